@@ -1,0 +1,173 @@
+"""Data: import, class balance, sample faces, pixel histograms, normalisation and augmentation."""
+
+import tempfile
+from pathlib import Path
+
+import figures
+import numpy as np
+import streamlit as st
+from ui import pick_dataset
+
+from fer_core.augment import AugmentConfig
+from fer_core.data import DataImportError
+from fer_core.data.importer import import_source
+from fer_core.labels import CLASSES, SPLITS
+from fer_core.previews import augmentation_preview, intensity_histogram, montage, normalization_preview, sample_indices
+
+st.title("Data")
+
+
+def run_import(source: Path, name: str, skip_bad: bool, replace: bool, label: str | None = None) -> None:
+    bar = st.progress(0.0, "Reading...")
+    try:
+        rep = import_source(
+            source,
+            name or None,
+            skip_bad=skip_bad,
+            replace=replace,
+            source_label=label,
+            progress=lambda f, msg: bar.progress(min(f, 1.0), msg),
+        )
+    except (DataImportError, ValueError) as exc:
+        bar.empty()
+        st.error("Import refused; nothing was written.")
+        st.code(str(exc), language=None)
+        return
+    bar.empty()
+    note = f" · skipped {rep.skipped:,} bad rows/entries" if rep.skipped else ""
+    st.session_state["flash"] = f"Imported {rep.n:,} faces as **{rep.name}** in {rep.seconds:.1f} s ({rep.format}){note}."
+    st.session_state["dataset_pending"] = rep.name
+    st.rerun()
+
+
+def import_form() -> None:
+    st.markdown(
+        "Accepted: the challenge CSV `emotion,pixels,Usage` (plain, .gz, .xz or in a .zip), the course CSV "
+        "`label,feature` (a stratified Training/PublicTest split is made), or a Kaggle-style zip or folder "
+        "`train/<class>/*`, `test/<class>/*`."
+    )
+    how = st.radio("From", ["Upload a file", "A path on this machine"], horizontal=True, key="import_from")
+    upload = path = None
+    if how == "Upload a file":
+        upload = st.file_uploader("CSV or zip", type=["csv", "gz", "xz", "zip"], key="import_upload")
+    else:
+        path = st.text_input("File or folder path", key="import_path", placeholder="/home/me/fer2013.csv")
+    c1, c2, c3 = st.columns([2, 1, 1])
+    name = c1.text_input("Name (optional)", key="import_name", placeholder="from the file name")
+    skip_bad = c2.checkbox("Skip bad rows", key="import_skip_bad", help="Import the valid rows and report how many were skipped.")
+    replace = c3.checkbox("Replace existing", key="import_replace")
+    if not st.button("Import", type="primary", disabled=not (upload or path), key="import_go"):
+        return
+    if upload is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            dest = Path(tmp) / Path(upload.name).name
+            dest.write_bytes(upload.getbuffer())
+            run_import(dest, name, skip_bad, replace, label=upload.name)
+    else:
+        run_import(Path(path.strip()).expanduser(), name, skip_bad, replace)
+
+
+if msg := st.session_state.pop("flash", None):
+    st.success(msg)
+
+info, ds = pick_dataset()
+if ds is not None:
+    split_totals = {s: sum(info.counts.get(s, {}).values()) for s in SPLITS}
+    cols = st.columns(5)
+    cols[0].metric("Faces", f"{len(ds):,}")
+    for col, (split, n) in zip(cols[1:4], split_totals.items()):
+        col.metric(split, f"{n:,}")
+    cols[4].metric("Content hash", ds.hash[:8], help=f"{ds.hash} · {info.format} · from {info.source}")
+    if info.format == "synthetic":
+        st.caption("These are the offline **demo faces**, drawn procedurally: import FER2013 to work on real faces.")
+
+if ds is None:
+    st.subheader("Import a data set")
+    import_form()
+    st.stop()
+
+names = ["Classes", "Faces", "Pixels", "Normalisation", "Augmentation", "Import"]
+tabs = dict(zip(names, st.tabs(names, key="data_tab", on_change="rerun")))
+
+with tabs["Classes"]:
+    if tabs["Classes"].open:
+        share = st.toggle("Show as share of each split (%)", key="class_share")
+        st.plotly_chart(figures.class_distribution(info.counts, share), key="class_chart")
+        table = [{"split": s, **per, "total": sum(per.values())} for s, per in info.counts.items()]
+        st.dataframe(table, hide_index=True)
+        smallest = min(CLASSES, key=lambda c: sum(per.get(c, 0) for per in info.counts.values()))
+        st.caption(f"Rarest class: **{smallest}**. A model can ignore it and lose little accuracy: watch its recall, or weight it.")
+
+with tabs["Faces"]:
+    if tabs["Faces"].open:
+        c1, c2, c3 = st.columns([2, 1, 1])
+        split = c1.segmented_control("Split", [s for s in SPLITS if split_totals[s]], default="Training", key="faces_split")
+        per_row = c2.slider("Faces per class", 4, 16, 10, key="faces_k")
+        seed = c3.number_input("Shuffle (seed)", 0, 10_000, 0, key="faces_seed")
+        for c, cls in enumerate(CLASSES):
+            idx = sample_indices(ds, split or "Training", c, per_row, int(seed))
+            st.markdown(f"**{cls}** · {info.counts.get(split or 'Training', {}).get(cls, 0):,} faces")
+            if len(idx):
+                st.image(montage(ds.pixels[idx], cols=per_row, scale=2))
+
+with tabs["Pixels"]:
+    if tabs["Pixels"].open:
+        c1, c2 = st.columns(2)
+        per_class = c1.toggle("One curve per class (density)", key="hist_per_class")
+        log_y = c2.toggle("Log scale", key="hist_log")
+        fig = figures.intensity_histogram(intensity_histogram(ds), per_class)
+        st.plotly_chart(fig.update_yaxes(type="log" if log_y else "linear"), key="hist_chart")
+        x = ds.pixels.astype(np.float32) / 255
+        st.caption(f"Mean {x.mean():.3f}, std {x.std():.3f} (pixels / 255, all splits).")
+
+with tabs["Normalisation"]:
+    if tabs["Normalisation"].open:
+        st.markdown(
+            "The same faces under each choice. **none**: pixels / 255. **per-image**: each face shifted and scaled "
+            "to mean 0, std 1, so lighting and contrast differences vanish. **dataset**: one mean/std from the "
+            "Training split for all faces, so relative brightness stays. Standardised values are shown with "
+            "-2.5 as black and +2.5 as white."
+        )
+        seed = st.number_input("Faces (seed)", 0, 10_000, 1, key="norm_seed")
+        prev = normalization_preview(ds, sample_indices(ds, "Training", None, 10, int(seed)))
+        for mode, p in prev.items():
+            st.markdown(f"**{mode.replace('_', '-')}** · values {p['min']:.2f} .. {p['max']:.2f}")
+            st.image(montage(p["images"], cols=10, scale=2))
+        st.plotly_chart(figures.face_means(prev), key="norm_chart")
+
+with tabs["Augmentation"]:
+    if tabs["Augmentation"].open:
+        c1, c2, c3 = st.columns(3)
+        cls = c1.selectbox("Class", CLASSES, index=3, key="aug_class")
+        pool = sample_indices(ds, "Training", CLASSES.index(cls), 50, 0)
+        pick = c2.slider("Face", 0, max(len(pool) - 1, 1), 0, key="aug_face")
+        seed = c3.number_input("Draw (seed)", 0, 10_000, 0, key="aug_seed")
+        with st.expander("Strengths"):
+            a1, a2, a3, a4, a5 = st.columns(5)
+            cfg = AugmentConfig(
+                shift=a1.slider("Shift (px)", 0.0, 8.0, 4.0, key="aug_shift"),
+                flip=a2.checkbox("Flip", True, key="aug_flip"),
+                rotate_deg=a3.slider("Rotate (deg)", 0.0, 30.0, 10.0, key="aug_rot"),
+                scale=a4.slider("Scale", 0.0, 0.3, 0.1, key="aug_scale"),
+                erase_p=a5.slider("Erase p", 0.0, 1.0, 0.5, key="aug_erase"),
+            )
+        face = ds.pixels[pool[min(pick, len(pool) - 1)]]
+        st.image(montage(face[None], cols=1, scale=3), caption="original")
+        titles = {
+            "shift": "shift / crop",
+            "flip": "horizontal flip",
+            "rotate_deg": "rotation",
+            "scale": "scale",
+            "erase_p": "random erasing",
+            "all": "all together",
+        }
+        for name, imgs in augmentation_preview(face, cfg, n=10, seed=int(seed)).items():
+            st.markdown(f"**{titles[name]}**")
+            st.image(montage(imgs, cols=10, scale=2))
+        st.caption(
+            "Computed as one batch in pure torch (affine grid + random boxes): the same code augments training batches on the device."
+        )
+
+with tabs["Import"]:
+    if tabs["Import"].open:
+        import_form()

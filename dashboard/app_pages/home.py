@@ -1,0 +1,55 @@
+"""Home: what is here, what to do next, and a link to every page."""
+
+import streamlit as st
+from nav import HOME, PAGES
+
+from fer_core.labels import SPLITS
+from fer_core.overview import lab_overview
+
+st.title("FER Lab")
+st.markdown(
+    "A visual lab for **facial-expression CNNs** on FER2013: 48x48 grayscale faces, seven emotions "
+    "(angry, disgust, fear, happy, sad, surprise, neutral). Import the data, look at it, and see what "
+    "normalisation and augmentation do, all offline."
+)
+
+ov = lab_overview()
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Data sets", len(ov.datasets))
+c2.metric("Faces", f"{sum(d.n for d in ov.datasets):,}")
+c3.metric("Trained models", ov.runs)
+c4.metric("Compute", "GPU" if ov.gpu else "CPU", help=ov.device)
+st.caption(f"Compute: {ov.device} · data in `{ov.data_dir}` · runs in `{ov.checkpoints_dir}`")
+
+st.subheader("Data sets")
+if ov.datasets:
+    rows = [
+        {"name": d.name, "faces": d.n, **{s: sum(d.counts.get(s, {}).values()) for s in SPLITS}, "format": d.format, "source": d.source}
+        for d in ov.datasets
+    ]
+    st.dataframe(rows, hide_index=True)
+else:
+    st.info("No data set yet.")
+
+has_fer = any(d.format != "synthetic" for d in ov.datasets)
+st.subheader("What to do next")
+steps = []
+if not has_fer:
+    steps.append(
+        "**Bring FER2013.** On the Data page, upload `fer2013.csv` (plain, .gz, .xz or zipped) or the Kaggle "
+        "image-folder zip, or give its path on this machine. Or from a shell: `fer data import fer2013.csv`. "
+        "Until then the offline **demo faces** stand in, so every page works."
+    )
+steps += [
+    "**Look at the data** on the Data page: class balance (disgust is rare), sample faces per class, pixel histograms.",
+    "**Compare normalisation and augmentation** on the same faces (Data page, last tabs): the homework's question, made visible.",
+]
+st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))
+
+st.subheader("Pages")
+for spec in PAGES:
+    if spec is HOME:
+        continue
+    with st.container(border=True):
+        st.page_link(spec.path, label=spec.title, icon=spec.icon)
+        st.caption(spec.blurb)

@@ -1,0 +1,61 @@
+"""Plotly figures for the pages (no streamlit here: pure functions, easy to test)."""
+
+import numpy as np
+import plotly.graph_objects as go
+
+from fer_core.labels import CLASSES
+
+SPLIT_COLOURS = {"Training": "#3b5bdb", "PublicTest": "#f08c00", "PrivateTest": "#2b8a3e"}
+CLASS_COLOURS = ("#e03131", "#2f9e44", "#7048e8", "#f59f00", "#1c7ed6", "#d6336c", "#868e96")
+
+
+def class_distribution(counts: dict[str, dict[str, int]], share: bool = False) -> go.Figure:
+    """Grouped bars: images per class for each split (or each split's share in %)."""
+    fig = go.Figure()
+    for split, per in counts.items():
+        values = np.array([per.get(c, 0) for c in CLASSES], float)
+        total = values.sum() or 1
+        y = values / total * 100 if share else values
+        fig.add_bar(
+            name=split,
+            x=list(CLASSES),
+            y=y,
+            marker_color=SPLIT_COLOURS.get(split),
+            text=[f"{v:.1f}%" if share else f"{int(v):,}" for v in y],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:,.1f}" + ("%" if share else "") + f"<extra>{split}</extra>",
+        )
+    fig.update_layout(
+        barmode="group",
+        yaxis_title="share of split (%)" if share else "images",
+        legend=dict(orientation="h", y=1.12),
+        margin=dict(t=40, b=10, l=10, r=10),
+        height=380,
+    )
+    return fig
+
+
+def intensity_histogram(hist: np.ndarray, per_class: bool) -> go.Figure:
+    """Pixel-value distribution: (7, 256) counts, summed or one density line per class."""
+    x = np.arange(256)
+    fig = go.Figure()
+    if per_class:
+        for c, name in enumerate(CLASSES):
+            total = hist[c].sum()
+            if total:
+                fig.add_scatter(x=x, y=hist[c] / total, mode="lines", name=name, line=dict(color=CLASS_COLOURS[c], width=1.5))
+        fig.update_layout(yaxis_title="density")
+    else:
+        fig.add_bar(x=x, y=hist.sum(0), marker_color="#495057", marker_line_width=0, name="all")
+        fig.update_layout(yaxis_title="pixels", bargap=0)
+    fig.update_layout(xaxis_title="pixel value (0 = black, 255 = white)", margin=dict(t=20, b=10, l=10, r=10), height=320)
+    return fig
+
+
+def face_means(preview: dict[str, dict]) -> go.Figure:
+    """Box plot of per-face mean value under each normalisation."""
+    fig = go.Figure()
+    for mode, p in preview.items():
+        fig.add_box(y=p["face_means"], name=mode.replace("_", "-"), boxpoints="all", jitter=0.4)
+    fig.update_layout(yaxis_title="mean of each face after normalising", showlegend=False, height=300, margin=dict(t=20, b=10, l=10, r=10))
+    return fig

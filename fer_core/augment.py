@@ -1,0 +1,85 @@
+"""Batch augmentation on the training device, in pure torch: no per-image Python.
+
+All geometric transforms (shift, flip, rotation, scale) are one affine grid and one
+`grid_sample` for the whole batch; random erasing is a vectorised box mask.
+"""
+
+import math
+from dataclasses import dataclass, replace
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Each transform can be switched off (0 or False)."""
+
+    shift: float = 4.0  # max translation in pixels (random shift / crop)
+    flip: bool = True  # horizontal flip with p = 0.5
+    rotate_deg: float = 10.0  # max rotation, degrees
+    scale: float = 0.1  # zoom in [1 - scale, 1 + scale]
+    erase_p: float = 0.5  # probability of one erased box per image
+    erase_area: tuple[float, float] = (0.02, 0.15)  # box area as a share of the image
+
+    @classmethod
+    def off(cls) -> "AugmentConfig":
+        return cls(shift=0.0, flip=False, rotate_deg=0.0, scale=0.0, erase_p=0.0)
+
+    def only(self, name: str) -> "AugmentConfig":
+        """This config with every transform but `name` switched off (for previews)."""
+        return replace(AugmentConfig.off(), **{name: getattr(self, name)})
+
+    @property
+    def geometric(self) -> bool:
+        return bool(self.shift or self.flip or self.rotate_deg or self.scale)
+
+
+TRANSFORMS = ("shift", "flip", "rotate_deg", "scale", "erase_p")
+
+
+def _affine(b: int, h: int, cfg: AugmentConfig, g: torch.Generator | None, device) -> torch.Tensor:
+    """(B, 2, 3) output->input sampling matrices in normalised coordinates."""
+
+    def u(lo, hi):  # (B,) uniform
+        return torch.rand(b, generator=g, device=device) * (hi - lo) + lo
+
+    angle = u(-cfg.rotate_deg, cfg.rotate_deg) * (math.pi / 180)
+    zoom = u(1 - cfg.scale, 1 + cfg.scale)
+    sign = torch.where(torch.rand(b, generator=g, device=device) < 0.5, -1.0, 1.0) if cfg.flip else torch.ones(b, device=device)
+    tx, ty = (u(-cfg.shift, cfg.shift) * 2 / h for _ in range(2))  # pixels -> [-1, 1] units
+    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
+    return torch.stack([torch.stack([cos * sign, -sin, tx], 1), torch.stack([sin * sign, cos, ty], 1)], 1)
+
+
+def _erase(x: torch.Tensor, cfg: AugmentConfig, g: torch.Generator | None) -> torch.Tensor:
+    b, _, h, w = x.shape
+    dev = x.device
+    area = (torch.rand(b, generator=g, device=dev) * (cfg.erase_area[1] - cfg.erase_area[0]) + cfg.erase_area[0]) * h * w
+    aspect = torch.exp((torch.rand(b, generator=g, device=dev) - 0.5) * math.log(3.0) * 2)  # 1/3 .. 3
+    bh = (area * aspect).sqrt().clamp(1, h)
+    bw = (area / aspect).sqrt().clamp(1, w)
+    top = torch.rand(b, generator=g, device=dev) * (h - bh)
+    left = torch.rand(b, generator=g, device=dev) * (w - bw)
+    rows = torch.arange(h, device=dev).view(1, h, 1)
+    cols = torch.arange(w, device=dev).view(1, 1, w)
+    box = (rows >= top.view(b, 1, 1)) & (rows < (top + bh).view(b, 1, 1))
+    box = box & (cols >= left.view(b, 1, 1)) & (cols < (left + bw).view(b, 1, 1))  # (B, H, W)
+    box = box & (torch.rand(b, 1, 1, generator=g, device=dev) < cfg.erase_p)
+    fill = torch.rand(b, 1, 1, 1, generator=g, device=dev) * (x.amax() - x.amin()) + x.amin()  # random grey
+    return torch.where(box.unsqueeze(1), fill, x)
+
+
+def augment_batch(x: torch.Tensor, cfg: AugmentConfig, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Randomly transformed copy of float faces (B, 1, H, W); `x` is not modified."""
+    if x.ndim != 4:
+        raise ValueError(f"expected (B, C, H, W), got {tuple(x.shape)}")
+    out = x
+    if cfg.geometric:
+        theta = _affine(x.shape[0], x.shape[-1], cfg, generator, x.device).to(x.dtype)
+        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+        # reflection keeps the face's own border texture instead of black wedges
+        out = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+    if cfg.erase_p > 0:
+        out = _erase(out, cfg, generator)
+    return out if out is not x else x.clone()

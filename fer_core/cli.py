@@ -1,0 +1,141 @@
+"""The `fer` command: mirrors the dashboard. `fer --help` lists the commands."""
+
+import argparse
+import json
+import sys
+
+from tqdm import tqdm
+
+from fer_core.data import DataImportError, delete_dataset, list_datasets, save_dataset
+from fer_core.labels import CLASSES
+
+
+class _Bar:
+    """Adapts tqdm to the core's (fraction, message) progress callbacks."""
+
+    def __init__(self, desc: str):
+        self.bar = tqdm(total=100, desc=desc, unit="%", bar_format="{l_bar}{bar}| {elapsed}<{remaining} {postfix}")
+
+    def __call__(self, fraction: float, message: str) -> None:
+        self.bar.n = round(100 * fraction)
+        self.bar.set_postfix_str(message, refresh=False)
+        self.bar.refresh()
+
+    def close(self):
+        self.bar.close()
+
+
+def _counts_table(counts: dict) -> str:
+    head = f"  {'split':<12}" + "".join(f"{c:>9}" for c in CLASSES) + f"{'total':>9}"
+    lines = [head]
+    for split, per in counts.items():
+        lines.append(f"  {split:<12}" + "".join(f"{per.get(c, 0):>9}" for c in CLASSES) + f"{sum(per.values()):>9}")
+    return "\n".join(lines)
+
+
+def cmd_data_import(a) -> int:
+    from fer_core.data.importer import import_source
+
+    bar = _Bar("import")
+    try:
+        rep = import_source(
+            a.source, a.name, skip_bad=a.skip_bad, replace=a.replace, val_fraction=a.val_fraction, seed=a.seed, progress=bar
+        )
+    except DataImportError as exc:
+        bar.close()
+        hint = "\n(use --skip-bad to import the valid rows and skip these)" if exc.total_bad and not a.skip_bad else ""
+        print(f"error: {exc}{hint}", file=sys.stderr)
+        return 2
+    bar.close()
+    print(f"imported {rep.n:,} faces as {rep.name!r} ({rep.format}, hash {rep.hash}) in {rep.seconds:.1f} s -> {rep.path}")
+    if rep.skipped:
+        print(f"skipped {rep.skipped:,} bad rows/entries, first ones:")
+        for p in rep.problems:
+            print(f"  {p}")
+    if rep.converted:
+        print(f"converted {rep.converted:,} images to 48x48 grayscale")
+    print(_counts_table(rep.counts))
+    return 0
+
+
+def cmd_data_list(a) -> int:
+    infos = list_datasets()
+    if a.json:
+        print(json.dumps([d.to_json() for d in infos], indent=2))
+        return 0
+    if not infos:
+        print("no data sets yet: `fer data import SOURCE` or `fer data synth`")
+    for d in infos:
+        print(f"{d.name}: {d.n:,} faces, {d.format}, hash {d.hash}, from {d.source}")
+        print(_counts_table(d.counts))
+    return 0
+
+
+def cmd_data_synth(a) -> int:
+    from fer_core.data.synth import synth_dataset
+
+    bar = _Bar("synth")
+    ds = synth_dataset(a.name, n=a.n, seed=a.seed, progress=bar)
+    bar.close()
+    try:
+        path = save_dataset(ds, replace=a.replace)
+    except FileExistsError as exc:
+        print(f"error: {exc} (use --replace)", file=sys.stderr)
+        return 2
+    print(f"drew {len(ds):,} demo faces as {a.name!r} -> {path}")
+    print(_counts_table(ds.counts()))
+    return 0
+
+
+def cmd_data_rm(a) -> int:
+    try:
+        delete_dataset(a.name)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"removed {a.name!r}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="fer", description="FER Lab: facial-expression CNNs, from the command line.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    data = sub.add_parser("data", help="import, list and draw data sets").add_subparsers(dest="data_command", required=True)
+
+    p = data.add_parser("import", help="import a CSV (plain/.gz/.xz/.zip) or a Kaggle-style image folder or zip")
+    p.add_argument("source", help="file or folder")
+    p.add_argument("--name", help="data-set name (default: from the file name)")
+    p.add_argument("--skip-bad", action="store_true", help="import the valid rows and report how many were skipped")
+    p.add_argument("--replace", action="store_true", help="replace an existing data set of the same name")
+    p.add_argument("--val-fraction", type=float, default=0.1, help="PublicTest share for sources without a split column")
+    p.add_argument("--seed", type=int, default=0, help="seed of that split")
+    p.set_defaults(func=cmd_data_import)
+
+    p = data.add_parser("list", help="data sets with counts per split and class")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_data_list)
+
+    p = data.add_parser("synth", help="draw the offline demo faces")
+    p.add_argument("--name", default="demo")
+    p.add_argument("--n", type=int, default=7000, help="number of faces over the three splits")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--replace", action="store_true")
+    p.set_defaults(func=cmd_data_synth)
+
+    p = data.add_parser("rm", help="delete a data set")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_data_rm)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as exc:  # bad names and arguments: a message, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""`import_source`: any supported source -> one data-set file, or a clear refusal.
+
+Nothing is written unless the whole import succeeds (the file is renamed into place
+at the end), so a failed import leaves every existing data set as it was.
+"""
+
+import csv
+import lzma
+import time
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fer_core.data.collect import UNSPLIT, Collected, Progress
+from fer_core.data.csv_import import find_columns, read_csv
+from fer_core.data.dataset import make_dataset
+from fer_core.data.errors import DataImportError, Problem
+from fer_core.data.image_import import read_images
+from fer_core.data.sources import (
+    CSV_SUFFIXES,
+    check_zip,
+    folder_entries,
+    is_ignored,
+    open_csv_file,
+    open_zip_csv,
+    sniff,
+    zip_entries,
+)
+from fer_core.data.store import save_dataset
+from fer_core.labels import NUM_CLASSES, PUBLIC_TEST, TRAINING
+from fer_core.paths import check_name, dataset_path, name_from_source
+
+READ_ERRORS = (EOFError, OSError, lzma.LZMAError, zipfile.BadZipFile, zlib.error)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    name: str
+    path: Path
+    n: int
+    counts: dict
+    format: str
+    skipped: int
+    converted: int
+    hash: str
+    seconds: float
+    problems: tuple[Problem, ...]  # the first few skipped rows, when --skip-bad was used
+
+
+def stratified_split(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """Training/PublicTest ids with `fraction` of every class in PublicTest (seeded)."""
+    rng = np.random.default_rng(seed)
+    splits = np.full(len(labels), TRAINING, dtype=np.uint8)
+    for c in range(NUM_CLASSES):
+        idx = np.flatnonzero(labels == c)
+        rng.shuffle(idx)
+        k = int(round(len(idx) * fraction))
+        if len(idx) >= 2 and fraction > 0:
+            k = min(max(k, 1), len(idx) - 1)  # every class on both sides when it can be
+        splits[idx[:k]] = PUBLIC_TEST
+    return splits
+
+
+def _zip_csv_member(z: zipfile.ZipFile, infos, label: str):
+    """The CSV member to import from a zip, or None if it holds no CSV data set."""
+    scored = []
+    for info in infos:
+        if info.filename.lower().endswith(CSV_SUFFIXES) and not is_ignored(info.filename) and info.file_size:
+            src = open_zip_csv(z, info, label)
+            try:
+                header = next(csv.reader(src.stream), [])
+            except (UnicodeDecodeError, csv.Error, *READ_ERRORS):
+                header = []
+            finally:
+                src.stream.close()
+            cols = find_columns(header)
+            scored.append((0 if cols is None else 1 + (cols["split"] is not None), info))
+    best = max((s for s, _ in scored), default=0)
+    top = [i for s, i in scored if s == best]
+    if best == 0:
+        return top[0] if top and not any("/" in i.filename for i in infos) else None
+    if len(top) > 1:
+        names = ", ".join(i.filename for i in top)
+        raise DataImportError(label, f"the zip holds several CSV data sets ({names}); import one of them on its own")
+    return top[0]
+
+
+def read_source(path: Path, progress: Progress | None) -> Collected:
+    """Parse any supported source into faces and problems (nothing written)."""
+    label = path.name
+    kind = sniff(path)
+    if kind == "empty":
+        raise DataImportError(label, "the file is empty")
+    if kind == "dir":
+        return read_images(folder_entries(path), label, progress)
+    if kind in ("gz", "xz", "plain"):
+        with open_csv_file(path, kind) as src:
+            return read_csv(src, progress)
+    with zipfile.ZipFile(path) as z:
+        infos = check_zip(z, label)
+        member = _zip_csv_member(z, infos, label)
+        if member is not None:
+            return read_csv(open_zip_csv(z, member, label), progress)
+        return read_images(zip_entries(z, infos, label), label, progress)
+
+
+def import_source(
+    source: str | Path,
+    name: str | None = None,
+    *,
+    skip_bad: bool = False,
+    replace: bool = False,
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    source_label: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a CSV, image folder or zip as data set `name` (default: from the file name).
+
+    Bad rows refuse the import (listing the first few) unless `skip_bad`. Raises
+    DataImportError with the file and row or entry named; writes nothing on failure.
+    """
+    start = time.perf_counter()
+    path = Path(source)
+    label = source_label or path.name
+    if not path.exists():
+        raise DataImportError(str(source), "no such file or folder")
+    name = check_name(name or name_from_source(source_label or path))
+    if dataset_path(name).exists() and not replace:
+        raise DataImportError(label, f"a data set named {name!r} already exists; choose another name or replace it")
+    try:
+        got = read_source(path, progress)
+    except DataImportError as exc:
+        if source_label and exc.source.startswith(path.name):  # quote the user's name, not a temp file's
+            exc = DataImportError(source_label + exc.source[len(path.name) :], exc.summary, exc.problems, exc.total_bad)
+        raise exc from None
+    except READ_ERRORS as exc:
+        raise DataImportError(label, f"cannot read the file ({exc})") from exc
+    kind = "entries" if got.format == "image-folder" else "rows"
+    if got.bad and not skip_bad:
+        raise DataImportError(
+            label,
+            f"{got.bad:,} bad {kind}; nothing imported (skip them to import the other {len(got.labels):,})",
+            got.problems,
+            got.bad,
+        )
+    if not got.labels:
+        raise DataImportError(label, f"no valid faces ({got.bad:,} bad {kind})", got.problems, got.bad)
+    if progress:
+        progress(1.0, "writing the data set")
+    pixels, labels, splits = got.arrays()
+    unsplit = splits == UNSPLIT
+    if unsplit.any():
+        splits[unsplit] = stratified_split(labels[unsplit], val_fraction, seed)
+    meta = {"source": label, "format": got.format, "skipped": got.bad, "converted": got.converted}
+    if unsplit.any():
+        meta["split_rule"] = f"stratified, {val_fraction:.0%} PublicTest, seed {seed}"
+    ds = make_dataset(name, pixels, labels, splits, meta)
+    path_out = save_dataset(ds, replace=replace)
+    return ImportReport(
+        name=name,
+        path=path_out,
+        n=len(ds),
+        counts=ds.counts(),
+        format=got.format,
+        skipped=got.bad,
+        converted=got.converted,
+        hash=ds.hash,
+        seconds=time.perf_counter() - start,
+        problems=tuple(got.problems),
+    )

@@ -1,0 +1,31 @@
+"""Input normalisation choices, the homework's comparison: none, per-image, data-set mean/std."""
+
+from enum import StrEnum
+
+import numpy as np
+import torch
+
+
+class Normalization(StrEnum):
+    NONE = "none"  # pixels / 255, in [0, 1]
+    PER_IMAGE = "per_image"  # each face to zero mean, unit std: removes lighting and contrast
+    DATASET = "dataset"  # one mean/std from the Training split for every face
+
+
+def dataset_stats(pixels: np.ndarray) -> tuple[float, float]:
+    """Mean and std of pixels / 255 (pass the Training split only: no test leakage)."""
+    x = pixels.astype(np.float64) / 255.0
+    return float(x.mean()), float(x.std())
+
+
+def normalize(x: torch.Tensor, mode: Normalization | str, stats: tuple[float, float] = (0.5, 0.25)) -> torch.Tensor:
+    """uint8 or [0,1] float faces (B, 1, H, W) -> normalised float32 (B, 1, H, W); input untouched."""
+    mode = Normalization(mode)
+    x = x.float() / 255.0 if x.dtype == torch.uint8 else x.float()
+    if mode is Normalization.PER_IMAGE:
+        mean = x.mean(dim=(-2, -1), keepdim=True)
+        std = x.std(dim=(-2, -1), keepdim=True)
+        return (x - mean) / (std + 1e-6)
+    if mode is Normalization.DATASET:
+        return (x - stats[0]) / stats[1]
+    return x

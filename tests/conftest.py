@@ -1,0 +1,63 @@
+"""Every test gets its own data and checkpoints dirs: nothing touches a user's files."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_FER = ROOT.parent / "shared" / "fer2013"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path, monkeypatch):
+    data, ckpt = tmp_path / "data", tmp_path / "checkpoints"
+    data.mkdir()
+    ckpt.mkdir()
+    monkeypatch.setenv("FER_DATA_DIR", str(data))
+    monkeypatch.setenv("FER_CHECKPOINTS_DIR", str(ckpt))
+    return data
+
+
+@pytest.fixture
+def data_dir(isolated_dirs) -> Path:
+    return isolated_dirs
+
+
+@pytest.fixture(scope="session")
+def faces():
+    """Small generated faces with every class in every split: (pixels, labels, splits)."""
+    rng = np.random.default_rng(7)
+    labels = np.tile(np.arange(7), 6).astype(np.uint8)  # 42 faces
+    splits = np.repeat([0, 1, 2], 14).astype(np.uint8)
+    pixels = rng.integers(0, 256, (len(labels), 48, 48), dtype=np.uint8)
+    return pixels, labels, splits
+
+
+@pytest.fixture(scope="session")
+def shared_fer() -> Path:
+    if not (SHARED_FER / "fer2013.py").exists():
+        pytest.skip("../shared/fer2013 is absent (real-data fixtures only run beside it)")
+    return SHARED_FER
+
+
+@pytest.fixture(scope="session")
+def fer_fixtures(shared_fer, tmp_path_factory) -> dict[str, Path]:
+    """Small real fixtures written by ../shared/fer2013/fer2013.py, in every user format."""
+    out = tmp_path_factory.mktemp("fer_real")
+    script = str(shared_fer / "fer2013.py")
+    made = {"csv": out / "fer2013.csv", "zip": out / "fer2013.zip", "folder": out / "folder"}
+    for fmt, path in made.items():
+        subprocess.run([sys.executable, script, fmt, str(path), "--per-class", "12"], check=True, capture_output=True)
+    made["jpgzip"] = out / "fer2013_jpg.zip"
+    subprocess.run(
+        [sys.executable, script, "zip", str(made["jpgzip"]), "--per-class", "5", "--ext", "jpg"], check=True, capture_output=True
+    )
+    return made
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -1,0 +1,77 @@
+"""Writers for generated fixtures in every format users have (these always run)."""
+
+import csv
+import gzip
+import io
+import lzma
+import zipfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from fer_core.labels import CLASSES, SPLITS
+
+FOLDER = {0: "train", 1: "test", 2: "test"}
+
+
+def challenge_csv_text(pixels, labels, splits) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["emotion", "pixels", "Usage"])
+    for p, lab, s in zip(pixels, labels, splits):
+        w.writerow([int(lab), " ".join(map(str, p.ravel())), SPLITS[s]])
+    return buf.getvalue()
+
+
+def course_csv_text(pixels, labels) -> str:
+    lines = ["label,feature"] + [f"{int(lab)},{' '.join(map(str, p.ravel()))}" for p, lab in zip(pixels, labels)]
+    return "\n".join(lines) + "\n"
+
+
+def write_text(path: Path, text: str, compress: str = "plain", member: str = "fer2013.csv") -> Path:
+    """Write CSV text plain, gzip'd, xz'd, or as the one member of a zip."""
+    data = text.encode()
+    if compress == "gz":
+        path.write_bytes(gzip.compress(data))
+    elif compress == "xz":
+        path.write_bytes(lzma.compress(data))
+    elif compress == "zip":
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr(member, data)
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def image_files(pixels, labels, splits, ext="png", name_split=True) -> dict[str, bytes]:
+    """Kaggle-style relative paths -> encoded images."""
+    out = {}
+    for i, (p, lab, s) in enumerate(zip(pixels, labels, splits)):
+        prefix = f"{SPLITS[s]}_" if name_split else ""
+        ok, buf = cv2.imencode("." + ext, p)
+        assert ok
+        out[f"{FOLDER[int(s)]}/{CLASSES[lab]}/{prefix}{i:05d}.{ext}"] = buf.tobytes()
+    return out
+
+
+def write_folder(root: Path, files: dict[str, bytes]) -> Path:
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
+def write_zip(path: Path, files: dict[str, bytes], compression=zipfile.ZIP_STORED) -> Path:
+    with zipfile.ZipFile(path, "w", compression) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return path
+
+
+def sorted_faces(pixels, labels, splits):
+    """Order-independent view for comparing imports: rows sorted by (split, label, bytes)."""
+    flat = pixels.reshape(len(pixels), -1)
+    order = np.lexsort([*(flat[:, j] for j in range(flat.shape[1] - 1, -1, -1)), labels, splits])
+    return pixels[order], labels[order], splits[order]

@@ -1,0 +1,94 @@
+"""AppTest smoke tests of every page, and the Data page's import flow."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from fer_core.data import list_datasets, save_dataset
+from fer_core.data.synth import synth_dataset
+from tests.fixtures import challenge_csv_text, write_text
+
+HOME = str(Path(__file__).resolve().parent.parent / "dashboard" / "Home.py")
+DATA_TABS = ["Classes", "Faces", "Pixels", "Normalisation", "Augmentation", "Import"]
+
+
+@pytest.fixture
+def demo(data_dir):
+    save_dataset(synth_dataset("demo", n=210))
+
+
+def _app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(HOME, default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _count(node, kind: str) -> int:
+    return sum((getattr(c, "type", None) == kind) + _count(c, kind) for c in getattr(node, "children", {}).values())
+
+
+def _import_by_path(src: Path) -> AppTest:
+    """Open Data's Import tab, give a path, press Import."""
+    at = _app("app_pages/data.py")
+    at.session_state["data_tab"] = "Import"
+    at.run()
+    at.radio(key="import_from").set_value("A path on this machine").run()
+    at.text_input(key="import_path").set_value(str(src)).run()
+    at.button(key="import_go").click().run()
+    return at
+
+
+def test_first_launch_draws_the_demo_faces(data_dir):
+    assert list_datasets() == []
+    _app()
+    (demo,) = list_datasets()
+    assert demo.name == "demo" and demo.format == "synthetic" and 6900 <= demo.n <= 7100
+
+
+def test_home_summarises_data_and_links_every_page(demo):
+    at = _app()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Data sets"] == "1" and metrics["Faces"] == "210" and metrics["Trained models"] == "0"
+    assert "FER Lab" in at.title[0].value
+    assert "Bring FER2013" in " ".join(m.value for m in at.markdown)
+    assert _count(at._tree, "page_link") == 1  # Data (Home is not linked to itself)
+
+
+@pytest.mark.parametrize("tab", DATA_TABS)
+def test_data_page_renders_every_tab(demo, tab):
+    at = _app("app_pages/data.py")
+    at.session_state["data_tab"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["Faces"] == "210"
+    expected = {
+        "Classes": ("plotly_chart", 1),
+        "Faces": ("image", 7),
+        "Pixels": ("plotly_chart", 1),
+        "Normalisation": ("image", 3),
+        "Augmentation": ("image", 7),
+        "Import": ("radio", 1),
+    }[tab]
+    assert _count(at._tree, expected[0]) == expected[1]
+
+
+def test_import_by_path_adds_and_selects_the_data_set(demo, tmp_path, faces):
+    src = write_text(tmp_path / "class.csv", challenge_csv_text(*faces))
+    at = _import_by_path(src)
+    assert not at.exception, at.exception
+    assert "Imported 42 faces as **class**" in at.success[0].value
+    assert at.selectbox(key="dataset").value == "class"
+    assert {d.name for d in list_datasets()} == {"demo", "class"}
+
+
+def test_refused_import_shows_the_reason_and_writes_nothing(demo, tmp_path):
+    src = write_text(tmp_path / "broken.csv", "emotion,pixels,Usage\n3,1 2 3,Training\n")
+    at = _import_by_path(src)
+    assert "nothing was written" in at.error[0].value
+    assert "broken.csv" in at.code[0].value and "line 2" in at.code[0].value
+    assert [d.name for d in list_datasets()] == ["demo"]

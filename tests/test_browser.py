@@ -1,0 +1,54 @@
+"""Real browser (Debian Chromium + Playwright): Home and Data as a user sees them."""
+
+from urllib.parse import urlparse
+
+import pytest
+
+from fer_core.data import save_dataset
+from fer_core.data.synth import synth_dataset
+from fer_core.labels import CLASSES
+from tests.browser import ARTIFACTS, browser_page, require_chromium, streamlit_server, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def server(data_dir, tmp_path):
+    require_chromium()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    save_dataset(synth_dataset("demo", n=700))
+    env = {"FER_DATA_DIR": str(data_dir), "FER_CHECKPOINTS_DIR": str(tmp_path / "checkpoints")}
+    with streamlit_server(env) as url:
+        yield url
+
+
+def test_home_then_data_shows_the_class_chart_and_stays_offline(server):
+    with browser_page() as page:
+        page.goto(server)
+        page.get_by_role("heading", name="FER Lab").wait_for(timeout=30_000)
+        wait_idle(page)
+        assert page.get_by_text("Trained models").is_visible()
+        page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+
+        page.get_by_role("main").get_by_role("link", name="Data").click()  # the link on Home, not the sidebar
+        page.get_by_role("heading", name="Data").wait_for()
+        chart = page.locator(".js-plotly-plot").first
+        chart.wait_for(timeout=30_000)
+        wait_idle(page)
+        assert page.url.endswith("/data")
+        # 3 splits x 7 classes, one drawn bar each, and every class on the x axis
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .bars path').length >= 21")
+        ticks = chart.locator(".xtick text").evaluate_all("els => els.map(e => e.textContent)")
+        assert ticks == list(CLASSES)
+        page.screenshot(path=str(ARTIFACTS / "data.png"), full_page=True)
+
+        page.get_by_role("tab", name="Faces").click()
+        wait_idle(page)
+        page.get_by_text("surprise ·").wait_for()
+        imgs = page.locator("[data-testid=stImage] img")
+        assert imgs.count() == 7
+        assert all(imgs.nth(i).evaluate("e => e.naturalWidth > 0") for i in range(7))
+        page.screenshot(path=str(ARTIFACTS / "data-faces.png"), full_page=True)
+
+        outside = {urlparse(u).hostname for u in page.requests if u.startswith("http")} - {"localhost", "127.0.0.1"}
+        assert not outside, f"the app reached outside: {outside}"
