@@ -43,7 +43,7 @@ def cmd_data_import(a) -> int:
         )
     except DataImportError as exc:
         bar.close()
-        hint = "\n(use --skip-bad to import the valid rows and skip these)" if exc.total_bad and not a.skip_bad else ""
+        hint = "\n(use --skip-bad to import the valid rows and skip these)" if "nothing imported" in exc.summary else ""
         print(f"error: {exc}{hint}", file=sys.stderr)
         return 2
     bar.close()

@@ -23,7 +23,7 @@ def test_import_reports_counts_and_refuses_bad_rows_with_exit_2(tmp_path, faces,
     assert main(["data", "import", str(good)]) == 0
     out = capsys.readouterr().out
     assert "imported 42 faces as 'good'" in out and "PublicTest" in out
-    bad = write_text(tmp_path / "bad.csv", "emotion,pixels,Usage\n3,1 2 3,Training\n")
+    bad = write_text(tmp_path / "bad.csv", "emotion,pixels,Usage\n3,1 2 3,Training\n" + challenge_csv_text(*faces).split("\n", 1)[1])
     assert main(["data", "import", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "bad.csv" in err and "line 2" in err and "--skip-bad" in err

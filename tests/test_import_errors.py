@@ -60,6 +60,7 @@ def test_many_bad_rows_list_the_first_few_and_count_all(tmp_path):
     with pytest.raises(DataImportError) as err:
         import_source(write_text(tmp_path / "bad.csv", text), "x")
     assert err.value.total_bad == 25 and len(err.value.problems) == 10
+    assert "no valid faces (25 bad rows)" in str(err.value)
     assert "... and 15 more" in str(err.value) and "line 2:" in str(err.value)
 
 

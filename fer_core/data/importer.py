@@ -140,6 +140,8 @@ def import_source(
     except READ_ERRORS as exc:
         raise DataImportError(label, f"cannot read the file ({exc})") from exc
     kind = "entries" if got.format == "image-folder" else "rows"
+    if not got.labels:
+        raise DataImportError(label, f"no valid faces ({got.bad:,} bad {kind})", got.problems, got.bad)
     if got.bad and not skip_bad:
         raise DataImportError(
             label,
@@ -147,8 +149,6 @@ def import_source(
             got.problems,
             got.bad,
         )
-    if not got.labels:
-        raise DataImportError(label, f"no valid faces ({got.bad:,} bad {kind})", got.problems, got.bad)
     if progress:
         progress(1.0, "writing the data set")
     pixels, labels, splits = got.arrays()
