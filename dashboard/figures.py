@@ -59,3 +59,27 @@ def face_means(preview: dict[str, dict]) -> go.Figure:
         fig.add_box(y=p["face_means"], name=mode.replace("_", "-"), boxpoints="all", jitter=0.4)
     fig.update_layout(yaxis_title="mean of each face after normalising", showlegend=False, height=300, margin=dict(t=20, b=10, l=10, r=10))
     return fig
+
+
+def training_curves(runs: dict[str, list[dict]], metric: str, show_train: bool = True) -> go.Figure:
+    """Loss or accuracy against epoch: train (every few steps, thin) and val (per epoch, markers)."""
+    fig = go.Figure()
+    palette = ("#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#1098ad", "#c92a2a", "#5c940d", "#d6336c")
+    for i, (label, records) in enumerate(runs.items()):
+        colour = palette[i % len(palette)]
+        steps = [r for r in records if r["kind"] == "step"]
+        epochs = [r for r in records if r["kind"] == "epoch"]
+        prefix = f"{label} · " if len(runs) > 1 else ""
+        if show_train and steps:
+            fig.add_scatter(x=[r["epoch"] for r in steps], y=[r[f"train_{metric}"] for r in steps], mode="lines",
+                            name=f"{prefix}train", line=dict(color=colour, width=1.2, dash="dot"))  # fmt: skip
+        if epochs:
+            fig.add_scatter(x=[r["epoch"] for r in epochs], y=[r[f"val_{metric}"] for r in epochs], mode="lines+markers",
+                            name=f"{prefix}val", line=dict(color=colour, width=2.5))  # fmt: skip
+    fig.update_layout(
+        xaxis_title="epoch", yaxis_title="accuracy" if metric == "acc" else "cross-entropy loss",
+        legend=dict(orientation="h", y=1.15), margin=dict(t=40, b=10, l=10, r=10), height=330,
+    )  # fmt: skip
+    if metric == "acc":
+        fig.update_yaxes(tickformat=".1%")
+    return fig

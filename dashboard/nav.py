@@ -21,4 +21,11 @@ PAGES: tuple[PageSpec, ...] = (
         "Import FER2013 (CSV, image folder or zip), see class balance, sample faces, "
         "pixel histograms, and what normalisation and augmentation do to a face.",
     ),
+    PageSpec(
+        "app_pages/train.py",
+        "Train",
+        ":material/model_training:",
+        "Pick a preset CNN from the homework reports or build your own, train it with live loss and "
+        "accuracy curves, stop and resume, and overlay runs to compare recipes.",
+    ),
 )

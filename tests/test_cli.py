@@ -40,3 +40,19 @@ def test_console_script_is_installed(tmp_path):
     fer = Path(sys.executable).parent / "fer"
     res = subprocess.run([str(fer), "data", "list"], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0 and "no data sets yet" in res.stdout
+
+
+def test_train_then_runs_list_json_then_the_cache(capsys):
+    assert main(["data", "synth", "--n", "700"]) == 0
+    args = ["train", "--data", "demo", "--arch", "small", "--epochs", "1", "--no", "erase"]
+    assert main(args) == 0
+    assert "finished: best PublicTest accuracy" in capsys.readouterr().out
+    assert main(["runs", "list", "--json"]) == 0
+    (run,) = json.loads(capsys.readouterr().out)
+    assert run["status"] == "finished" and run["best"]["epoch"] == 1 and run["id"].startswith("small-demo-")
+    assert run["config"]["augment"]["erase_p"] == 0.0 and run["config"]["model"]["name"] == "small"
+    assert main(args) == 0
+    assert f"cached: run {run['id']} already finished" in capsys.readouterr().out
+    assert main(["runs", "stop", run["id"]]) == 2
+    assert "is not training" in capsys.readouterr().err
+    assert main(["runs", "show", "nope"]) == 2

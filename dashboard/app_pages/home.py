@@ -10,7 +10,7 @@ st.title("FER Lab")
 st.markdown(
     "A visual lab for **facial-expression CNNs** on FER2013: 48x48 grayscale faces, seven emotions "
     "(angry, disgust, fear, happy, sad, surprise, neutral). Import the data, look at it, and see what "
-    "normalisation and augmentation do, all offline."
+    "normalisation and augmentation do, train CNNs and watch them learn, all offline."
 )
 
 ov = lab_overview()
@@ -43,6 +43,8 @@ if not has_fer:
 steps += [
     "**Look at the data** on the Data page: class balance (disgust is rare), sample faces per class, pixel histograms.",
     "**Compare normalisation and augmentation** on the same faces (Data page, last tabs): the homework's question, made visible.",
+    "**Train a CNN** on the Train page: a preset from the homework reports or your own layers, live loss and accuracy "
+    "curves, stop and resume; train again with augmentation off and overlay the two runs.",
 ]
 st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))
 

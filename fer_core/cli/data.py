@@ -1,28 +1,11 @@
-"""The `fer` command: mirrors the dashboard. `fer --help` lists the commands."""
+"""`fer data ...`: import, list, draw and remove data sets."""
 
-import argparse
 import json
 import sys
 
-from tqdm import tqdm
-
+from fer_core.cli.progress import Bar
 from fer_core.data import DataImportError, delete_dataset, list_datasets, save_dataset
 from fer_core.labels import CLASSES
-
-
-class _Bar:
-    """Adapts tqdm to the core's (fraction, message) progress callbacks."""
-
-    def __init__(self, desc: str):
-        self.bar = tqdm(total=100, desc=desc, unit="%", bar_format="{l_bar}{bar}| {elapsed}<{remaining} {postfix}")
-
-    def __call__(self, fraction: float, message: str) -> None:
-        self.bar.n = round(100 * fraction)
-        self.bar.set_postfix_str(message, refresh=False)
-        self.bar.refresh()
-
-    def close(self):
-        self.bar.close()
 
 
 def _counts_table(counts: dict) -> str:
@@ -36,7 +19,7 @@ def _counts_table(counts: dict) -> str:
 def cmd_data_import(a) -> int:
     from fer_core.data.importer import import_source
 
-    bar = _Bar("import")
+    bar = Bar("import")
     try:
         rep = import_source(
             a.source, a.name, skip_bad=a.skip_bad, replace=a.replace, val_fraction=a.val_fraction, seed=a.seed, progress=bar
@@ -74,7 +57,7 @@ def cmd_data_list(a) -> int:
 def cmd_data_synth(a) -> int:
     from fer_core.data.synth import synth_dataset
 
-    bar = _Bar("synth")
+    bar = Bar("synth")
     ds = synth_dataset(a.name, n=a.n, seed=a.seed, progress=bar)
     bar.close()
     try:
@@ -97,9 +80,7 @@ def cmd_data_rm(a) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="fer", description="FER Lab: facial-expression CNNs, from the command line.")
-    sub = ap.add_subparsers(dest="command", required=True)
+def add_parser(sub) -> None:
     data = sub.add_parser("data", help="import, list and draw data sets").add_subparsers(dest="data_command", required=True)
 
     p = data.add_parser("import", help="import a CSV (plain/.gz/.xz/.zip) or a Kaggle-style image folder or zip")
@@ -125,17 +106,3 @@ def build_parser() -> argparse.ArgumentParser:
     p = data.add_parser("rm", help="delete a data set")
     p.add_argument("name")
     p.set_defaults(func=cmd_data_rm)
-    return ap
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except ValueError as exc:  # bad names and arguments: a message, not a traceback
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

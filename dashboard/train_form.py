@@ -1,0 +1,88 @@
+"""Train page widgets that turn into a ModelConfig and a TrainConfig."""
+
+import streamlit as st
+
+from fer_core.augment import AugmentConfig
+from fer_core.models import PRESETS, FCConfig, ModelConfig, StageConfig
+from fer_core.models.config import ACTIVATIONS, POOLS
+from fer_core.train import TrainConfig
+from fer_core.train.config import OPTIMIZERS, SCHEDULERS
+
+PRESET_HELP = {
+    "small": "compact default, trains well on a laptop CPU",
+    "seed-4conv": "4 conv (32 5x5, 64, 128, 128) + BN + LeakyReLU(0.2) + pool; FC 1152-256-7",
+    "seed-vgg3": "3 stages x 3 convs (32 5x5, 128, 512), LeakyReLU then BN; FC 18432-512-7",
+    "seed-6conv": "6 conv 3x3 + BN + ReLU with pools; FC 4608-1024-7",
+    "vgg-fer": "VGG of Khaireddin & Chen (2021): 64/128/256/512, 2 convs a stage; FC 4096-4096-7",
+}
+
+
+def model_form() -> ModelConfig | None:
+    """Preset picker, or a stage-by-stage custom builder; None if the custom one is invalid."""
+    arch = st.selectbox("Architecture", [*PRESETS, "custom"], index=1, key="train_arch",
+                        format_func=lambda a: f"{a} - {PRESET_HELP[a]}" if a in PRESET_HELP else "custom (build your own)")  # fmt: skip
+    if arch != "custom":
+        return PRESETS[arch]
+    base = PRESETS["seed-4conv"]
+    rows = [{"channels": s.channels, "kernel": s.kernel, "convs": s.convs, "activation": s.activation, "batch_norm": s.batch_norm,
+             "pool": s.pool, "dropout": s.dropout} for s in base.stages]  # fmt: skip
+    edited = st.data_editor(
+        rows, num_rows="dynamic", key="train_stages", hide_index=True,
+        column_config={
+            "channels": st.column_config.NumberColumn(min_value=1, max_value=1024, step=1),
+            "kernel": st.column_config.SelectboxColumn(options=[1, 3, 5, 7]),
+            "convs": st.column_config.NumberColumn(min_value=1, max_value=4, step=1),
+            "activation": st.column_config.SelectboxColumn(options=list(ACTIVATIONS)),
+            "pool": st.column_config.SelectboxColumn(options=list(POOLS)),
+            "dropout": st.column_config.NumberColumn(min_value=0.0, max_value=0.9, step=0.05),
+        },
+    )  # fmt: skip
+    c1, c2 = st.columns(2)
+    widths = c1.text_input("Hidden FC widths", "256", key="train_fc", help="comma-separated; empty for none")
+    fc_drop = c2.number_input("FC dropout", 0.0, 0.9, 0.5, 0.05, key="train_fc_drop")
+    try:
+        stages = tuple(StageConfig(int(r["channels"]), int(r["kernel"]), int(r["convs"]), r["activation"],
+                                   batch_norm=bool(r["batch_norm"]), pool=r["pool"], dropout=float(r["dropout"]))
+                       for r in edited if r.get("channels"))  # fmt: skip
+        fc = tuple(FCConfig(int(w), dropout=fc_drop) for w in widths.replace(" ", "").split(",") if w)
+        model = ModelConfig("custom", stages=stages, fc=fc)
+        if 48 // 2 ** sum(s.pool != "none" for s in stages) < 1:
+            raise ValueError("too many pooling stages for a 48x48 face")
+        return model
+    except (ValueError, TypeError, KeyError) as exc:
+        st.error(f"Invalid architecture: {exc}")
+        return None
+
+
+def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainConfig | None:
+    data = st.selectbox("Data set", datasets, key="train_data")
+    c1, c2, c3 = st.columns(3)
+    epochs = c1.number_input("Epochs", 1, 500, 10, key="train_epochs")
+    batch = c2.selectbox("Batch size", [32, 64, 128, 256], index=1, key="train_batch")
+    lr = c3.number_input("Peak learning rate", 1e-5, 1.0, 3e-3, format="%.4f", key="train_lr")
+    with st.expander("Optimiser, regularisation, augmentation"):
+        c1, c2 = st.columns(2)
+        optimizer = c1.selectbox("Optimiser", OPTIMIZERS, key="train_opt", help="AdamW, or SGD with Nesterov momentum")
+        scheduler = c2.selectbox("Schedule", SCHEDULERS, key="train_sched")
+        weight_decay = c1.number_input("Weight decay", 0.0, 1.0, 5e-4, format="%.4f", key="train_wd")
+        smoothing = c2.number_input("Label smoothing", 0.0, 0.5, 0.1, 0.05, key="train_ls")
+        ema = c1.number_input("Weight averaging (EMA decay, 0 = off)", 0.0, 0.9999, 0.0, format="%.4f", key="train_ema")
+        normalization = c2.selectbox("Normalisation", ["per_image", "dataset", "none"], key="train_norm")
+        weights = c1.checkbox("Class weights (rare classes count more)", key="train_cw")
+        seed = c2.number_input("Seed", 0, 1_000_000, 0, key="train_seed")
+        st.markdown("**Augmentation** (on the device, per batch)")
+        a = st.columns(5)
+        aug = AugmentConfig(
+            shift=4.0 if a[0].checkbox("Shift", True, key="train_aug_shift") else 0.0,
+            flip=a[1].checkbox("Flip", True, key="train_aug_flip"),
+            rotate_deg=10.0 if a[2].checkbox("Rotate", True, key="train_aug_rot") else 0.0,
+            scale=0.1 if a[3].checkbox("Scale", True, key="train_aug_scale") else 0.0,
+            erase_p=0.5 if a[4].checkbox("Erase", True, key="train_aug_erase") else 0.0,
+        )
+        device = st.radio("Device", ["auto", "cpu", "cuda"], horizontal=True, key="train_device")
+    if model is None:
+        return None
+    arch = model.name if model.name in PRESETS else "custom"
+    return TrainConfig(data=data, arch=arch, model=model, epochs=int(epochs), batch_size=int(batch), optimizer=optimizer, lr=float(lr),
+                       weight_decay=float(weight_decay), scheduler=scheduler, label_smoothing=float(smoothing), class_weights=weights,
+                       ema=float(ema), augment=aug, normalization=normalization, seed=int(seed), device=device)  # fmt: skip

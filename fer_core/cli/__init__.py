@@ -1,0 +1,27 @@
+"""The `fer` command: mirrors the dashboard. `fer --help` lists the commands."""
+
+import argparse
+import sys
+
+from fer_core.cli import data, train
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="fer", description="FER Lab: facial-expression CNNs, from the command line.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    data.add_parser(sub)
+    train.add_parsers(sub)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as exc:  # bad names and arguments: a message, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

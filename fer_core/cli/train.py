@@ -1,0 +1,155 @@
+"""`fer train ...` and `fer runs list|show|stop|resume`."""
+
+import json
+import sys
+from dataclasses import replace
+
+from fer_core.augment import AugmentConfig
+from fer_core.cli.progress import TrainBar
+from fer_core.data import load_dataset
+from fer_core.models import PRESETS
+from fer_core.train import NonFiniteLoss, Run, RunError, TrainConfig, list_runs, prepare_run, stop, summary, train_in_process
+from fer_core.train.config import OPTIMIZERS, SCHEDULERS
+from fer_core.train.engine import total_steps
+
+AUGMENTS = {"shift": "shift", "flip": "flip", "rotate": "rotate_deg", "scale": "scale", "erase": "erase_p"}
+
+
+def config_from_args(a) -> TrainConfig:
+    aug = AugmentConfig.off() if a.no_augment else AugmentConfig()
+    aug = replace(aug, **{AUGMENTS[n]: AugmentConfig.off().__getattribute__(AUGMENTS[n]) for n in a.no})
+    return TrainConfig(
+        data=a.data, arch=a.arch, epochs=a.epochs, batch_size=a.batch_size, optimizer=a.optimizer, lr=a.lr,
+        weight_decay=a.weight_decay, scheduler=a.scheduler, label_smoothing=a.label_smoothing,
+        class_weights=a.class_weights, ema=a.ema, augment=aug, normalization=a.normalization, seed=a.seed, device=a.device,
+    )  # fmt: skip
+
+
+def _train(run: Run, resume: bool) -> int:
+    cfg = run.config()
+    n_train = len(load_dataset(cfg.data).split_indices(cfg.train_split))
+    done = max((m["step"] for m in run.metrics()), default=0) if resume else 0
+    bar = TrainBar(total_steps(cfg, n_train), done)
+    try:
+        result = train_in_process(run, resume=resume, callbacks=[bar])
+    except NonFiniteLoss as exc:
+        bar.close()
+        print(f"error: run {run.id} stopped: {exc}", file=sys.stderr)
+        return 3
+    except RunError as exc:
+        bar.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    bar.close()
+    if result is None or result.status == "stopped":
+        print(f"run {run.id} stopped; continue with `fer runs resume {run.id}`")
+        return 0
+    print(f"run {run.id} finished: best {cfg.val_split} accuracy {result.best_val_acc:.4f} -> {run.dir}")
+    return 0
+
+
+def cmd_train(a) -> int:
+    run, state = prepare_run(config_from_args(a))
+    if state == "finished":
+        print(f"cached: run {run.id} already finished ({run.status().get('message', '')}) -> {run.dir}")
+        return 0
+    if state in ("queued", "running"):
+        print(f"run {run.id} is already training (status {state}); watch it with `fer runs show {run.id}`")
+        return 0
+    resume = state in ("stopped", "failed") and run.load_state() is not None
+    if resume:
+        print(f"run {run.id} was {state}: resuming from its last state")
+    return _train(run, resume)
+
+
+def cmd_runs_list(a) -> int:
+    rows = [summary(r) for r in list_runs()]
+    if a.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print("no runs yet: `fer train --data demo --arch small`")
+    for r in rows:
+        best = f"best val acc {r['best']['val_acc']:.4f} (epoch {r['best']['epoch']})" if r["best"] else "no epoch yet"
+        print(f"{r['id']:<40} {r['status']:<9} {r['progress']:>5.0%}  {best}  {r['message']}")
+    return 0
+
+
+def _run(run_id: str) -> Run:
+    run = Run.at(run_id)
+    if not run.dir.is_dir():
+        raise RunError(f"no run {run_id!r} in {run.dir.parent}")
+    return run
+
+
+def cmd_runs_show(a) -> int:
+    try:
+        s = summary(_run(a.id))
+    except RunError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if a.json:
+        s["metrics"] = _run(a.id).metrics()
+        print(json.dumps(s, indent=2))
+    else:
+        print(json.dumps({k: v for k, v in s.items() if k != "config"}, indent=2))
+    return 0
+
+
+def cmd_runs_stop(a) -> int:
+    try:
+        stop(_run(a.id))
+    except RunError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"asked run {a.id} to stop at the next step")
+    return 0
+
+
+def cmd_runs_resume(a) -> int:
+    try:
+        run = _run(a.id)
+        st = run.status()["status"]
+    except RunError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if st == "finished":
+        print(f"run {a.id} is finished; nothing to resume")
+        return 0
+    if st in ("queued", "running"):
+        print(f"error: run {a.id} is {st}", file=sys.stderr)
+        return 2
+    return _train(run, resume=run.load_state() is not None)
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("train", help="train a model (returns a finished identical run at once)")
+    p.add_argument("--data", default="demo")
+    p.add_argument("--arch", default="seed-4conv", choices=list(PRESETS))
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--optimizer", default="adamw", choices=OPTIMIZERS)
+    p.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
+    p.add_argument("--weight-decay", type=float, default=5e-4)
+    p.add_argument("--scheduler", default="onecycle", choices=SCHEDULERS)
+    p.add_argument("--label-smoothing", type=float, default=0.1)
+    p.add_argument("--class-weights", action="store_true", help="weight classes by inverse frequency")
+    p.add_argument("--ema", type=float, default=0.0, help="weight averaging decay, e.g. 0.999 (0: off)")
+    p.add_argument("--no-augment", action="store_true", help="switch every augmentation off")
+    p.add_argument("--no", action="append", default=[], choices=list(AUGMENTS), help="switch one augmentation off (repeatable)")
+    p.add_argument("--normalization", default="per_image", choices=["none", "per_image", "dataset"])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.set_defaults(func=cmd_train)
+
+    runs = sub.add_parser("runs", help="list, show, stop and resume runs").add_subparsers(dest="runs_command", required=True)
+    p = runs.add_parser("list", help="every run with its status and best metrics")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_runs_list)
+    for name, func, text in [("show", cmd_runs_show, "one run's status and metrics"), ("stop", cmd_runs_stop, "stop at the next step"),
+                             ("resume", cmd_runs_resume, "continue a stopped or failed run here")]:  # fmt: skip
+        p = runs.add_parser(name, help=text)
+        p.add_argument("id")
+        if name == "show":
+            p.add_argument("--json", action="store_true")
+        p.set_defaults(func=func)

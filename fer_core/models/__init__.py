@@ -1,0 +1,8 @@
+"""Architectures as data: a frozen config -> nn.Module, presets, and the layer table."""
+
+from fer_core.models.build import build_model
+from fer_core.models.config import FCConfig, ModelConfig, StageConfig
+from fer_core.models.layers import LayerRow, layer_table
+from fer_core.models.presets import PRESETS, get_preset
+
+__all__ = ["PRESETS", "FCConfig", "LayerRow", "ModelConfig", "StageConfig", "build_model", "get_preset", "layer_table"]

@@ -1,0 +1,67 @@
+"""Frozen dataclasses that describe a CNN completely; saved with every run as JSON."""
+
+from dataclasses import asdict, dataclass, field
+
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu")
+POOLS = ("max", "avg", "none")
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    """`convs` conv layers of `channels` filters, then one pooling and dropout."""
+
+    channels: int
+    kernel: int = 3
+    convs: int = 1
+    activation: str = "relu"
+    negative_slope: float = 0.01  # for leaky_relu
+    batch_norm: bool = True
+    bn_after_activation: bool = False  # seed-vgg3 puts BN after the activation
+    pool: str = "max"  # 2x2, stride 2
+    dropout: float = 0.0
+
+
+@dataclass(frozen=True)
+class FCConfig:
+    """A hidden fully connected layer (the 7-way output layer is implicit)."""
+
+    width: int
+    activation: str = "relu"
+    negative_slope: float = 0.01
+    batch_norm: bool = False
+    bn_after_activation: bool = False
+    dropout: float = 0.0
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name: str
+    stages: tuple[StageConfig, ...]
+    fc: tuple[FCConfig, ...] = field(default_factory=tuple)
+    in_channels: int = 1
+    image_size: int = 48
+    num_classes: int = 7
+
+    def __post_init__(self):
+        for s in self.stages:
+            if s.activation not in ACTIVATIONS or s.pool not in POOLS or s.kernel % 2 == 0:
+                raise ValueError(f"bad stage {s}: activation in {ACTIVATIONS}, pool in {POOLS}, odd kernel")
+        for f in self.fc:
+            if f.activation not in ACTIVATIONS:
+                raise ValueError(f"bad fc layer {f}")
+        if not self.stages:
+            raise ValueError("a model needs at least one conv stage")
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "ModelConfig":
+        return cls(
+            name=d["name"],
+            stages=tuple(StageConfig(**s) for s in d["stages"]),
+            fc=tuple(FCConfig(**f) for f in d.get("fc", ())),
+            in_channels=d.get("in_channels", 1),
+            image_size=d.get("image_size", 48),
+            num_classes=d.get("num_classes", 7),
+        )

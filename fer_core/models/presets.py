@@ -1,0 +1,60 @@
+"""Presets that reproduce the homework reports' CNNs, plus a CPU-friendly default."""
+
+from fer_core.models.config import FCConfig, ModelConfig, StageConfig
+
+
+def _seed_4conv() -> ModelConfig:
+    act = dict(activation="leaky_relu", negative_slope=0.2)
+    return ModelConfig(
+        "seed-4conv",
+        stages=(
+            StageConfig(32, kernel=5, **act),  # 48 -> 24
+            StageConfig(64, **act),  # -> 12
+            StageConfig(128, **act),  # -> 6
+            StageConfig(128, **act),  # -> 3: 128*3*3 = 1152
+        ),
+        fc=(FCConfig(256, dropout=0.5, **act),),
+    )
+
+
+def _seed_vgg3() -> ModelConfig:
+    act = dict(activation="leaky_relu", negative_slope=0.05, bn_after_activation=True, convs=3, dropout=0.1)
+    return ModelConfig(
+        "seed-vgg3",
+        stages=(StageConfig(32, kernel=5, **act), StageConfig(128, **act), StageConfig(512, **act)),  # 512*6*6 = 18432
+        fc=(FCConfig(512, batch_norm=True, bn_after_activation=True),),
+    )
+
+
+def _seed_6conv() -> ModelConfig:
+    return ModelConfig(
+        "seed-6conv",
+        stages=(StageConfig(32, convs=2), StageConfig(64, convs=2), StageConfig(128, convs=2)),  # 128*6*6 = 4608
+        fc=(FCConfig(1024, dropout=0.5),),
+    )
+
+
+def _vgg_fer() -> ModelConfig:
+    # Khaireddin & Chen (2021), "Facial Emotion Recognition: State of the Art Performance on FER2013"
+    return ModelConfig(
+        "vgg-fer",
+        stages=tuple(StageConfig(c, convs=2) for c in (64, 128, 256, 512)),  # 512*3*3 = 4608
+        fc=(FCConfig(4096, dropout=0.2), FCConfig(4096, dropout=0.2)),
+    )
+
+
+def _small() -> ModelConfig:
+    return ModelConfig(
+        "small",
+        stages=(StageConfig(32), StageConfig(64), StageConfig(96, dropout=0.1), StageConfig(128, dropout=0.1)),  # 128*3*3
+        fc=(FCConfig(128, dropout=0.3),),
+    )
+
+
+PRESETS: dict[str, ModelConfig] = {m.name: m for m in (_small(), _seed_4conv(), _seed_vgg3(), _seed_6conv(), _vgg_fer())}
+
+
+def get_preset(name: str) -> ModelConfig:
+    if name not in PRESETS:
+        raise ValueError(f"unknown architecture {name!r}; presets: {', '.join(PRESETS)}")
+    return PRESETS[name]

@@ -1,0 +1,22 @@
+"""Training: config, engine, run directories (the cache), sessions."""
+
+from fer_core.train.config import TrainConfig, run_id
+from fer_core.train.engine import NonFiniteLoss, Trainer, TrainResult
+from fer_core.train.runs import Run, RunError, list_runs, summary
+from fer_core.train.session import launch, prepare_run, stop, train_in_process
+
+__all__ = [
+    "NonFiniteLoss",
+    "Run",
+    "RunError",
+    "TrainConfig",
+    "TrainResult",
+    "Trainer",
+    "launch",
+    "list_runs",
+    "prepare_run",
+    "run_id",
+    "stop",
+    "summary",
+    "train_in_process",
+]

@@ -1,0 +1,72 @@
+"""TrainConfig: everything that defines a run. Its JSON (plus the data-set hash) is the
+run's identity, so an identical request finds the finished run instead of retraining."""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+
+from fer_core.augment import AugmentConfig
+from fer_core.models import ModelConfig, get_preset
+from fer_core.normalize import Normalization
+
+OPTIMIZERS = ("adamw", "sgd")
+SCHEDULERS = ("onecycle", "cosine", "plateau", "none")
+# Fields that do not change what is learned, so they are left out of the run id.
+NOT_IDENTITY = ("device", "log_every")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    data: str = "demo"
+    arch: str = "seed-4conv"  # a preset name, or "custom" with `model` set
+    model: ModelConfig | None = None  # filled from the preset when the run is made
+    epochs: int = 10
+    batch_size: int = 64
+    optimizer: str = "adamw"
+    lr: float = 3e-3  # peak learning rate
+    momentum: float = 0.9  # SGD (Nesterov)
+    weight_decay: float = 5e-4
+    scheduler: str = "onecycle"
+    label_smoothing: float = 0.1
+    class_weights: bool = False  # inverse-frequency weights (disgust is 1.5% of FER2013)
+    ema: float = 0.0  # weight averaging decay, e.g. 0.999 (0: off)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    normalization: str = "per_image"
+    train_split: str = "Training"
+    val_split: str = "PublicTest"
+    seed: int = 0
+    device: str = "auto"  # auto | cpu | cuda
+    log_every: int = 10  # steps between live metric points
+
+    def __post_init__(self):
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}")
+        if self.scheduler not in SCHEDULERS:
+            raise ValueError(f"scheduler must be one of {SCHEDULERS}")
+        Normalization(self.normalization)  # raises on an unknown choice
+        if self.epochs < 1 or self.batch_size < 2 or self.lr <= 0:
+            raise ValueError("epochs >= 1, batch_size >= 2 and lr > 0 are required")
+        if self.arch == "custom" and self.model is None:
+            raise ValueError("arch 'custom' needs a model config")
+
+    def resolved(self) -> "TrainConfig":
+        """With the preset's model filled in, so the run records the exact architecture."""
+        return self if self.model is not None else replace(self, model=get_preset(self.arch))
+
+    def to_json(self) -> dict:
+        return asdict(self.resolved())
+
+    @classmethod
+    def from_json(cls, d: dict) -> "TrainConfig":
+        d = dict(d)
+        d["model"] = ModelConfig.from_json(d["model"]) if d.get("model") else None
+        aug = d.get("augment") or {}
+        d["augment"] = AugmentConfig(**{**aug, "erase_area": tuple(aug.get("erase_area", (0.02, 0.15)))})
+        return cls(**d)
+
+
+def run_id(cfg: TrainConfig, data_hash: str) -> str:
+    """`<arch>-<data>-<8 hex>`: readable, and the same for the same request."""
+    ident = {k: v for k, v in cfg.to_json().items() if k not in NOT_IDENTITY}
+    digest = hashlib.sha256(json.dumps([ident, data_hash], sort_keys=True).encode()).hexdigest()[:8]
+    return f"{cfg.arch}-{cfg.data}-{digest}"

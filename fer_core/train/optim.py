@@ -1,0 +1,37 @@
+"""Optimisers and learning-rate schedules from a TrainConfig."""
+
+import torch
+
+from fer_core.train.config import TrainConfig
+
+
+def build_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    # No weight decay on biases and norm parameters (1-D tensors): decaying them only hurts.
+    decay = [p for p in model.parameters() if p.ndim > 1]
+    no_decay = [p for p in model.parameters() if p.ndim <= 1]
+    groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=True)
+    return torch.optim.AdamW(groups, lr=cfg.lr)
+
+
+def build_scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig, steps_per_epoch: int):
+    total = cfg.epochs * steps_per_epoch
+    if cfg.scheduler == "onecycle":
+        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total, pct_start=0.25)
+    if cfg.scheduler == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total)
+    if cfg.scheduler == "plateau":
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=2)
+    return None
+
+
+def step_scheduler(sched, cfg: TrainConfig, per_step: bool, val_loss: float | None = None) -> None:
+    """One-cycle and cosine step every batch; plateau steps once per epoch on the val loss."""
+    if sched is None:
+        return
+    if cfg.scheduler == "plateau":
+        if not per_step:
+            sched.step(val_loss)
+    elif per_step:
+        sched.step()

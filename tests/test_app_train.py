@@ -1,0 +1,45 @@
+"""AppTest of the Train page: builder, layer table, a finished run's curves, the cache."""
+
+import pytest
+
+from fer_core.data import save_dataset
+from fer_core.data.synth import synth_dataset
+from fer_core.train import TrainConfig, prepare_run, train_in_process
+from tests.test_app import _app, _count
+
+
+@pytest.fixture
+def trained(data_dir):
+    save_dataset(synth_dataset("demo", n=700))
+    run, _ = prepare_run(TrainConfig(data="demo", arch="small", epochs=1))
+    train_in_process(run)
+    return run
+
+
+def test_train_page_shows_a_finished_run_and_finds_it_in_the_cache(trained):
+    at = _app("app_pages/train.py")
+    assert at.selectbox(key="train_run").value == trained.id
+    assert _count(at._tree, "plotly_chart") == 2  # loss and accuracy curves
+    at.selectbox(key="train_arch").set_value("small").run()
+    at.number_input(key="train_epochs").set_value(1).run()
+    at.button(key="train_start").click().run()
+    assert not at.exception, at.exception
+    assert "Cached" in at.success[0].value and trained.id in at.success[0].value
+
+
+def test_layer_table_and_parameter_count_follow_the_architecture(trained):
+    at = _app("app_pages/train.py")
+    at.selectbox(key="train_arch").set_value("seed-4conv").run()
+    assert "538,087 parameters" in " ".join(c.value for c in at.caption)
+    at.selectbox(key="train_arch").set_value("custom").run()
+    assert not at.exception, at.exception
+    assert "538,087 parameters" in " ".join(c.value for c in at.caption)  # the builder starts from seed-4conv
+    at.text_input(key="train_fc").set_value("").run()
+    assert "parameters" in " ".join(c.value for c in at.caption)
+    assert "538,087 parameters" not in " ".join(c.value for c in at.caption)
+
+
+def test_train_page_without_runs_says_what_to_do(data_dir):
+    save_dataset(synth_dataset("demo", n=140))
+    at = _app("app_pages/train.py")
+    assert "No runs yet" in " ".join(i.value for i in at.info)

@@ -1,0 +1,41 @@
+"""Real browser: start a 2-epoch run on the Train page and watch the curve gain points."""
+
+import pytest
+
+from fer_core.data import save_dataset
+from fer_core.data.synth import synth_dataset
+from tests.browser import ARTIFACTS, browser_page, require_chromium, streamlit_server, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+POINTS = "() => { const g = document.querySelector('.js-plotly-plot'); return g && g.data && g.data.length ? g.data[0].x.length : 0; }"
+
+
+@pytest.fixture
+def server(data_dir, tmp_path):
+    require_chromium()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    save_dataset(synth_dataset("demo", n=2800))  # 35 steps an epoch: a few live points each
+    env = {"FER_DATA_DIR": str(data_dir), "FER_CHECKPOINTS_DIR": str(tmp_path / "checkpoints")}
+    with streamlit_server(env) as url:
+        yield url
+
+
+def test_start_a_run_and_see_the_chart_gain_points(server):
+    with browser_page(height=1400) as page:
+        page.goto(f"{server}/train")
+        page.get_by_role("heading", name="Train").wait_for(timeout=30_000)
+        wait_idle(page)
+        epochs = page.get_by_label("Epochs")
+        epochs.fill("2")
+        epochs.press("Enter")
+        wait_idle(page)
+        page.get_by_role("button", name="Start training").click()
+        page.get_by_text("running · epoch").wait_for(timeout=60_000)
+        page.wait_for_function(f"({POINTS})() >= 2", timeout=60_000)
+        first = page.evaluate(POINTS)
+        page.wait_for_function(f"({POINTS})() > {first}", timeout=120_000)  # new points while it trains
+        page.screenshot(path=str(ARTIFACTS / "train-running.png"))
+        page.get_by_text("finished · epoch").wait_for(timeout=300_000)
+        page.get_by_text("Best validation accuracy").wait_for()
+        page.screenshot(path=str(ARTIFACTS / "train-finished.png"))

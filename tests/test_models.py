@@ -1,0 +1,55 @@
+import pytest
+import torch
+
+from fer_core.models import PRESETS, FCConfig, ModelConfig, StageConfig, build_model, layer_table
+from fer_core.models.layers import out_size
+
+
+def _hook_shapes(model: torch.nn.Module) -> dict[str, tuple]:
+    shapes, handles = {}, []
+    for name, m in model.named_modules():
+        if not list(m.children()):
+            handles.append(m.register_forward_hook(lambda mod, i, o, name=name: shapes.__setitem__(name, tuple(o.shape[1:]))))
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(2, 1, 48, 48))
+    for h in handles:
+        h.remove()
+    return shapes
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_layer_table_matches_forward_hooks_and_parameter_count(name):
+    model = build_model(PRESETS[name])
+    rows = layer_table(model)
+    assert {r.name: r.out_shape for r in rows} == _hook_shapes(model)
+    assert sum(r.params for r in rows) == sum(p.numel() for p in model.parameters())
+    assert rows[-1].out_shape == (7,)
+
+
+def test_presets_have_the_reported_dimensions():
+    flat = {n: next(r.out_shape for r in layer_table(c) if r.type == "Flatten") for n, c in PRESETS.items()}
+    assert flat["seed-4conv"] == (1152,) and flat["seed-vgg3"] == (18432,)
+    rows = {r.name: r for r in layer_table(PRESETS["seed-4conv"])}
+    assert rows["stage1.conv1"].kernel == 5 and rows["stage1.conv1"].formula == "floor((48 + 2*2 - 5) / 1) + 1 = 48"
+    assert rows["stage4.pool"].out_shape == (128, 3, 3)
+    assert isinstance(build_model(PRESETS["seed-4conv"]).stage1.act1, torch.nn.LeakyReLU)
+    vgg3 = [r.type for r in layer_table(PRESETS["seed-vgg3"]) if r.name.startswith("fc1")]
+    assert vgg3 == ["Linear", "ReLU", "BatchNorm1d"]  # FC 18432->512, ReLU, batch norm
+
+
+@pytest.mark.parametrize(("w", "k", "s", "p"), [(48, 5, 1, 2), (48, 3, 2, 1), (7, 3, 1, 0), (24, 2, 2, 0)])
+def test_output_size_formula_agrees_with_conv2d(w, k, s, p):
+    y = torch.nn.Conv2d(1, 1, k, stride=s, padding=p)(torch.zeros(1, 1, w, w))
+    assert y.shape[-1] == out_size(w, k, s, p)
+
+
+def test_custom_config_round_trips_through_json():
+    cfg = ModelConfig("mine", stages=(StageConfig(8, kernel=5, convs=2, activation="elu", pool="avg", dropout=0.2),), fc=(FCConfig(16),))
+    assert ModelConfig.from_json(cfg.to_json()) == cfg
+    assert build_model(cfg)(torch.zeros(1, 1, 48, 48)).shape == (1, 7)
+
+
+def test_bad_config_is_refused():
+    with pytest.raises(ValueError, match="bad stage"):
+        ModelConfig("x", stages=(StageConfig(8, kernel=4),))
