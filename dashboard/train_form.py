@@ -55,29 +55,32 @@ def model_form() -> ModelConfig | None:
 
 
 def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainConfig | None:
+    d = TrainConfig()  # widget defaults are the default recipe, so the page and `fer train` agree
     data = st.selectbox("Data set", datasets, key="train_data")
     c1, c2, c3 = st.columns(3)
-    epochs = c1.number_input("Epochs", 1, 500, 10, key="train_epochs")
-    batch = c2.selectbox("Batch size", [32, 64, 128, 256], index=1, key="train_batch")
-    lr = c3.number_input("Peak learning rate", 1e-5, 1.0, 3e-3, format="%.4f", key="train_lr")
+    epochs = c1.number_input("Epochs", 1, 500, d.epochs, key="train_epochs")
+    sizes = [32, 64, 128, 256]
+    batch = c2.selectbox("Batch size", sizes, index=sizes.index(d.batch_size), key="train_batch")
+    lr = c3.number_input("Peak learning rate", 1e-5, 1.0, d.lr, format="%.4f", key="train_lr")
     with st.expander("Optimiser, regularisation, augmentation"):
         c1, c2 = st.columns(2)
         optimizer = c1.selectbox("Optimiser", OPTIMIZERS, key="train_opt", help="AdamW, or SGD with Nesterov momentum")
         scheduler = c2.selectbox("Schedule", SCHEDULERS, key="train_sched")
-        weight_decay = c1.number_input("Weight decay", 0.0, 1.0, 5e-4, format="%.4f", key="train_wd")
-        smoothing = c2.number_input("Label smoothing", 0.0, 0.5, 0.1, 0.05, key="train_ls")
-        ema = c1.number_input("Weight averaging (EMA decay, 0 = off)", 0.0, 0.9999, 0.0, format="%.4f", key="train_ema")
+        weight_decay = c1.number_input("Weight decay", 0.0, 1.0, d.weight_decay, format="%.4f", key="train_wd")
+        smoothing = c2.number_input("Label smoothing", 0.0, 0.5, d.label_smoothing, 0.05, key="train_ls")
+        ema = c1.number_input("Weight averaging (EMA decay, 0 = off)", 0.0, 0.9999, d.ema, format="%.4f", key="train_ema")
         normalization = c2.selectbox("Normalisation", ["per_image", "dataset", "none"], key="train_norm")
         weights = c1.checkbox("Class weights (rare classes count more)", key="train_cw")
         seed = c2.number_input("Seed", 0, 1_000_000, 0, key="train_seed")
         st.markdown("**Augmentation** (on the device, per batch)")
         a = st.columns(5)
+        on, full = d.augment, AugmentConfig()  # a box switched on uses the default strength
         aug = AugmentConfig(
-            shift=4.0 if a[0].checkbox("Shift", True, key="train_aug_shift") else 0.0,
-            flip=a[1].checkbox("Flip", True, key="train_aug_flip"),
-            rotate_deg=10.0 if a[2].checkbox("Rotate", True, key="train_aug_rot") else 0.0,
-            scale=0.1 if a[3].checkbox("Scale", True, key="train_aug_scale") else 0.0,
-            erase_p=0.5 if a[4].checkbox("Erase", True, key="train_aug_erase") else 0.0,
+            shift=full.shift if a[0].checkbox("Shift", bool(on.shift), key="train_aug_shift") else 0.0,
+            flip=a[1].checkbox("Flip", on.flip, key="train_aug_flip"),
+            rotate_deg=full.rotate_deg if a[2].checkbox("Rotate", bool(on.rotate_deg), key="train_aug_rot") else 0.0,
+            scale=full.scale if a[3].checkbox("Scale", bool(on.scale), key="train_aug_scale") else 0.0,
+            erase_p=full.erase_p if a[4].checkbox("Erase", bool(on.erase_p), key="train_aug_erase") else 0.0,
         )
         device = st.radio("Device", ["auto", "cpu", "cuda"], horizontal=True, key="train_device")
     if model is None:

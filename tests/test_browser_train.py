@@ -37,5 +37,10 @@ def test_start_a_run_and_see_the_chart_gain_points(server):
         page.wait_for_function(f"({POINTS})() > {first}", timeout=120_000)  # new points while it trains
         page.screenshot(path=str(ARTIFACTS / "train-running.png"))
         page.get_by_text("finished · epoch").wait_for(timeout=300_000)
-        page.get_by_text("Best validation accuracy").wait_for()
+        wait_idle(page)
+        page.wait_for_timeout(2000)  # the page reruns once more when the run ends
+        wait_idle(page)
+        best = page.get_by_text("Best validation accuracy").inner_text()
+        assert "at epoch" in best
+        assert page.get_by_role("main").get_by_text("running").count() == 0  # the runs table is fresh too
         page.screenshot(path=str(ARTIFACTS / "train-finished.png"))

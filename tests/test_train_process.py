@@ -33,7 +33,7 @@ def _wait(cond, timeout=60.0):
 
 def test_kill_9_leaves_a_loadable_last_checkpoint_and_an_interrupted_status(run):
     launch(run)
-    _wait(lambda: (run.dir / "last.safetensors").exists())
+    _wait(lambda: (run.dir / "last.safetensors").exists() and (run.dir / "state.pt").exists())
     pid = json.loads((run.dir / "status.json").read_text())["pid"]
     os.kill(pid, signal.SIGKILL)
     _wait(lambda: not run.trainer_alive(), 10)

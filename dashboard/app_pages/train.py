@@ -73,7 +73,7 @@ with right:
         ips = f" · {s['images_per_s']:.0f} images/s" if s["images_per_s"] else ""
         text = f"{s['status']} · epoch {s['epoch']:.1f} of {s['config']['epochs']}{ips}{eta}"
         st.progress(min(s["progress"], 1.0), text=text)
-        if s["message"]:
+        if s["message"] and s["status"] != "finished":  # a finished run's best is shown below the curves
             (st.error if s["status"] == "failed" else st.caption)(s["message"])
         c1, c2 = st.columns(2)
         if c1.button("Stop", disabled=s["status"] not in ("queued", "running"), key="train_stop", width="stretch"):

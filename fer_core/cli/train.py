@@ -16,8 +16,10 @@ AUGMENTS = {"shift": "shift", "flip": "flip", "rotate": "rotate_deg", "scale": "
 
 
 def config_from_args(a) -> TrainConfig:
-    aug = AugmentConfig.off() if a.no_augment else AugmentConfig()
-    aug = replace(aug, **{AUGMENTS[n]: AugmentConfig.off().__getattribute__(AUGMENTS[n]) for n in a.no})
+    aug = AugmentConfig.off() if a.no_augment else TrainConfig().augment
+    if a.erase is not None:
+        aug = replace(aug, erase_p=a.erase)
+    aug = replace(aug, **{AUGMENTS[n]: getattr(AugmentConfig.off(), AUGMENTS[n]) for n in a.no})
     return TrainConfig(
         data=a.data, arch=a.arch, epochs=a.epochs, batch_size=a.batch_size, optimizer=a.optimizer, lr=a.lr,
         weight_decay=a.weight_decay, scheduler=a.scheduler, label_smoothing=a.label_smoothing,
@@ -126,7 +128,7 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("train", help="train a model (returns a finished identical run at once)")
     p.add_argument("--data", default="demo")
     p.add_argument("--arch", default="seed-4conv", choices=list(PRESETS))
-    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--epochs", type=int, default=TrainConfig().epochs)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--optimizer", default="adamw", choices=OPTIMIZERS)
     p.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
@@ -134,7 +136,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--scheduler", default="onecycle", choices=SCHEDULERS)
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--class-weights", action="store_true", help="weight classes by inverse frequency")
-    p.add_argument("--ema", type=float, default=0.0, help="weight averaging decay, e.g. 0.999 (0: off)")
+    p.add_argument("--ema", type=float, default=TrainConfig().ema, help="weight averaging decay (0: off)")
+    p.add_argument("--erase", type=float, default=None, help="random-erasing probability (default 0: off)")
     p.add_argument("--no-augment", action="store_true", help="switch every augmentation off")
     p.add_argument("--no", action="append", default=[], choices=list(AUGMENTS), help="switch one augmentation off (repeatable)")
     p.add_argument("--normalization", default="per_image", choices=["none", "per_image", "dataset"])

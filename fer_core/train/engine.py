@@ -58,16 +58,19 @@ class EMA:
     def __init__(self, model: torch.nn.Module, decay: float):
         self.decay, self.updates = decay, 0
         self.model = copy.deepcopy(model).requires_grad_(False)
+        # state_dict tensors share storage with the live ones and are updated in place, so
+        # the pairs are collected once; one fused lerp per step keeps the cost negligible.
+        pairs = list(zip(self.model.state_dict().values(), model.state_dict().values()))
+        self._float = ([e for e, v in pairs if e.dtype.is_floating_point], [v for e, v in pairs if e.dtype.is_floating_point])
+        self._other = [(e, v) for e, v in pairs if not e.dtype.is_floating_point]  # num_batches_tracked
 
     @torch.no_grad()
-    def update(self, model: torch.nn.Module) -> None:
+    def update(self) -> None:
         self.updates += 1
         d = min(self.decay, (1 + self.updates) / (10 + self.updates))
-        for e, v in zip(self.model.state_dict().values(), model.state_dict().values()):
-            if e.dtype.is_floating_point:
-                e.lerp_(v, 1 - d)
-            else:
-                e.copy_(v)  # num_batches_tracked
+        torch._foreach_lerp_(self._float[0], self._float[1], 1 - d)
+        for e, v in self._other:
+            e.copy_(v)
 
 
 class Trainer:
@@ -162,7 +165,7 @@ class Trainer:
                 opt.step()
                 step_scheduler(sched, cfg, per_step=True)
                 if ema:
-                    ema.update(model)
+                    ema.update()
                 step += 1
                 n = len(yb)
                 run_loss += loss.item() * n
