@@ -24,7 +24,7 @@ def server(data_dir, tmp_path):
 def test_start_a_run_and_see_the_chart_gain_points(server):
     with browser_page(height=1400) as page:
         page.goto(f"{server}/train")
-        page.get_by_role("heading", name="Train").wait_for(timeout=30_000)
+        page.get_by_role("heading", name="Train", exact=True).wait_for(timeout=30_000)
         wait_idle(page)
         epochs = page.get_by_label("Epochs")
         epochs.fill("2")
