@@ -10,13 +10,14 @@ Targets (issue 2): full CSV <= 60 s and <= 2 GB peak on 2 cores; the file loads 
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from report import emit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,7 +84,7 @@ def main() -> None:
     results["csv_memory_ratio_vs_baseline"] = round(ours["peak_mb"] / base["peak_mb"], 2)
     results["targets_met"] = ours["seconds"] <= 60 and ours["peak_mb"] <= 2048 and ours["load_seconds"] < 1
 
-    print(json.dumps(results, indent=2))
+    emit(results, a.json)
     print(f"\nFull FER2013 import ({results['csv_ours']['faces']:,} faces, CSV {results['csv_mb']} MB, {results['cpu_cores']} cores)")
     print(f"{'import':<34}{'seconds':>9}{'peak MB':>9}")
     for key, label in [
@@ -95,8 +96,6 @@ def main() -> None:
     print(f"loading the imported data-set file: {ours['load_seconds']:.3f} s")
     print(f"speed-up vs baseline: {results['csv_speedup_vs_baseline']}x; memory ratio: {results['csv_memory_ratio_vs_baseline']}")
     print(f"targets (import <= 60 s, <= 2048 MB; load < 1 s): {'met' if results['targets_met'] else 'NOT met'}")
-    if a.json:
-        Path(a.json).write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -8,13 +8,14 @@ Needs a data set named `fer2013` (import ../shared/fer2013 with `fer data import
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from report import emit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,15 +58,13 @@ def main() -> None:
         "curve": [{"epoch": m["epoch"], "seconds": round(m["elapsed"], 1), "val_acc": round(m["val_acc"], 4)} for m in epochs],
         "target_met": best["val_acc"] >= 0.63 and wall <= 600,
     }  # fmt: skip
-    print(json.dumps(res, indent=2))
+    emit(res, a.json)
     print(f"\n{a.arch} on FER2013, default recipe, {a.epochs} epochs on {res['threads']} CPU threads")
     print(f"{'epoch':>5} {'seconds':>8} {'PublicTest acc':>15}")
     for c in res["curve"]:
         print(f"{c['epoch']:>5} {c['seconds']:>8.1f} {c['val_acc']:>15.4f}")
     print(f"best {res['best_public_test_acc']:.4f} at epoch {res['best_epoch']}; wall {res['wall_seconds']:.0f} s; "
           f"target (>= 0.63 in <= 600 s): {'met' if res['target_met'] else 'NOT met'}")  # fmt: skip
-    if a.json:
-        Path(a.json).write_text(json.dumps(res, indent=2) + "\n")
 
 
 if __name__ == "__main__":

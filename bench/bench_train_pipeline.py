@@ -11,15 +11,14 @@ Target (issue 3): fer_core within 15% of bare on 2 CPU cores (ratio >= 0.85).
 """
 
 import argparse
-import json
 import os
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from report import emit
 
 from fer_core.augment import AugmentConfig, augment_batch
 from fer_core.data import save_dataset
@@ -119,14 +118,12 @@ def main() -> None:
         "fer_core_vs_bare": round(r_pipe / r_bare, 3), "fer_core_vs_dataloader": round(r_pipe / r_loader, 2),
         "target_met": r_pipe / r_bare >= 0.85,
     }  # fmt: skip
-    print(json.dumps(res, indent=2))
+    emit(res, a.json)
     print(f"\n{a.arch}, batch {a.batch}, {device} ({res['threads']} threads)")
     for k in ("bare", "fer_core", "dataloader"):
         print(f"{k:<12}{res[f'{k}_images_per_s']:>8} images/s")
     print(f"fer_core / bare = {res['fer_core_vs_bare']} (target >= 0.85: {'met' if res['target_met'] else 'NOT met'}); "
           f"fer_core / dataloader = {res['fer_core_vs_dataloader']}")  # fmt: skip
-    if a.json:
-        Path(a.json).write_text(json.dumps(res, indent=2) + "\n")
 
 
 if __name__ == "__main__":

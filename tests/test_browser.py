@@ -44,7 +44,9 @@ def test_home_then_data_shows_the_class_chart_and_stays_offline(server):
 
         page.get_by_role("tab", name="Faces").click()
         wait_idle(page)
-        page.get_by_text("surprise ·").wait_for()
+        page.get_by_text("neutral ·").wait_for()
+        page.wait_for_function("() => document.querySelectorAll('[data-testid=stImage] img').length >= 7", timeout=30_000)
+        wait_idle(page)
         imgs = page.locator("[data-testid=stImage] img")
         assert imgs.count() == 7
         assert all(imgs.nth(i).evaluate("e => e.naturalWidth > 0") for i in range(7))

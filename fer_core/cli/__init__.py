@@ -4,6 +4,7 @@ import argparse
 import sys
 
 from fer_core.cli import data, train
+from fer_core.train import RunError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ValueError as exc:  # bad names and arguments: a message, not a traceback
+    except (ValueError, FileNotFoundError, FileExistsError, RunError) as exc:  # a message, not a traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -60,22 +60,14 @@ def cmd_data_synth(a) -> int:
     bar = Bar("synth")
     ds = synth_dataset(a.name, n=a.n, seed=a.seed, progress=bar)
     bar.close()
-    try:
-        path = save_dataset(ds, replace=a.replace)
-    except FileExistsError as exc:
-        print(f"error: {exc} (use --replace)", file=sys.stderr)
-        return 2
+    path = save_dataset(ds, replace=a.replace)
     print(f"drew {len(ds):,} demo faces as {a.name!r} -> {path}")
     print(_counts_table(ds.counts()))
     return 0
 
 
 def cmd_data_rm(a) -> int:
-    try:
-        delete_dataset(a.name)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    delete_dataset(a.name)
     print(f"removed {a.name!r}")
     return 0
 

@@ -35,14 +35,10 @@ def _train(run: Run, resume: bool) -> int:
     try:
         result = train_in_process(run, resume=resume, callbacks=[bar])
     except NonFiniteLoss as exc:
-        bar.close()
         print(f"error: run {run.id} stopped: {exc}", file=sys.stderr)
         return 3
-    except RunError as exc:
+    finally:
         bar.close()
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    bar.close()
     if result is None or result.status == "stopped":
         print(f"run {run.id} stopped; continue with `fer runs resume {run.id}`")
         return 0
@@ -85,11 +81,7 @@ def _run(run_id: str) -> Run:
 
 
 def cmd_runs_show(a) -> int:
-    try:
-        s = summary(_run(a.id))
-    except RunError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    s = summary(_run(a.id))
     if a.json:
         s["metrics"] = _run(a.id).metrics()
         print(json.dumps(s, indent=2))
@@ -99,22 +91,14 @@ def cmd_runs_show(a) -> int:
 
 
 def cmd_runs_stop(a) -> int:
-    try:
-        stop(_run(a.id))
-    except RunError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    stop(_run(a.id))
     print(f"asked run {a.id} to stop at the next step")
     return 0
 
 
 def cmd_runs_resume(a) -> int:
-    try:
-        run = _run(a.id)
-        st = run.status()["status"]
-    except RunError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    run = _run(a.id)
+    st = run.status()["status"]
     if st == "finished":
         print(f"run {a.id} is finished; nothing to resume")
         return 0
