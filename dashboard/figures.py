@@ -83,3 +83,40 @@ def training_curves(runs: dict[str, list[dict]], metric: str, show_train: bool =
     if metric == "acc":
         fig.update_yaxes(tickformat=".1%")
     return fig
+
+
+def architecture_diagram(rows) -> go.Figure:
+    """Block diagram: input, each conv stage, flatten, each FC layer, head; box size shows the shape."""
+    blocks, last_stage = [("input", (1, 48, 48))], None
+    for r in rows:
+        top = r.name.split(".")[0]
+        if top.startswith("stage"):
+            if last_stage != top:
+                blocks.append((top, r.out_shape))
+                last_stage = top
+            else:
+                blocks[-1] = (top, r.out_shape)  # the stage's shape after its last layer
+        elif top == "flatten" or top.startswith("fc") or top == "head":
+            if blocks[-1][0] != top:
+                blocks.append((top, r.out_shape))
+            else:
+                blocks[-1] = (top, r.out_shape)
+    fig, x = go.Figure(), 0.0
+    for i, (name, shape) in enumerate(blocks):
+        if len(shape) == 3:
+            c, h, _ = shape
+            width, height = 0.6 + np.log2(c + 1) * 0.25, 0.6 + h / 48 * 2.4
+            colour = "#4c6ef5" if name.startswith("stage") else "#adb5bd"
+        else:
+            width, height, colour = 0.5, 0.6 + min(np.log2(shape[0] + 1) / 13, 1) * 2.4, "#f59f00" if name != "head" else "#e03131"
+        fig.add_shape(type="rect", x0=x, x1=x + width, y0=-height / 2, y1=height / 2, fillcolor=colour, opacity=0.85, line_width=0)
+        label = "x".join(map(str, shape))
+        fig.add_annotation(x=x + width / 2, y=height / 2 + 0.25, text=f"<b>{name}</b><br>{label}", showarrow=False, font=dict(size=11))
+        if i < len(blocks) - 1:
+            fig.add_annotation(x=x + width + 0.45, y=0, ax=x + width + 0.05, ay=0, xref="x", yref="y", axref="x", ayref="y",
+                               showarrow=True, arrowhead=2, arrowwidth=1.5, text="")  # fmt: skip
+        x += width + 0.5
+    fig.update_xaxes(visible=False, range=[-0.2, x])
+    fig.update_yaxes(visible=False, range=[-1.9, 2.4])
+    fig.update_layout(height=260, margin=dict(t=10, b=10, l=10, r=10), plot_bgcolor="white", showlegend=False)
+    return fig

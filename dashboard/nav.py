@@ -28,4 +28,18 @@ PAGES: tuple[PageSpec, ...] = (
         "Pick a preset CNN from the homework reports or build your own, train it with live loss and "
         "accuracy curves, stop and resume, and overlay runs to compare recipes.",
     ),
+    PageSpec(
+        "app_pages/architecture.py",
+        "Architecture",
+        ":material/account_tree:",
+        "Any preset, custom model or trained run as a block diagram and a layer table: output shapes, the "
+        "conv output-size formula with its numbers, parameters, multiply-adds; a calculator checked against nn.Conv2d.",
+    ),
+    PageSpec(
+        "app_pages/math_checks.py",
+        "Math",
+        ":material/function:",
+        "The conv output size, the batch-norm backward pass and the softmax cross-entropy gradient, written out "
+        "and checked numerically against autograd.",
+    ),
 )

@@ -17,9 +17,9 @@ PRESET_HELP = {
 }
 
 
-def model_form() -> ModelConfig | None:
+def model_form(prefix: str = "train") -> ModelConfig | None:
     """Preset picker, or a stage-by-stage custom builder; None if the custom one is invalid."""
-    arch = st.selectbox("Architecture", [*PRESETS, "custom"], index=1, key="train_arch",
+    arch = st.selectbox("Architecture", [*PRESETS, "custom"], index=1, key=f"{prefix}_arch",
                         format_func=lambda a: f"{a} - {PRESET_HELP[a]}" if a in PRESET_HELP else "custom (build your own)")  # fmt: skip
     if arch != "custom":
         return PRESETS[arch]
@@ -27,7 +27,7 @@ def model_form() -> ModelConfig | None:
     rows = [{"channels": s.channels, "kernel": s.kernel, "convs": s.convs, "activation": s.activation, "batch_norm": s.batch_norm,
              "pool": s.pool, "dropout": s.dropout} for s in base.stages]  # fmt: skip
     edited = st.data_editor(
-        rows, num_rows="dynamic", key="train_stages", hide_index=True,
+        rows, num_rows="dynamic", key=f"{prefix}_stages", hide_index=True,
         column_config={
             "channels": st.column_config.NumberColumn(min_value=1, max_value=1024, step=1),
             "kernel": st.column_config.SelectboxColumn(options=[1, 3, 5, 7]),
@@ -38,8 +38,8 @@ def model_form() -> ModelConfig | None:
         },
     )  # fmt: skip
     c1, c2 = st.columns(2)
-    widths = c1.text_input("Hidden FC widths", "256", key="train_fc", help="comma-separated; empty for none")
-    fc_drop = c2.number_input("FC dropout", 0.0, 0.9, 0.5, 0.05, key="train_fc_drop")
+    widths = c1.text_input("Hidden FC widths", "256", key=f"{prefix}_fc", help="comma-separated; empty for none")
+    fc_drop = c2.number_input("FC dropout", 0.0, 0.9, 0.5, 0.05, key=f"{prefix}_fc_drop")
     try:
         stages = tuple(StageConfig(int(r["channels"]), int(r["kernel"]), int(r["convs"]), r["activation"],
                                    batch_norm=bool(r["batch_norm"]), pool=r["pool"], dropout=float(r["dropout"]))

@@ -54,3 +54,24 @@ def test_home_then_data_shows_the_class_chart_and_stays_offline(server):
 
         outside = {urlparse(u).hostname for u in page.requests if u.startswith("http")} - {"localhost", "127.0.0.1"}
         assert not outside, f"the app reached outside: {outside}"
+
+
+def test_architecture_and_math_pages_in_the_browser(server):
+    with browser_page(height=1600) as page:
+        page.goto(f"{server}/architecture")
+        page.get_by_role("heading", name="Architecture", exact=True).wait_for(timeout=30_000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+        wait_idle(page)
+        assert page.get_by_text("538,087").first.is_visible()  # seed-4conv's parameters
+        assert page.get_by_text("matches").is_visible()  # the calculator agrees with nn.Conv2d
+        page.screenshot(path=str(ARTIFACTS / "architecture.png"))
+
+        page.goto(f"{server}/math_checks")
+        page.get_by_role("heading", name="Math", exact=True).wait_for(timeout=30_000)
+        wait_idle(page)
+        for i in range(3):
+            page.get_by_role("button", name="Check numerically").nth(i).click()
+            wait_idle(page)
+        page.get_by_text("the identity holds").nth(2).wait_for(timeout=30_000)
+        assert page.get_by_text("FAILS").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "math.png"), full_page=True)

@@ -4,6 +4,7 @@ modules themselves (tests check it against shapes recorded by forward hooks)."""
 
 from dataclasses import dataclass
 
+import torch
 import torch.nn as nn
 
 from fer_core.models.build import build_model
@@ -71,3 +72,20 @@ def layer_table(cfg_or_model: ModelConfig | nn.Module, input_shape: tuple[int, i
 
 def count_params(rows: list[LayerRow]) -> int:
     return sum(r.params for r in rows)
+
+
+def conv_output_check(w: int, k: int, s: int, p: int, c_in: int = 1, c_out: int = 1) -> dict:
+    """The formula's output shape next to the one a real nn.Conv2d produces on a W x W input."""
+    if k > w + 2 * p:
+        return {"error": f"kernel {k} is larger than the padded input {w} + 2*{p} = {w + 2 * p}"}
+    conv = nn.Conv2d(c_in, c_out, k, stride=s, padding=p)
+    with torch.no_grad():
+        got = tuple(conv(torch.zeros(1, c_in, w, w)).shape[1:])
+    size = out_size(w, k, s, p)
+    return {
+        "error": "",
+        "formula": _formula(w, k, s, p),
+        "formula_shape": (c_out, size, size),
+        "conv2d_shape": got,
+        "params": sum(q.numel() for q in conv.parameters()),
+    }
