@@ -44,3 +44,17 @@ def test_math_checks_pass_with_tiny_errors(demo, button, name):
     verdict = at.success[-1].value
     assert name in verdict and "identity holds" in verdict
     assert float(verdict.split("largest error ")[1].split(",")[0]) < 1e-10
+
+
+def test_architecture_of_a_trained_run(data_dir):
+    from fer_core.train import TrainConfig, prepare_run, train_in_process
+
+    save_dataset(synth_dataset("demo", n=280))
+    run, _ = prepare_run(TrainConfig(data="demo", arch="small", epochs=1))
+    train_in_process(run)
+    at = _app("app_pages/architecture.py")
+    at.radio(key="arch_source").set_value("Trained run").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="arch_run").value == run.id
+    params = sum(p.numel() for p in build_model(PRESETS["small"]).parameters())
+    assert {m.label: m.value for m in at.metric}["Parameters"] == f"{params:,}"
