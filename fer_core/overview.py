@@ -7,6 +7,7 @@ import torch
 
 from fer_core.data.store import DatasetInfo, list_datasets
 from fer_core.paths import checkpoints_dir, data_dir
+from fer_core.train.runs import list_runs
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,6 @@ def device_summary() -> tuple[str, bool]:
     return f"CPU, {os.cpu_count()} cores (torch {torch.__version__})", False
 
 
-def count_runs() -> int:
-    """Run directories under the checkpoints dir (each holds a config.json)."""
-    root = checkpoints_dir()
-    return sum(1 for p in root.glob("*/config.json")) if root.is_dir() else 0
-
-
 def lab_overview() -> LabOverview:
     device, gpu = device_summary()
-    return LabOverview(list_datasets(), count_runs(), device, gpu, str(data_dir()), str(checkpoints_dir()))
+    return LabOverview(list_datasets(), len(list_runs()), device, gpu, str(data_dir()), str(checkpoints_dir()))

@@ -59,6 +59,9 @@ def train_in_process(run: Run, resume: bool = False, callbacks: list[Callable[[s
     with FileLock(run.dir / "lock"):
         for stale in run.dir.glob(".*.tmp"):  # left by a killed trainer; we hold the lock now
             stale.unlink(missing_ok=True)
+        if not resume:  # a fresh start (e.g. of a run that failed before its first epoch) forgets old points
+            for old in ("metrics.jsonl", "state.pt"):
+                (run.dir / old).unlink(missing_ok=True)
         run.set_status("queued", pid=os.getpid(), message="waiting for the device")
         device_lock = _device_lock(resolve_device(cfg.device))
         if not _wait_for_device(run, device_lock):
@@ -111,7 +114,6 @@ def launch(run: Run, resume: bool = False, wait: float = 15.0) -> None:
     if run.trainer_alive():
         raise RunError(f"run {run.id} is already training")
     run.clear_stop()
-    (run.dir / "status.json").unlink(missing_ok=True) if not resume else None
     cmd = [sys.executable, "-m", "fer_core.train.worker", run.id] + (["--resume"] if resume else [])
     with open(run.dir / "train.log", "ab") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=os.environ.copy())
