@@ -1,6 +1,6 @@
 """The training loop. The data set lives on the device as uint8; each batch is indexed,
 augmented and normalised there as one tensor (no per-image Python, no DataLoader).
-Validation is a separate pass. Everything random draws from generators whose states go
+Validation is a separate pass. The trainer alone writes the run's metrics log. Everything random draws from generators whose states go
 into the resume state, so stop + resume gives the same result as one uninterrupted run."""
 
 import copy
@@ -127,7 +127,7 @@ class Trainer:
             sums = state["sums"].tolist()  # the stopped epoch's running loss, correct, seen
             records = self.run.metrics()
         elapsed0 = records[-1]["elapsed"] if records else 0.0
-        t0 = time.perf_counter()
+        t0 = last_write = time.perf_counter()
 
         def snapshot():
             return {
@@ -182,6 +182,9 @@ class Trainer:
                     }  # fmt: skip
                     t_window, seen_window = now, 0
                     records.append(rec)
+                    if now - last_write > 0.5:  # live curves, without rewriting the log every step
+                        self.run.write_metrics(records)
+                        last_write = now
                     self._emit("step", rec)
                 if self.run.stop_requested() and step < steps_per_epoch:
                     self.run.write_metrics(records)

@@ -66,14 +66,13 @@ def train_in_process(run: Run, resume: bool = False, callbacks: list[Callable[[s
         device_lock = _device_lock(resolve_device(cfg.device))
         if not _wait_for_device(run, device_lock):
             run.clear_stop()
-            run.set_status("stopped", message="stopped while queued", progress=0.0)
+            run.set_status("stopped", message="stopped while queued")
             return None
         previous = signal.getsignal(signal.SIGINT)
         signal.signal(signal.SIGINT, lambda *_: run.request_stop())
         try:
             run.set_status("running", pid=os.getpid(), message="")
-            progress = _progress_writer(run)
-            result = Trainer(run, cfg, [progress, *(callbacks or [])]).fit(resume=resume)
+            result = Trainer(run, cfg, callbacks).fit(resume=resume)
         except NonFiniteLoss as exc:
             run.set_status("failed", message=str(exc))
             raise
@@ -85,28 +84,8 @@ def train_in_process(run: Run, resume: bool = False, callbacks: list[Callable[[s
             device_lock.__exit__()
         run.clear_stop()
         msg = f"best val acc {result.best_val_acc:.4f}" if result.best_val_acc >= 0 else ""
-        done = result.epochs_done / cfg.epochs
-        run.set_status(result.status, message=msg, progress=1.0 if result.status == "finished" else done)
+        run.set_status(result.status, message=msg)
         return result
-
-
-def _progress_writer(run: Run) -> Callable[[str, dict], None]:
-    """Keeps status.json's progress and the metrics log fresh (at most every 0.5 s)."""
-    last = [0.0]
-    records: list[dict] = run.metrics()
-
-    def on(event: str, rec: dict) -> None:
-        if event == "step":
-            records.append(rec)
-        else:
-            records[:] = run.metrics()  # the trainer just wrote the epoch record
-        now = time.time()
-        if event == "epoch" or now - last[0] > 0.5:
-            last[0] = now
-            run.write_metrics(records)
-            run.set_status("running", pid=os.getpid(), progress=rec["progress"], epoch=rec["epoch"], message="")
-
-    return on
 
 
 def launch(run: Run, resume: bool = False, wait: float = 15.0) -> None:
