@@ -87,20 +87,13 @@ def training_curves(runs: dict[str, list[dict]], metric: str, show_train: bool =
 
 def architecture_diagram(rows) -> go.Figure:
     """Block diagram: input, each conv stage, flatten, each FC layer, head; box size shows the shape."""
-    blocks, last_stage = [("input", (1, 48, 48))], None
-    for r in rows:
+    blocks = [("input", (1, 48, 48))]
+    for r in rows:  # one block per top-level module; its shape is the one after its last layer
         top = r.name.split(".")[0]
-        if top.startswith("stage"):
-            if last_stage != top:
-                blocks.append((top, r.out_shape))
-                last_stage = top
-            else:
-                blocks[-1] = (top, r.out_shape)  # the stage's shape after its last layer
-        elif top == "flatten" or top.startswith("fc") or top == "head":
-            if blocks[-1][0] != top:
-                blocks.append((top, r.out_shape))
-            else:
-                blocks[-1] = (top, r.out_shape)
+        if blocks[-1][0] == top:
+            blocks[-1] = (top, r.out_shape)
+        else:
+            blocks.append((top, r.out_shape))
     fig, x = go.Figure(), 0.0
     for i, (name, shape) in enumerate(blocks):
         if len(shape) == 3:

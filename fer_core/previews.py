@@ -43,6 +43,15 @@ def intensity_histogram(ds: FaceDataset, split: str | None = None) -> np.ndarray
     return hist
 
 
+def pixel_stats(hist: np.ndarray) -> tuple[float, float]:
+    """Mean and std of pixels / 255 from a (.., 256) histogram: no float copy of the images."""
+    counts = hist.reshape(-1, 256).sum(0).astype(np.float64)
+    values = np.arange(256) / 255.0
+    n = counts.sum() or 1.0
+    mean = float((counts * values).sum() / n)
+    return mean, float(np.sqrt((counts * (values - mean) ** 2).sum() / n))
+
+
 def training_stats(ds: FaceDataset) -> tuple[float, float]:
     """Data-set mean/std from the Training split (all faces if it has none)."""
     train = ds.pixels[ds.splits == TRAINING]

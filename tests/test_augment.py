@@ -75,3 +75,15 @@ def test_normalisations(batch):
     ds = normalize(u8, "dataset", stats=(0.4, 0.2))
     assert torch.allclose(ds, (none - 0.4) / 0.2)
     assert torch.equal(u8, before)
+
+
+def test_pixel_stats_from_the_histogram_equal_the_direct_ones():
+    import numpy as np
+
+    from fer_core.data.synth import synth_dataset
+    from fer_core.previews import intensity_histogram, pixel_stats
+
+    ds = synth_dataset(n=140)
+    x = ds.pixels.astype(np.float64) / 255
+    mean, std = pixel_stats(intensity_histogram(ds))
+    assert abs(mean - x.mean()) < 1e-12 and abs(std - x.std()) < 1e-12

@@ -4,7 +4,6 @@ import tempfile
 from pathlib import Path
 
 import figures
-import numpy as np
 import streamlit as st
 from ui import pick_dataset
 
@@ -12,7 +11,7 @@ from fer_core.augment import AugmentConfig
 from fer_core.data import DataImportError
 from fer_core.data.importer import import_source
 from fer_core.labels import CLASSES, SPLITS
-from fer_core.previews import augmentation_preview, intensity_histogram, montage, normalization_preview, sample_indices
+from fer_core.previews import augmentation_preview, intensity_histogram, montage, normalization_preview, pixel_stats, sample_indices
 
 st.title("Data")
 
@@ -115,10 +114,11 @@ with tabs["Pixels"]:
         c1, c2 = st.columns(2)
         per_class = c1.toggle("One curve per class (density)", key="hist_per_class")
         log_y = c2.toggle("Log scale", key="hist_log")
-        fig = figures.intensity_histogram(intensity_histogram(ds), per_class)
+        hist = intensity_histogram(ds)
+        fig = figures.intensity_histogram(hist, per_class)
         st.plotly_chart(fig.update_yaxes(type="log" if log_y else "linear"), key="hist_chart")
-        x = ds.pixels.astype(np.float32) / 255
-        st.caption(f"Mean {x.mean():.3f}, std {x.std():.3f} (pixels / 255, all splits).")
+        mean, std = pixel_stats(hist)
+        st.caption(f"Mean {mean:.3f}, std {std:.3f} (pixels / 255, all splits).")
 
 with tabs["Normalisation"]:
     if tabs["Normalisation"].open:

@@ -38,7 +38,7 @@ with left:
             elif state in ("queued", "running"):
                 st.info(f"That run is already {state}.")
             else:
-                launch_run(run, resume=state in ("stopped", "failed") and run.load_state() is not None)
+                launch_run(run, resume=run.resumable)  # a stopped or failed run continues where it was
             st.session_state["train_run"] = run.id
         except (RunError, ValueError) as exc:
             st.error(str(exc))
@@ -80,7 +80,7 @@ with right:
             stop_run(run)
             st.toast("Stopping at the next step...")
         if c2.button("Resume", disabled=s["status"] not in ("stopped", "failed"), key="train_resume", width="stretch"):
-            launch_run(run, resume=run.load_state() is not None)
+            launch_run(run, resume=run.resumable)
             st.rerun()
         metrics = run.metrics()
         for metric in ("loss", "acc"):

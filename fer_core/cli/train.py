@@ -54,7 +54,7 @@ def cmd_train(a) -> int:
     if state in ("queued", "running"):
         print(f"run {run.id} is already training (status {state}); watch it with `fer runs show {run.id}`")
         return 0
-    resume = state in ("stopped", "failed") and run.load_state() is not None
+    resume = state in ("stopped", "failed") and run.resumable
     if resume:
         print(f"run {run.id} was {state}: resuming from its last state")
     return _train(run, resume)
@@ -105,7 +105,7 @@ def cmd_runs_resume(a) -> int:
     if st in ("queued", "running"):
         print(f"error: run {a.id} is {st}", file=sys.stderr)
         return 2
-    return _train(run, resume=run.load_state() is not None)
+    return _train(run, resume=run.resumable)
 
 
 def add_parsers(sub) -> None:

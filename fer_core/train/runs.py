@@ -104,6 +104,11 @@ class Run:
         with atomic_path(self.dir / "state.pt") as tmp:
             torch.save(state, tmp)
 
+    @property
+    def resumable(self) -> bool:
+        """A resume state exists (a new run, or one that failed before its first epoch, has none)."""
+        return (self.dir / "state.pt").exists()
+
     def load_state(self) -> dict | None:
         path = self.dir / "state.pt"
         if not path.exists():
