@@ -29,6 +29,13 @@ PAGES: tuple[PageSpec, ...] = (
         "accuracy curves, stop and resume, and overlay runs to compare recipes.",
     ),
     PageSpec(
+        "app_pages/evaluate.py",
+        "Evaluate",
+        ":material/grid_on:",
+        "A model on a split: accuracy and per-class figures, a confusion matrix whose cells open onto the faces, "
+        "a classroom walkthrough (guess first, then reveal) with shareable links, and two models compared.",
+    ),
+    PageSpec(
         "app_pages/architecture.py",
         "Architecture",
         ":material/account_tree:",

@@ -19,6 +19,7 @@ def isolated_dirs(tmp_path, monkeypatch):
     ckpt.mkdir()
     monkeypatch.setenv("FER_DATA_DIR", str(data))
     monkeypatch.setenv("FER_CHECKPOINTS_DIR", str(ckpt))
+    monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "no-default-model"))  # tests ship their own
     return data
 
 

@@ -75,3 +75,17 @@ def sorted_faces(pixels, labels, splits):
     flat = pixels.reshape(len(pixels), -1)
     order = np.lexsort([*(flat[:, j] for j in range(flat.shape[1] - 1, -1, -1)), labels, splits])
     return pixels[order], labels[order], splits[order]
+
+
+def untrained_run(data: str, arch: str = "small", seed: int = 0, **cfg):
+    """A 'finished' run holding seeded, untrained weights: evaluation tests need a model, not a good one."""
+    import torch
+
+    from fer_core.models import build_model
+    from fer_core.train import TrainConfig, prepare_run
+
+    run, _ = prepare_run(TrainConfig(data=data, arch=arch, seed=seed, epochs=1, **cfg))
+    torch.manual_seed(seed)
+    run.save_weights("best", build_model(run.config().model))
+    run.set_status("finished", message="test weights")
+    return run

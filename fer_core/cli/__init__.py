@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from fer_core.cli import data, train
+from fer_core.cli import data, evaluate, train
 from fer_core.train import RunError
 
 
@@ -12,6 +12,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
     data.add_parser(sub)
     train.add_parsers(sub)
+    evaluate.add_parser(sub)
     return ap
 
 

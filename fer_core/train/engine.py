@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from fer_core.atomic import write_json
 from fer_core.augment import augment_batch
 from fer_core.data import load_dataset
 from fer_core.inference import predict_logits
@@ -101,6 +102,8 @@ class Trainer:
         cfg, dev = self.cfg, self.device
         torch.manual_seed(cfg.seed)
         x_tr, y_tr, x_va, y_va, stats = self._data()
+        # Inference on other data (webcam, another data set) needs the Training split's statistics.
+        write_json(self.run.dir / "norm_stats.json", {"mean": stats[0], "std": stats[1]})
         model = build_model(cfg.model).to(dev, memory_format=torch.channels_last)
         steps_per_epoch = epoch_steps(len(x_tr), cfg.batch_size)
         opt = build_optimizer(model, cfg)

@@ -1,0 +1,140 @@
+"""Evaluate: a model on a split -> metrics, a clickable confusion matrix, the faces of a cell,
+the classroom walkthrough, and a comparison of two models."""
+
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from eval_figures import change_matrix, confusion_scatter, gallery_html
+from eval_state import get_model, get_predictions, model_label, read_url_once, url_params, write_url
+from ui import pick_dataset
+from walkthrough import walkthrough
+
+from fer_core.evaluate import compare, confused_pairs, report
+from fer_core.labels import CLASSES, SPLITS
+from fer_core.model_store import model_choices
+
+PAGE = 24  # faces per gallery page
+
+st.title("Evaluate")
+read_url_once()
+
+choices = model_choices()
+if not choices:
+    st.info("No trained model yet. Train one on the **Train** page (a few minutes on the demo faces), then come back.")
+    st.page_link("app_pages/train.py", label="Go to Train", icon=":material/model_training:")
+    st.stop()
+if st.session_state.get("ev_model") not in choices:
+    if st.session_state.get("ev_model"):
+        st.warning(f"Model {st.session_state.ev_model!r} is not here (or not finished); showing {model_label(choices[0])}.")
+    st.session_state.ev_model = choices[0]
+
+c = st.columns([3, 2, 2, 1.3], vertical_alignment="bottom")
+with c[0]:
+    ref = st.selectbox("Model", choices, key="ev_model", format_func=model_label)
+with c[1]:
+    info, ds = pick_dataset(key="ev_data")
+if ds is None:
+    st.stop()
+splits = [s for s in SPLITS if sum(info.counts.get(s, {}).values())]
+if st.session_state.get("ev_split") not in splits:
+    st.session_state.ev_split = "PublicTest" if "PublicTest" in splits else splits[0]
+split = c[2].selectbox("Split", splits, key="ev_split")
+tta = c[3].toggle("Flip TTA", key="ev_tta", help="Average each face's prediction with its mirror image.")
+
+model = get_model(ref)
+preds = get_predictions(model, ds, split, tta)
+rep = report(preds.labels, preds.pred)
+cm = np.array(rep["confusion_matrix"])
+cell = st.session_state.get("ev_cell")
+
+
+def open_cell(t: int, p: int) -> None:
+    st.session_state.ev_cell, st.session_state.ev_face, st.session_state.ev_gallery_n = (t, p), None, PAGE
+
+
+def on_matrix_click() -> None:
+    points = st.session_state.ev_matrix.selection.points
+    if points and points[0].get("x") in CLASSES and points[0].get("y") in CLASSES:
+        open_cell(CLASSES.index(points[0]["y"]), CLASSES.index(points[0]["x"]))
+
+
+def start_walk() -> None:
+    st.session_state.ev_view, st.session_state.ev_revealed = "walk", False
+
+
+if st.session_state.get("ev_view") == "walk" and cell is not None:
+    walkthrough(ds, preds, cell, write_url())
+    st.stop()
+
+m = st.columns(4)
+m[0].metric("Accuracy", f"{rep['accuracy']:.1%}")
+m[1].metric("Macro-F1", f"{rep['macro_f1']:.3f}")
+m[2].metric("Faces", f"{rep['n']:,}")
+m[3].metric("Model", model.cfg.arch, help=f"run {model.run_id} · trained on {model.cfg.data}")
+
+left, right = st.columns([5, 4])
+with left:
+    normalised = st.segmented_control("Show", ["counts", "row %"], default="counts", key="ev_norm") == "row %"
+    st.plotly_chart(confusion_scatter(cm, normalised, cell), key="ev_matrix", on_select=on_matrix_click,
+                    selection_mode="points", width="content", config={"displayModeBar": False})  # fmt: skip
+    st.caption("Rows: true class; columns: predicted. Click a cell to see its faces.")
+with right:
+    st.subheader("Most confused")
+    for i, pair in enumerate(confused_pairs(cm, top=5)):
+        st.button(pair.sentence(), key=f"ev_pair_{i}", on_click=open_cell, args=(pair.true, pair.pred), icon=":material/arrow_outward:")
+    st.subheader("Per class")
+    table = pd.DataFrame(rep["per_class"]).T
+    table["support"] = table["support"].astype(int)
+    st.dataframe(table.style.format({"precision": "{:.3f}", "recall": "{:.3f}", "f1": "{:.3f}"}), width="stretch")
+
+link = write_url()
+if cell is not None:
+    t, p = cell
+    positions = preds.cell(t, p)
+    kind = "right" if t == p else "mistakes"
+    st.subheader(f"True {CLASSES[t]}, predicted {CLASSES[p]}: {len(positions)} faces")
+    if len(positions):
+        g = st.columns([3, 2, 2])
+        g[0].caption(f"Most confident {kind} first. Green bar: the true class; red: the model's wrong answer.")
+        g[1].button("Walk through these faces", icon=":material/co_present:", type="primary", on_click=start_walk, key="ev_walk")
+        shown = positions[: st.session_state.get("ev_gallery_n", PAGE)]
+        rows = preds.indices[shown]
+        walk = lambda row: "?" + urlencode(url_params(face=str(row), view="walk"))  # noqa: E731
+        links = [{"walk from here": walk(r)} for r in rows]
+        st.html(gallery_html(ds.pixels[rows], preds.probs[shown], preds.labels[shown], rows, links))
+        if len(shown) < len(positions):
+            st.button(f"Show {min(PAGE, len(positions) - len(shown))} more ({len(positions) - len(shown)} left)", key="ev_more",
+                      on_click=lambda: st.session_state.update(ev_gallery_n=len(shown) + PAGE))  # fmt: skip
+
+st.divider()
+st.subheader("Compare with another model")
+others = [r for r in choices if r != ref]
+if not others:
+    st.caption("Train a second model (say, without augmentation) to compare the two on the same faces.")
+    st.stop()
+other = st.selectbox("Model B", ["—", *others], key="ev_other", format_func=lambda r: r if r == "—" else model_label(r))
+if other == "—":
+    st.stop()
+comp = compare(preds, get_predictions(get_model(other), ds, split, tta))
+rep_b = report(comp.b.labels, comp.b.pred)
+st.caption(f"A: **{model_label(ref)}** · B: **{model_label(other)}** · {ds.name}/{split}")
+k = st.columns(4)
+k[0].metric("A accuracy", f"{rep['accuracy']:.1%}")
+k[1].metric("B accuracy", f"{rep_b['accuracy']:.1%}", delta=f"{100 * (rep_b['accuracy'] - rep['accuracy']):+.1f} pts")
+k[2].metric("Only A right", int(comp.agreement[0, 1]))
+k[3].metric("Only B right", int(comp.agreement[1, 0]))
+st.caption(
+    f"Both right on {comp.agreement[0, 0]:,} faces, both wrong on {comp.agreement[1, 1]:,}; "
+    f"they give different answers on {int(comp.changes.sum()):,} faces, counted below."
+)
+st.plotly_chart(change_matrix(comp.changes, "A", "B"), width="stretch", config={"displayModeBar": False})
+tabs = st.tabs([f"A right, B wrong ({len(comp.a_only)})", f"B right, A wrong ({len(comp.b_only)})"])
+for tab, pos, loser in ((tabs[0], comp.a_only, comp.b), (tabs[1], comp.b_only, comp.a)):
+    with tab:
+        shown = pos[:PAGE]
+        rows = preds.indices[shown]
+        who = "B" if loser is comp.b else "A"
+        st.caption(f"Bars: the probabilities of the model that got it wrong ({who}); its most confident mistakes first.")
+        st.html(gallery_html(ds.pixels[rows], loser.probs[shown], loser.labels[shown], rows, [{} for _ in rows]))

@@ -1,0 +1,97 @@
+"""Figures and HTML for the Evaluate page (pure functions: no streamlit here)."""
+
+import base64
+import html
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+from fer_core.evaluate import row_normalised
+from fer_core.labels import CLASSES
+
+SHORT = ("angry", "disgust", "fear", "happy", "sad", "surpr.", "neutral")
+
+
+def confusion_scatter(cm: np.ndarray, normalised: bool, selected: tuple[int, int] | None = None) -> go.Figure:
+    """The confusion matrix as a grid of square markers (clickable: heatmaps emit no selection
+    in Streamlit). x: predicted, y: true (angry on top); the number in each cell."""
+    rates = row_normalised(cm)
+    n = len(cm)
+    t, p = np.divmod(np.arange(n * n), n)  # cell k = (true t[k], predicted p[k])
+    colour = rates[t, p]  # colour by row share in both views: counts of a big class would drown the rest
+    text = [f"{rates[a, b]:.0%}" if normalised else f"{cm[a, b]}" for a, b in zip(t, p)]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[CLASSES[b] for b in p], y=[CLASSES[a] for a in t], mode="markers+text", text=text,
+        customdata=np.stack([t, p, cm[t, p], rates[t, p]], 1),
+        marker=dict(symbol="square", size=54, color=colour, colorscale="Blues", cmin=0, cmax=1, line=dict(width=1, color="#dee2e6"),
+                    colorbar=dict(title="row share", tickformat=".0%", thickness=12)),
+        textfont=dict(color=["white" if c > 0.55 else "#212529" for c in colour], size=13),
+        hovertemplate="true %{y}, predicted %{x}<br>%{customdata[2]} faces (%{customdata[3]:.1%} of %{y})<extra>click to see them</extra>",
+        selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=1)),
+    )  # fmt: skip
+    if selected is not None:
+        fig.add_scatter(x=[CLASSES[selected[1]]], y=[CLASSES[selected[0]]], mode="markers", hoverinfo="skip",
+                        marker=dict(symbol="square-open", size=58, color="#e8590c", line=dict(width=3)))  # fmt: skip
+    fig.update_xaxes(title="predicted", categoryorder="array", categoryarray=list(CLASSES), side="top", showgrid=False)
+    fig.update_yaxes(title="true", categoryorder="array", categoryarray=list(CLASSES)[::-1], showgrid=False)
+    fig.update_layout(width=590, height=520, margin=dict(t=60, b=10, l=10, r=10), showlegend=False, plot_bgcolor="white",
+                      clickmode="event+select", dragmode=False)  # fmt: skip
+    return fig
+
+
+def change_matrix(changes: np.ndarray, name_a: str, name_b: str) -> go.Figure:
+    """Where two models disagree: A's prediction (rows) against B's (columns)."""
+    fig = go.Figure(go.Heatmap(z=changes, x=list(CLASSES), y=list(CLASSES), colorscale="Oranges", text=changes, texttemplate="%{text}",
+                               hovertemplate=f"{name_a}: %{{y}}<br>{name_b}: %{{x}}<br>%{{z}} faces<extra></extra>"))  # fmt: skip
+    fig.update_yaxes(title=f"A ({name_a}) predicts", autorange="reversed")
+    fig.update_xaxes(title=f"B ({name_b}) predicts", side="top")
+    fig.update_layout(height=420, margin=dict(t=60, b=10, l=10, r=10))
+    return fig
+
+
+def face_png(face: np.ndarray, size: int) -> str:
+    """A (48, 48) uint8 face as a data: URI PNG, upscaled smoothly to size x size."""
+    buf = io.BytesIO()
+    Image.fromarray(face).resize((size, size), Image.BICUBIC).save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def prob_bars(probs: np.ndarray, true: int | None, pred: int | None) -> str:
+    """Seven horizontal bars; the true class green, a wrong prediction red."""
+    rows = []
+    for k, p in enumerate(probs):
+        colour = "#2f9e44" if k == true else "#e03131" if k == pred else "#adb5bd"
+        rows.append(
+            f'<div class="pb"><span>{SHORT[k]}</span><div class="pbar"><div style="width:{100 * p:.1f}%;background:{colour}"></div></div>'
+            f"<span>{100 * p:.0f}%</span></div>"
+        )
+    return "".join(rows)
+
+
+GALLERY_CSS = """<style>
+.fg{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:10px}
+.fc{border:1px solid #dee2e6;border-radius:8px;padding:6px;font:11px sans-serif;color:#343a40}
+.fc img{width:100%;border-radius:4px;display:block}
+.fc .cap{display:flex;justify-content:space-between;margin:4px 0}
+.pb{display:grid;grid-template-columns:44px 1fr 30px;align-items:center;gap:4px;line-height:13px}
+.pbar{background:#f1f3f5;height:8px;border-radius:2px}.pbar div{height:8px;border-radius:2px}
+.fc a{color:#1c7ed6;text-decoration:none}
+</style>"""
+
+
+def gallery_html(faces: np.ndarray, probs: np.ndarray, labels: np.ndarray, rows: np.ndarray, links: list[dict[str, str]]) -> str:
+    """Cards of faces (K, 48, 48) with their probabilities (K, 7), true labels, data-set rows
+    and per-card links ({"text": href}) to the walkthrough or Explain page."""
+    cards = []
+    for face, pr, y, row, link in zip(faces, probs, labels, rows, links, strict=True):
+        pred = int(pr.argmax())
+        anchors = " · ".join(f'<a href="{html.escape(href)}" target="_self">{html.escape(text)}</a>' for text, href in link.items())
+        cards.append(
+            f'<div class="fc" data-row="{int(row)}"><img src="{face_png(face, 160)}" alt="face {int(row)}">'
+            f'<div class="cap"><b>#{int(row)}</b><span>{CLASSES[pred]} {pr[pred]:.0%}</span></div>'
+            f"{prob_bars(pr, int(y), pred)}<div class='cap'>{anchors}</div></div>"
+        )
+    return GALLERY_CSS + f'<div class="fg">{"".join(cards)}</div>'

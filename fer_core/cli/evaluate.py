@@ -1,0 +1,50 @@
+"""`fer eval [RUN] --data NAME --split SPLIT [--tta] [--json]`."""
+
+import json
+
+import numpy as np
+
+from fer_core.cli.progress import Bar
+from fer_core.data import load_dataset
+from fer_core.evaluate import confused_pairs, predict_split, report
+from fer_core.labels import CLASSES, SPLITS
+from fer_core.model_store import DEFAULT, load_model
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("eval", help="accuracy, macro-F1, per-class metrics and the confusion matrix of a model")
+    p.add_argument("run", nargs="?", default=DEFAULT, help="a run id, or 'default' for the shipped model (the default)")
+    p.add_argument("--data", required=True, help="data set name (`fer data list`)")
+    p.add_argument("--split", default="PublicTest", choices=SPLITS)
+    p.add_argument("--tta", action="store_true", help="average with the mirrored face (flip test-time augmentation)")
+    p.add_argument("--json", action="store_true", help="print JSON: accuracy, macro_f1, per_class, confusion_matrix")
+    p.set_defaults(func=run_eval)
+
+
+def run_eval(a) -> int:
+    model = load_model(a.run)
+    ds = load_dataset(a.data)
+    bar = None if a.json else Bar(f"eval {a.split}")
+    try:
+        preds = predict_split(model, ds, a.split, a.tta, progress=(lambda f: bar(f, "")) if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    rep = report(preds.labels, preds.pred)
+    rep = {"run": model.run_id, "data": ds.name, "split": a.split, "tta": a.tta, **rep}
+    if a.json:
+        print(json.dumps(rep, indent=2))
+        return 0
+    print(f"{model.run_id} on {ds.name}/{a.split}{' (flip TTA)' if a.tta else ''}: {rep['n']} faces")
+    print(f"accuracy {rep['accuracy']:.4f}   macro-F1 {rep['macro_f1']:.4f}\n")
+    print(f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
+    for name, m in rep["per_class"].items():
+        print(f"{name:<10}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>9}")
+    print("\nconfusion matrix (rows: true, columns: predicted)")
+    print(" " * 10 + "".join(f"{c[:7]:>8}" for c in CLASSES))
+    for name, row in zip(CLASSES, rep["confusion_matrix"], strict=True):
+        print(f"{name:<10}" + "".join(f"{v:>8}" for v in row))
+    pairs = confused_pairs(np.array(rep["confusion_matrix"]), top=3)
+    if pairs:
+        print("\nmost confused: " + "; ".join(p.sentence() for p in pairs))
+    return 0

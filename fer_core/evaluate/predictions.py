@@ -1,0 +1,102 @@
+"""Class probabilities for every face of a split, computed once and cached with the run.
+
+Cache: `<run dir>/eval/<data>-<split>[-tta].safetensors`, with the data set's content hash
+and the weights' digest in its metadata: a re-imported data set or new weights miss it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import load_file, save_file
+
+from fer_core.atomic import atomic_path
+from fer_core.data import FaceDataset
+from fer_core.labels import NUM_CLASSES, SPLITS
+from fer_core.model_store import LoadedModel
+
+CHUNK = 512  # faces per forward pass; also the progress granularity
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """One model's output on one split. Positions 0..N-1 index these arrays; `indices` maps
+    them to rows of the data set."""
+
+    run_id: str
+    data: str
+    data_hash: str
+    split: str
+    tta: bool
+    indices: np.ndarray  # (N,) int64 rows of the data set
+    labels: np.ndarray  # (N,) int64 true class
+    probs: np.ndarray  # (N, 7) float32
+
+    @property
+    def pred(self) -> np.ndarray:
+        return self.probs.argmax(1)
+
+    @property
+    def correct(self) -> np.ndarray:
+        return self.pred == self.labels
+
+    def cell(self, true: int, pred: int) -> np.ndarray:
+        """Positions of the faces with this (true, predicted) pair, the model's most confident
+        first: on the diagonal its confidence in the right answer, elsewhere in the wrong one."""
+        pos = np.flatnonzero((self.labels == true) & (self.pred == pred))
+        return pos[np.argsort(-self.probs[pos, pred], kind="stable")]
+
+
+def cache_path(model: LoadedModel, data: str, split: str, tta: bool):
+    return model.dir / "eval" / f"{data}-{split}{'-tta' if tta else ''}.safetensors"
+
+
+def _load_cached(path, model: LoadedModel, ds: FaceDataset, split: str, tta: bool) -> Predictions | None:
+    if not path.exists():
+        return None
+    try:
+        with safe_open(str(path), "pt") as f:
+            meta = f.metadata() or {}
+        if meta.get("data_hash") != ds.hash or meta.get("weights") != model.digest:
+            return None  # stale: the data set or the weights changed
+        t = load_file(str(path))
+    except (OSError, SafetensorError, ValueError):
+        return None  # damaged: recompute and overwrite
+    indices = t["indices"].numpy()
+    return Predictions(model.run_id, ds.name, ds.hash, split, tta, indices, ds.labels[indices].astype(np.int64), t["probs"].numpy())
+
+
+def predict_split(
+    model: LoadedModel,
+    ds: FaceDataset,
+    split: str,
+    tta: bool = False,
+    progress: Callable[[float], None] | None = None,
+    use_cache: bool = True,
+) -> Predictions:
+    """Probabilities for every face of `split`, from the cache when it is current."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; one of {', '.join(SPLITS)}")
+    path = cache_path(model, ds.name, split, tta)
+    if use_cache and (hit := _load_cached(path, model, ds, split, tta)) is not None:
+        if progress:
+            progress(1.0)
+        return hit
+    indices = ds.split_indices(split).astype(np.int64)
+    if not len(indices):
+        raise ValueError(f"data set {ds.name!r} has no {split} faces")
+    probs = np.empty((len(indices), NUM_CLASSES), np.float32)
+    for start in range(0, len(indices), CHUNK):
+        rows = indices[start : start + CHUNK]
+        probs[start : start + len(rows)] = model.probs(ds.pixels[rows], tta)  # (B, 7)
+        if progress:
+            progress(min(1.0, (start + len(rows)) / len(indices)))
+    meta = {"data_hash": ds.hash, "weights": model.digest, "run_id": model.run_id, "split": split, "tta": str(tta)}
+    try:
+        with atomic_path(path) as tmp:
+            save_file({"indices": torch.from_numpy(indices), "probs": torch.from_numpy(probs)}, str(tmp), metadata=meta)
+    except OSError:
+        pass  # a read-only model directory: still correct, just not cached
+    return Predictions(model.run_id, ds.name, ds.hash, split, tta, indices, ds.labels[indices].astype(np.int64), probs)

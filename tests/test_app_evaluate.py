@@ -1,0 +1,78 @@
+"""AppTest of the Evaluate page: metrics, a cell opened from the confused-pairs list, the
+walkthrough in guess-first mode, the URL that reopens it, and the comparison."""
+
+import numpy as np
+import pytest
+
+from fer_core.data import load_dataset, save_dataset
+from fer_core.data.synth import synth_dataset
+from fer_core.evaluate import predict_split
+from fer_core.labels import CLASSES
+from fer_core.model_store import load_model
+from tests.fixtures import untrained_run
+from tests.test_app import _app, _count
+
+
+@pytest.fixture
+def runs(data_dir):
+    save_dataset(synth_dataset("demo", n=350))
+    return untrained_run("demo", seed=1), untrained_run("demo", seed=2)
+
+
+def _texts(at) -> str:
+    return " ".join(m.value for m in [*at.markdown, *at.subheader, *at.caption])
+
+
+def test_evaluate_page_without_models_says_what_to_do(data_dir):
+    save_dataset(synth_dataset("demo", n=140))
+    at = _app("app_pages/evaluate.py")
+    assert "No trained model yet" in at.info[0].value
+
+
+def test_metrics_then_a_cell_then_the_walkthrough(runs):
+    at = _app("app_pages/evaluate.py")
+    model = at.selectbox(key="ev_model").value
+    preds = predict_split(load_model(model), load_dataset("demo"), "PublicTest")
+    assert at.metric[0].value == f"{(preds.pred == preds.labels).mean():.1%}"
+    assert _count(at._tree, "plotly_chart") == 1
+    at.button(key="ev_pair_0").click().run()  # the most confused pair
+    assert not at.exception, at.exception
+    head = next(s.value for s in at.subheader if s.value.startswith("True "))
+    t, p = (head.split(",")[0].split()[1], head.split("predicted ")[1].split(":")[0])
+    n = len(preds.cell(CLASSES.index(t), CLASSES.index(p)))
+    assert head.endswith(f"{n} faces")
+    at.button(key="ev_walk").click().run()
+    at.toggle(key="ev_guess").set_value(True).run()
+    assert "labels hidden" in _texts(at) and f"Face 1 of {n}" in _texts(at)
+    at.button(key="walk_reveal").click().run()
+    assert f"true {t}, predicted {p}" in _texts(at)
+    if n > 1:
+        at.button(key="walk_next").click().run()
+        assert f"Face 2 of {n}" in _texts(at) and "labels hidden" in _texts(at)  # a new face hides its labels again
+    q = at.query_params
+    assert (q["cell"], q["view"], q["guess"], q["model"]) == (f"{t}-{p}", "walk", "1", model)
+
+
+def test_the_url_reopens_the_same_face(runs):
+    ds = load_dataset("demo")
+    preds = predict_split(load_model(runs[1].id), ds, "PublicTest")
+    t, p = np.unravel_index(np.argmax([len(preds.cell(a, b)) for a in range(7) for b in range(7)]), (7, 7))
+    rows = preds.indices[preds.cell(t, p)]
+    at = _app()
+    at.switch_page("app_pages/evaluate.py")
+    for k, v in dict(
+        model=runs[1].id, data="demo", split="PublicTest", cell=f"{CLASSES[t]}-{CLASSES[p]}", face=str(rows[-1]), view="walk"
+    ).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    assert f"Face {len(rows)} of {len(rows)}" in _texts(at) and f"#{rows[-1]}" in _texts(at)
+
+
+def test_compare_two_models(runs):
+    at = _app("app_pages/evaluate.py")
+    other = [r.id for r in runs if r.id != at.selectbox(key="ev_model").value][0]
+    at.selectbox(key="ev_other").set_value(other).run()
+    assert not at.exception, at.exception
+    assert _count(at._tree, "plotly_chart") == 2
+    assert any(m.label == "Only A right" for m in at.metric)
