@@ -36,6 +36,13 @@ PAGES: tuple[PageSpec, ...] = (
         "a classroom walkthrough (guess first, then reveal) with shareable links, and two models compared.",
     ),
     PageSpec(
+        "app_pages/explain.py",
+        "Explain",
+        ":material/center_focus_strong:",
+        "Saliency maps for one face (vanilla gradient, SmoothGrad, guided backprop, integrated gradients, Grad-CAM, "
+        "occlusion) beside a randomised model's, and a grey patch you move to see the probabilities change.",
+    ),
+    PageSpec(
         "app_pages/architecture.py",
         "Architecture",
         ":material/account_tree:",

@@ -8,10 +8,12 @@ import pandas as pd
 import streamlit as st
 from eval_figures import change_matrix, confusion_scatter, gallery_html
 from eval_state import get_model, get_predictions, model_label, read_url_once, url_params, write_url
+from explain_figures import overlay
 from ui import pick_dataset
 from walkthrough import walkthrough
 
 from fer_core.evaluate import compare, confused_pairs, report
+from fer_core.explain import TITLES, explain, heat
 from fer_core.labels import CLASSES, SPLITS
 from fer_core.model_store import model_choices
 
@@ -60,12 +62,19 @@ def on_matrix_click() -> None:
         open_cell(CLASSES.index(points[0]["y"]), CLASSES.index(points[0]["x"]))
 
 
+def saliency_beside(model, face, pred: int) -> None:
+    """The walkthrough's explanation: the homework's gradient saliency and Grad-CAM for the predicted class."""
+    for method in ("saliency", "grad-cam"):
+        e = explain(model.model, face, method, model.normalization, model.stats, target=pred, model_id=model.digest)
+        st.image(overlay(face, heat(e.map), 0.6, size=288), caption=f"{TITLES[method]} for {CLASSES[pred]}", width=288)
+
+
 def start_walk() -> None:
     st.session_state.ev_view, st.session_state.ev_revealed = "walk", False
 
 
 if st.session_state.get("ev_view") == "walk" and cell is not None:
-    walkthrough(ds, preds, cell, write_url())
+    walkthrough(ds, preds, cell, write_url(), explain=lambda row, pred: saliency_beside(model, ds.pixels[row], pred))
     st.stop()
 
 m = st.columns(4)
@@ -102,7 +111,8 @@ if cell is not None:
         shown = positions[: st.session_state.get("ev_gallery_n", PAGE)]
         rows = preds.indices[shown]
         walk = lambda row: "?" + urlencode(url_params(face=str(row), view="walk"))  # noqa: E731
-        links = [{"walk from here": walk(r)} for r in rows]
+        explain = lambda row: "explain?" + urlencode({"model": ref, "data": ds.name, "row": str(row)})  # noqa: E731
+        links = [{"walk from here": walk(r), "explain": explain(r)} for r in rows]
         st.html(gallery_html(ds.pixels[rows], preds.probs[shown], preds.labels[shown], rows, links))
         if len(shown) < len(positions):
             st.button(f"Show {min(PAGE, len(positions) - len(shown))} more ({len(positions) - len(shown)} left)", key="ev_more",

@@ -1,0 +1,90 @@
+"""Where a face to explain comes from: the data set, an uploaded photo, a webcam snapshot, or a
+face sent by another page (Evaluate's gallery link, the Webcam page). Photos go through the
+same face pipeline as the webcam, and each step is shown."""
+
+import io
+
+import numpy as np
+import streamlit as st
+from explain_figures import big
+from PIL import Image, UnidentifiedImageError
+from ui import pick_dataset
+
+from fer_core.faces import NoFaceFound, draw_boxes, face_from_photo
+from fer_core.labels import CLASSES, SPLITS
+
+SOURCES = ("Data-set face", "Upload a photo", "Webcam snapshot")
+
+
+def _from_url_once() -> None:
+    if st.session_state.get("ex_url_read"):
+        return
+    st.session_state.ex_url_read = True
+    q = st.query_params
+    if q.get("data"):
+        st.session_state.ex_data = q["data"]
+    if q.get("row", "").isdigit():
+        st.session_state.ex_row = int(q["row"])
+        st.session_state.ex_source = SOURCES[0]
+
+
+def _photo_face(data: bytes, name: str):
+    try:
+        image = np.array(Image.open(io.BytesIO(data)).convert("RGB"))
+    except (UnidentifiedImageError, OSError):
+        st.error(f"{name} is not an image FER Lab can read (PNG or JPEG).")
+        return None
+    try:
+        face, det = face_from_photo(image, name)
+    except NoFaceFound as exc:
+        st.warning(str(exc))
+        st.image(image, caption=name, width=320)
+        return None
+    cols = st.columns(4)
+    cols[0].image(image, caption="1. the photo", width="stretch")
+    cols[1].image(draw_boxes(image, det.faces[:1]), caption=f"2. face found ({len(det.faces)} in all; the largest kept)", width="stretch")
+    cols[2].image(face.crop, caption="3. square crop, grayscale", width="stretch", clamp=True)
+    cols[3].image(big(face.face48, 192), caption="4. 48x48: what the model sees", width="stretch")
+    return face.face48
+
+
+def pick_face():
+    """Returns (face (48, 48) uint8, description, true label or None), or (None, ..) when none yet."""
+    _from_url_once()
+    if (sent := st.session_state.get("ex_sent_face")) is not None:  # from the Webcam page
+        st.info("The face sent from the Webcam page.")
+        if st.button("Pick another face", key="ex_clear_sent"):
+            del st.session_state["ex_sent_face"]
+            st.rerun()
+        return sent, "a webcam face", None
+    source = st.segmented_control("Face from", SOURCES, default=SOURCES[0], key="ex_source") or SOURCES[0]
+    if source == SOURCES[1]:
+        up = st.file_uploader("A photo with a face", type=["png", "jpg", "jpeg"], key="ex_upload")
+        return (_photo_face(up.getvalue(), up.name), up.name, None) if up else (None, "", None)
+    if source == SOURCES[2]:
+        snap = st.camera_input("Take a snapshot", key="ex_camera")
+        return (_photo_face(snap.getvalue(), "the snapshot"), "a webcam snapshot", None) if snap else (None, "", None)
+    c = st.columns([2, 2, 2, 2])
+    with c[0]:
+        info, ds = pick_dataset(key="ex_data")
+    if ds is None:
+        return None, "", None
+    row = st.session_state.get("ex_row")
+    if row is not None and 0 <= row < len(ds):  # a face sent by link: select its split and class
+        st.session_state.ex_split = SPLITS[int(ds.splits[row])]
+        st.session_state.ex_class = CLASSES[int(ds.labels[row])]
+    split = c[1].selectbox("Split", [s for s in SPLITS if sum(info.counts.get(s, {}).values())], key="ex_split")
+    cls = c[2].selectbox("Class", CLASSES, key="ex_class")
+    rows = np.flatnonzero((ds.splits == SPLITS.index(split)) & (ds.labels == CLASSES.index(cls)))
+    if not len(rows):
+        st.info(f"No {cls} faces in {split}.")
+        return None, "", None
+    if row is not None and row in rows:
+        st.session_state.ex_index = int(np.flatnonzero(rows == row)[0])
+    st.session_state.ex_row = None
+    if not 0 <= st.session_state.get("ex_index", 0) < len(rows):
+        st.session_state.ex_index = 0
+    k = c[3].number_input(f"Index (0-{len(rows) - 1})", 0, len(rows) - 1, key="ex_index")
+    row = int(rows[k])
+    st.query_params.update({"data": ds.name, "row": str(row)})
+    return ds.pixels[row], f"{ds.name} row #{row} ({split}, {cls})", CLASSES.index(cls)

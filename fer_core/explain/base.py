@@ -1,0 +1,69 @@
+"""What every explanation method shares: the model wrapped with its preprocessing (so maps
+are about the face's own pixels), eval mode restored afterwards, conv layer lookup."""
+
+import contextlib
+import copy
+
+import numpy as np
+import torch
+from torch import nn
+
+from fer_core.normalize import normalize
+
+
+class Preprocessed(nn.Module):
+    """faces in [0, 1] (B, 1, 48, 48) -> normalise as in training -> logits (B, 7)."""
+
+    def __init__(self, model: nn.Module, normalization: str, stats: tuple[float, float]):
+        super().__init__()
+        self.model, self.normalization, self.stats = model, normalization, stats
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(normalize(x, self.normalization, self.stats))
+
+
+@contextlib.contextmanager
+def eval_mode(model: nn.Module):
+    """Eval mode inside (batch-norm statistics and dropout fixed), the caller's mode after."""
+    was = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was)
+
+
+def conv_layers(model: nn.Module) -> list[str]:
+    """Names of the Conv2d layers, input to output (as in the layer table)."""
+    return [name for name, m in model.named_modules() if isinstance(m, nn.Conv2d)]
+
+
+def conv_block_output(model: nn.Module, name: str) -> nn.Module:
+    """The module whose output is conv `name`'s feature maps after its batch norm and activation
+    (`stage2.conv1` -> `stage2.act1` or `stage2.bn1`, whichever comes last): what the filters detect."""
+    parent_name, _, leaf = name.rpartition(".")
+    parent = model.get_submodule(parent_name) if parent_name else model
+    j = leaf.removeprefix("conv")
+    last = leaf
+    for child in parent._modules:
+        if child in (f"bn{j}", f"act{j}"):
+            last = child
+    return parent.get_submodule(last)
+
+
+def to_input(face: np.ndarray) -> torch.Tensor:
+    """(48, 48) uint8 -> (1, 1, 48, 48) float in [0, 1], a new tensor (the caller's face is never touched)."""
+    return torch.from_numpy(np.asarray(face, np.float32) / 255.0).reshape(1, 1, *np.shape(face))
+
+
+def randomized(model: nn.Module, seed: int = 0) -> nn.Module:
+    """A copy with every learnable layer re-initialised: the sanity check of Adebayo et al. (2018).
+    A map that looks the same from this model says nothing about what was learned."""
+    clone = copy.deepcopy(model)
+    torch.manual_seed(seed)
+    for m in clone.modules():
+        if hasattr(m, "reset_parameters") and m is not clone:
+            m.reset_parameters()
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.reset_running_stats()
+    return clone

@@ -1,0 +1,155 @@
+"""What the filters respond to: gradient-ascent images for every filter of a conv layer
+(optimised together as one batch), the data-set faces that excite each filter most, feature
+maps for one face, and the first layer's kernels."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from fer_core.explain.base import Preprocessed, conv_block_output, conv_layers, eval_mode
+
+
+@dataclass(frozen=True)
+class AscentResult:
+    layer: str
+    images: np.ndarray  # (C, 48, 48) uint8
+    start: np.ndarray  # (C,) mean activation of each filter on its starting image
+    reached: np.ndarray  # (C,) on its final image
+
+
+def _capture(model: torch.nn.Module, layer: str):
+    """Forward hook on the conv's activated output; returns (store, handle)."""
+    if layer not in conv_layers(model):
+        raise ValueError(f"no conv layer {layer!r}; the conv layers are {', '.join(conv_layers(model))}")
+    store = {}
+    handle = conv_block_output(model, layer).register_forward_hook(lambda m, i, o: store.__setitem__("out", o))
+    return store, handle
+
+
+class _UpTo(torch.nn.Module):
+    """The model's layers from the input to `layer`'s activated output, and no further: the
+    ascent needs nothing after it, and conv layers alone take any image size (coarse scales are cheap)."""
+
+    def __init__(self, model: torch.nn.Module, layer: str, normalization: str, stats):
+        super().__init__()
+        self.model, self.end, self.normalization, self.stats = model, conv_block_output(model, layer), normalization, stats
+
+    def forward(self, x):
+        from fer_core.normalize import normalize
+
+        x = normalize(x, self.normalization, self.stats)
+        for stage in self.model.children():
+            for m in stage.children() if isinstance(stage, torch.nn.Sequential) else [stage]:
+                x = m(x)
+                if m is self.end:
+                    return x
+        raise ValueError("layer not found on the forward path")
+
+
+def _blur(x: torch.Tensor) -> torch.Tensor:
+    k = torch.tensor([1.0, 2.0, 1.0]) / 4
+    k2 = (k[:, None] * k[None, :]).reshape(1, 1, 3, 3)
+    return F.conv2d(F.pad(x, (1, 1, 1, 1), mode="reflect"), k2)
+
+
+def gradient_ascent(
+    model: torch.nn.Module,
+    layer: str,
+    normalization: str,
+    stats=(0.5, 0.25),
+    steps: tuple[int, ...] = (40, 16, 8),
+    lr: float = 0.08,
+    jitter: int = 2,
+    l2: float = 1e-3,
+    blur_every: int = 8,
+    scales: tuple[int, ...] = (24, 36, 48),
+    seed: int = 0,
+    progress=None,
+) -> AscentResult:
+    """One image per filter of `layer`, all optimised in one batch: maximise the filter's mean
+    activation with jitter (random shifts), L2 decay, periodic blur (a frequency penalty) and a
+    coarse-to-fine schedule (24 -> 36 -> 48 px), which one-channel 48x48 inputs need to avoid noise."""
+    if layer not in conv_layers(model):
+        raise ValueError(f"no conv layer {layer!r}; the conv layers are {', '.join(conv_layers(model))}")
+    net = _UpTo(model, layer, normalization, stats)
+    gen = torch.Generator().manual_seed(seed)
+    grads = [p.requires_grad for p in model.parameters()]
+    try:
+        for p in model.parameters():  # gradients for the image only: the weights' would cost a third more
+            p.requires_grad_(False)
+        with eval_mode(model):
+            with torch.no_grad():
+                channels = net(torch.zeros(1, 1, 48, 48)).shape[1]
+            # Start from smooth blobs (6x6 noise, upsampled): they excite few filters, so the rise is real.
+            seed_img = torch.randn(channels, 1, 6, 6, generator=gen) * 0.5
+            logit = F.interpolate(seed_img, size=scales[0], mode="bicubic").requires_grad_(True)  # (C, 1, s, s)
+            idx = torch.arange(channels)
+
+            def activation(img):  # (C, 1, s, s) in [0, 1] -> (C,) mean of filter c on image c
+                return net(img)[idx, idx].mean(dim=(-2, -1))
+
+            with torch.no_grad():
+                start = activation(torch.sigmoid(F.interpolate(logit, size=48, mode="bilinear")))
+            done, total = 0, sum(steps)
+            for si, (size, per_scale) in enumerate(zip(scales, steps, strict=True)):
+                if si:  # grow the image: coarse structure first, detail after
+                    logit = F.interpolate(logit.detach(), size=size, mode="bilinear").requires_grad_(True)
+                opt = torch.optim.Adam([logit], lr=lr)
+                for step in range(per_scale):
+                    img = torch.sigmoid(logit)  # (C, 1, size, size): the conv layers take any size
+                    dx, dy = torch.randint(-jitter, jitter + 1, (2,), generator=gen).tolist()
+                    loss = -activation(torch.roll(img, (dy, dx), (-2, -1))).sum() + l2 * (logit**2).sum()
+                    opt.zero_grad()
+                    loss.backward()
+                    opt.step()
+                    if blur_every and (step + 1) % blur_every == 0:
+                        with torch.no_grad():
+                            logit.copy_(_blur(logit))
+                    done += 1
+                    if progress:
+                        progress(done / total)
+            with torch.no_grad():
+                final = torch.sigmoid(F.interpolate(logit, size=48, mode="bilinear"))
+                reached = activation(final)
+    finally:
+        for p, g in zip(model.parameters(), grads, strict=True):
+            p.requires_grad_(g)
+    images = (final[:, 0] * 255).round().clamp(0, 255).to(torch.uint8).numpy()
+    return AscentResult(layer, images, start.numpy(), reached.numpy())
+
+
+@torch.no_grad()
+def feature_maps(model: torch.nn.Module, layer: str, face: np.ndarray, normalization: str, stats=(0.5, 0.25)) -> np.ndarray:
+    """The filters' outputs (C, H, W) for one (48, 48) uint8 face."""
+    store, handle = _capture(model, layer)
+    try:
+        with eval_mode(model):
+            Preprocessed(model, normalization, stats)(torch.from_numpy(face.astype(np.float32) / 255).reshape(1, 1, 48, 48))
+    finally:
+        handle.remove()
+    return store["out"][0].numpy()
+
+
+@torch.no_grad()
+def top_faces(model: torch.nn.Module, layer: str, pixels: np.ndarray, normalization: str, stats=(0.5, 0.25), k: int = 5, batch: int = 512):
+    """For each filter, the k faces (rows of `pixels` (N, 48, 48)) with its highest mean activation: (C, k) int64."""
+    store, handle = _capture(model, layer)
+    means = []
+    try:
+        with eval_mode(model):
+            net = Preprocessed(model, normalization, stats)
+            for i in range(0, len(pixels), batch):
+                net(torch.from_numpy(pixels[i : i + batch].astype(np.float32) / 255).unsqueeze(1))
+                means.append(store["out"].mean(dim=(-2, -1)))  # (B, C)
+    finally:
+        handle.remove()
+    acts = torch.cat(means)  # (N, C)
+    return acts.topk(min(k, len(acts)), dim=0).indices.T.numpy()
+
+
+def first_layer_kernels(model: torch.nn.Module) -> np.ndarray:
+    """The first conv's kernels (C, k, k) for one-channel input."""
+    conv = model.get_submodule(conv_layers(model)[0])
+    return conv.weight.detach()[:, 0].numpy().copy()
