@@ -43,6 +43,13 @@ PAGES: tuple[PageSpec, ...] = (
         "occlusion) beside a randomised model's, and a grey patch you move to see the probabilities change.",
     ),
     PageSpec(
+        "app_pages/filters.py",
+        "Filters",
+        ":material/filter_vintage:",
+        "What a layer's filters respond to: gradient-ascent images for every filter, the faces that excite each most, "
+        "the feature maps of one face, and the first layer's kernels.",
+    ),
+    PageSpec(
         "app_pages/architecture.py",
         "Architecture",
         ":material/account_tree:",

@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from fer_core.cli import data, evaluate, train
+from fer_core.cli import data, evaluate, explain, train
 from fer_core.train import RunError
 
 
@@ -13,6 +13,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_parser(sub)
     train.add_parsers(sub)
     evaluate.add_parser(sub)
+    explain.add_parsers(sub)
     return ap
 
 

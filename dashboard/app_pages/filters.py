@@ -1,0 +1,105 @@
+"""Filters: what a conv layer's filters respond to -- gradient-ascent images, the data-set faces
+that excite each filter most, the filters' outputs for one face, and the first layer's kernels."""
+
+import numpy as np
+import streamlit as st
+from eval_state import get_model, model_label
+from explain_figures import big, signed_grid, stretch
+from ui import pick_dataset
+
+from fer_core.explain import conv_layers
+from fer_core.explain.filters import feature_maps, first_layer_kernels, gradient_ascent, top_faces
+from fer_core.labels import SPLITS
+from fer_core.model_store import model_choices
+from fer_core.previews import montage
+
+st.title("Filters")
+choices = model_choices()
+if not choices:
+    st.info("No trained model yet. Train one on the **Train** page, then come back.")
+    st.stop()
+c = st.columns([3, 2])
+ref = c[0].selectbox("Model", choices, key="fl_model", format_func=model_label)
+model = get_model(ref)
+layers = conv_layers(model.model)
+layer = c[1].selectbox("Conv layer", layers, index=len(layers) - 1, key="fl_layer", help="Names as in the Architecture page's layer table.")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _ascent(run_id: str, digest: str, layer: str, _progress):
+    return gradient_ascent(model.model, layer, model.normalization, model.stats, progress=_progress)
+
+
+def ascent(run_id: str, digest: str, layer: str):
+    bar = st.empty()  # filled only while computing: a cached result comes back at once
+    result = _ascent(run_id, digest, layer, lambda f: bar.progress(f, f"Gradient ascent for every filter of {layer} (one batch): {f:.0%}"))
+    bar.empty()
+    return result
+
+
+@st.cache_data(max_entries=8, show_spinner="Finding the faces that excite each filter...")
+def strongest(run_id: str, digest: str, layer: str, data: str, data_hash: str, split: str, k: int):
+    from ui import cached_dataset
+
+    ds = cached_dataset(data, data_hash)
+    rows = ds.split_indices(split)[:4000]  # enough faces to find each filter's favourites, fast
+    return rows[top_faces(model.model, layer, ds.pixels[rows], model.normalization, model.stats, k=k)]
+
+
+names = ["Gradient ascent", "Strongest faces", "Feature maps", "First-layer kernels"]
+tabs = st.tabs(names, key="fl_tab", on_change="rerun")  # only the open tab computes
+for key in ("fl_data", "fl_fm_data"):  # the faces the model was trained on, by default
+    st.session_state.setdefault(key, model.cfg.data)
+st.session_state.setdefault("fl_split", "PublicTest")
+res = ascent(model.run_id, model.digest, layer) if tabs[0].open or tabs[1].open else None
+
+
+def ascent_tab():
+    st.caption(
+        "Each image is optimised so that one filter responds as strongly as it can (mean over its map), all filters "
+        "of the layer together in one batch. Regularisers: random jitter, L2 decay, periodic blur, and a coarse-to-fine "
+        "schedule (24, 36, then 48 px). Contrast is stretched for display."
+    )
+    cols = st.slider("Columns", 4, 16, 8, key="fl_cols")
+    order = np.argsort(-res.reached)
+    st.image(montage(stretch(res.images[order]), cols=cols, scale=2), width="stretch",
+             caption=f"{len(order)} filters of {layer}, strongest first")  # fmt: skip
+    with st.expander("Reached activation per filter"):
+        st.dataframe({"filter": order, "start": res.start[order].round(3), "reached": res.reached[order].round(3),
+                      "rise": (res.reached[order] / np.maximum(np.abs(res.start[order]), 1e-6)).round(1)}, hide_index=True)  # fmt: skip
+
+
+def strongest_tab():
+    info, ds = pick_dataset(key="fl_data")
+    if ds is not None:
+        split = st.selectbox("Split", [s for s in SPLITS if sum(info.counts.get(s, {}).values())], key="fl_split")
+        top = strongest(model.run_id, model.digest, layer, info.name, info.hash, split, 5)  # (C, 5) rows
+        n = st.slider("Filters shown", 4, len(top), min(16, len(top)), key="fl_n")
+        st.caption(f"Each row: a filter of {layer}, then the five {split} faces with its highest mean activation.")
+        for f in range(n):
+            r = st.columns([1, 5])
+            r[0].image(big(stretch(res.images[f : f + 1])[0], 96), caption=f"filter {f}")
+            r[1].image(montage(ds.pixels[top[f]], cols=5, scale=2), width=480)
+
+
+def feature_maps_tab():
+    info2, ds2 = pick_dataset(key="fl_fm_data")
+    if ds2 is not None:
+        row = st.number_input("Face (data-set row)", 0, len(ds2) - 1, key="fl_row")
+        maps = feature_maps(model.model, layer, ds2.pixels[row], model.normalization, model.stats)  # (C, H, W)
+        a, b = st.columns([1, 5])
+        a.image(big(ds2.pixels[row], 160), caption=f"row #{row}")
+        grid = montage(signed_grid(maps), cols=16, scale=max(1, 96 // maps.shape[-1]))
+        b.image(grid, width="stretch", caption=f"{maps.shape[0]} feature maps of {layer}, {maps.shape[1]}x{maps.shape[2]} each (grey = 0)")
+
+
+def kernels_tab():
+    k = first_layer_kernels(model.model)
+    st.image(montage(signed_grid(k), cols=16, scale=12), width=min(900, 16 * 12 * k.shape[-1]),
+             caption=f"{k.shape[0]} kernels of {layers[0]}, {k.shape[1]}x{k.shape[2]} (grey = 0, white = positive weight)")  # fmt: skip
+
+
+for tab, draw in zip(tabs, (ascent_tab, strongest_tab, feature_maps_tab, kernels_tab), strict=True):
+    with tab:
+        if tab.open:
+            draw()

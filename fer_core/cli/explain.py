@@ -1,0 +1,80 @@
+"""`fer explain IMAGE --run RUN --method METHOD --out OUT.png` and `fer filters RUN [--layer] --out OUT.png`."""
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from fer_core.atomic import atomic_path
+from fer_core.cli.progress import Bar
+from fer_core.explain import METHODS, TITLES, conv_layers, explain, heat
+from fer_core.explain.filters import gradient_ascent
+from fer_core.explain.render import big, overlay, stretch
+from fer_core.faces import face_from_photo
+from fer_core.labels import CLASSES
+from fer_core.model_store import DEFAULT, load_model
+from fer_core.previews import montage
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("explain", help="saliency map(s) of the face in a photo")
+    p.add_argument("image", help="a photo (PNG/JPEG) with a face, or a 48x48 face")
+    p.add_argument("--run", default=DEFAULT, help="run id, or 'default' for the shipped model")
+    p.add_argument("--method", default="all", choices=["all", *METHODS])
+    p.add_argument("--target", choices=CLASSES, help="class to explain (default: the predicted one)")
+    p.add_argument("--layer", help="Grad-CAM conv layer (default: the last)")
+    p.add_argument("--out", required=True, help="PNG to write: the face, then one overlay per method")
+    p.set_defaults(func=run_explain)
+    f = sub.add_parser("filters", help="gradient-ascent images for every filter of a conv layer")
+    f.add_argument("run", nargs="?", default=DEFAULT)
+    f.add_argument("--layer", help="conv layer name as in the layer table (default: the last conv layer)")
+    f.add_argument("--cols", type=int, default=16)
+    f.add_argument("--out", required=True)
+    f.set_defaults(func=run_filters)
+
+
+def _read_image(path: str) -> np.ndarray:
+    try:
+        with Image.open(path) as im:
+            return np.array(im.convert("L") if im.size == (48, 48) else im.convert("RGB"))
+    except FileNotFoundError:
+        raise
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError(f"{path}: not an image FER Lab can read ({exc})") from exc
+
+
+def _save(path: str, image: np.ndarray) -> None:
+    with atomic_path(path) as tmp:
+        Image.fromarray(image).save(tmp, format="PNG")
+
+
+def run_explain(a) -> int:
+    model = load_model(a.run)
+    face, det = face_from_photo(_read_image(a.image), a.image)  # NoFaceFound is a ValueError: a clear message, exit 2
+    target = CLASSES.index(a.target) if a.target else None
+    methods = list(METHODS) if a.method == "all" else [a.method]
+    panels = [np.stack([big(face.face48, 192)] * 3, -1)]
+    for m in methods:
+        e = explain(model.model, face.face48, m, model.normalization, model.stats, target=target, layer=a.layer)
+        panels.append(overlay(face.face48, heat(e.map), 0.6))
+        print(f"{TITLES[m]:<22} class {CLASSES[e.target]}")
+    gap = np.full((192, 4, 3), 255, np.uint8)
+    _save(a.out, np.concatenate([x for p in panels for x in (p, gap)][:-1], axis=1))
+    probs = e.probs
+    print("probabilities: " + "  ".join(f"{c} {p:.0%}" for c, p in zip(CLASSES, probs, strict=True)))
+    print(f"wrote {a.out} ({len(det.faces)} face(s) found; explained the largest)")
+    return 0
+
+
+def run_filters(a) -> int:
+    model = load_model(a.run)
+    layer = a.layer or conv_layers(model.model)[-1]
+    bar = Bar(f"ascent {layer}")
+    try:
+        res = gradient_ascent(model.model, layer, model.normalization, model.stats, progress=lambda f: bar(f, ""))
+    finally:
+        bar.close()
+    order = np.argsort(-res.reached)
+    _save(a.out, montage(stretch(res.images[order]), cols=a.cols, scale=2))
+    rise = res.reached / np.maximum(np.abs(res.start), 1e-6)
+    print(f"{len(order)} filters of {layer}: mean activation {res.start.mean():.3f} -> {res.reached.mean():.3f} "
+          f"(median rise {np.median(rise):.1f}x); wrote {a.out}, strongest first")  # fmt: skip
+    return 0
