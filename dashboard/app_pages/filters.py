@@ -25,16 +25,22 @@ layers = conv_layers(model.model)
 layer = c[1].selectbox("Conv layer", layers, index=len(layers) - 1, key="fl_layer", help="Names as in the Architecture page's layer table.")
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _ascent(run_id: str, digest: str, layer: str, _progress):
-    return gradient_ascent(model.model, layer, model.normalization, model.stats, progress=_progress)
+@st.cache_resource
+def _ascents() -> dict:
+    return {}  # (run, weights digest, layer) -> AscentResult, shared by sessions
 
 
 def ascent(run_id: str, digest: str, layer: str):
-    bar = st.empty()  # filled only while computing: a cached result comes back at once
-    result = _ascent(run_id, digest, layer, lambda f: bar.progress(f, f"Gradient ascent for every filter of {layer} (one batch): {f:.0%}"))
-    bar.empty()
-    return result
+    """Cached per model and layer; computed once with a progress bar."""
+    memo = _ascents()
+    if (key := (run_id, digest, layer)) not in memo:
+        bar = st.progress(0.0, f"Gradient ascent for every filter of {layer} (one batch)...")
+        step = lambda f: bar.progress(f, f"Gradient ascent for every filter of {layer}: {f:.0%}")  # noqa: E731
+        memo[key] = gradient_ascent(model.model, layer, model.normalization, model.stats, progress=step)
+        bar.empty()
+        while len(memo) > 16:
+            memo.pop(next(iter(memo)))
+    return memo[key]
 
 
 @st.cache_data(max_entries=8, show_spinner="Finding the faces that excite each filter...")
