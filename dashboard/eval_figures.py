@@ -63,7 +63,8 @@ def prob_bars(probs: np.ndarray, true: int | None, pred: int | None) -> str:
     """Seven horizontal bars; the true class green, a wrong prediction red."""
     rows = []
     for k, p in enumerate(probs):
-        colour = "#2f9e44" if k == true else "#e03131" if k == pred else "#adb5bd"
+        # no true label (a webcam face): the answer in blue; else true green, a wrong answer red
+        colour = "#2f9e44" if k == true else ("#1c7ed6" if true is None else "#e03131") if k == pred else "#adb5bd"
         rows.append(
             f'<div class="pb"><span>{SHORT[k]}</span><div class="pbar"><div style="width:{100 * p:.1f}%;background:{colour}"></div></div>'
             f"<span>{100 * p:.0f}%</span></div>"
@@ -79,6 +80,7 @@ GALLERY_CSS = """<style>
 .pb{display:grid;grid-template-columns:44px 1fr 30px;align-items:center;gap:4px;line-height:13px}
 .pbar{background:#f1f3f5;height:8px;border-radius:2px}.pbar div{height:8px;border-radius:2px}
 .fc a{color:#1c7ed6;text-decoration:none}
+.wk .pb{line-height:24px;grid-template-columns:70px 1fr 44px}.wk .pbar,.wk .pbar div{height:14px}
 </style>"""
 
 

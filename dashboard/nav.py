@@ -50,6 +50,13 @@ PAGES: tuple[PageSpec, ...] = (
         "the feature maps of one face, and the first layer's kernels.",
     ),
     PageSpec(
+        "app_pages/webcam.py",
+        "Webcam",
+        ":material/videocam:",
+        "Live emotion recognition: boxes, labels and probabilities on your webcam video, what the model sees, "
+        "a steady (smoothed) emotion, and a snapshot mode.",
+    ),
+    PageSpec(
         "app_pages/architecture.py",
         "Architecture",
         ":material/account_tree:",

@@ -12,7 +12,6 @@ BIG_BUTTONS = """<style>
 div[class*="st-key-walk_"] button {min-height:3.6rem}
 div[class*="st-key-walk_"] button p {font-size:1.35rem !important}
 .wk-label{font-size:1.6rem;margin:.2rem 0}
-.wk .pb{line-height:24px;grid-template-columns:70px 1fr 44px}.wk .pbar,.wk .pbar div{height:14px}
 .wk-hidden{font-size:1.6rem;color:#868e96;margin:1rem 0}
 </style>"""
 

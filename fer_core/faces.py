@@ -62,7 +62,7 @@ def square_box(x: int, y: int, w: int, h: int, width: int, height: int, margin: 
     return left, top, side, side
 
 
-def detect_faces(image: np.ndarray, max_faces: int = 8, min_size: int = 24) -> Detection:
+def detect_faces(image: np.ndarray, max_faces: int = 8, min_size: int = 40) -> Detection:
     """All faces, largest first. `image`: RGB or gray uint8. No face -> an empty list."""
     gray = to_gray(image)
     height, width = gray.shape
@@ -70,7 +70,8 @@ def detect_faces(image: np.ndarray, max_faces: int = 8, min_size: int = 24) -> D
     small = cv2.resize(gray, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else gray
     small = cv2.equalizeHist(small)  # Haar is sensitive to exposure; the crop itself keeps the original pixels
     found = _cascade().detectMultiScale(small, scaleFactor=1.1, minNeighbors=5, minSize=(max(12, round(min_size * scale)),) * 2)
-    boxes = sorted((tuple(int(round(v / scale)) for v in b) for b in np.asarray(found).reshape(-1, 4)), key=lambda b: -b[2] * b[3])
+    boxes = [tuple(int(round(v / scale)) for v in b) for b in np.asarray(found).reshape(-1, 4)]
+    boxes.sort(key=lambda b: (-b[2] * b[3], b[0], b[1]))  # largest first; ties in a fixed order
     faces = []
     for x, y, w, h in boxes[:max_faces]:
         bx, by, side, _ = square_box(x, y, w, h, width, height)

@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from fer_core.cli import data, evaluate, explain, train
+from fer_core.cli import data, evaluate, explain, predict, train
 from fer_core.train import RunError
 
 
@@ -14,6 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parsers(sub)
     evaluate.add_parser(sub)
     explain.add_parsers(sub)
+    predict.add_parser(sub)
     return ap
 
 

@@ -1,0 +1,121 @@
+"""Webcam: live emotion recognition. Each frame: Haar face detection on a downscaled frame,
+square crop, grayscale, 48x48, the model; boxes and labels drawn on the video. The frame
+callback runs in its own thread and hands results to the page through a lock."""
+
+import io
+import os
+
+import av
+import numpy as np
+import streamlit as st
+from eval_figures import GALLERY_CSS, prob_bars
+from eval_state import get_model, model_label
+from explain_figures import big, probability_bars
+from PIL import Image
+from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+from fer_core.labels import CLASSES
+from fer_core.live import FrameProcessor, LiveState, annotate, predict_faces
+from fer_core.model_store import model_choices
+
+st.title("Webcam")
+choices = model_choices()
+if not choices:
+    st.info("No model yet: train one on the **Train** page (or use a checkout that ships `checkpoints/default`).")
+    st.stop()
+c = st.columns([3, 2, 2])
+ref = c[0].selectbox("Model", choices, key="wc_model", format_func=model_label)
+model = get_model(ref)
+smoothing = c[1].slider("Smooth over frames", 1, 30, 8, key="wc_smooth", help="The steady emotion averages this many recent frames.")
+STUN_HELP = "Off by default so the demo works with no internet. A deployed app needs one, e.g. stun:stun.example.org:3478."
+stun = c[2].text_input("STUN server (when deployed)", os.environ.get("FER_STUN_SERVER", ""), key="wc_stun", help=STUN_HELP,
+                       placeholder="none: localhost and LAN")  # fmt: skip
+
+
+def processor() -> tuple[FrameProcessor, LiveState]:
+    """One per session and model; the frame thread only ever sees these objects, never st.*."""
+    key = ("wc_proc", model.run_id, model.digest)
+    if st.session_state.get("wc_key") != key:
+        state = LiveState()
+        st.session_state.wc_key, st.session_state.wc_proc = key, (FrameProcessor(model, state), state)
+    return st.session_state.wc_proc
+
+
+proc, state = processor()
+state.smoothing = smoothing
+
+
+def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
+    return av.VideoFrame.from_ndarray(proc(frame.to_ndarray(format="rgb24")), format="rgb24")
+
+
+live, panel = st.columns([3, 2])
+with live:
+    ctx = webrtc_streamer(
+        key="webcam",
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration={"iceServers": [{"urls": [stun]}] if stun else []},  # no outside server unless asked
+        media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},
+        video_frame_callback=on_frame,
+        async_processing=True,
+    )
+    st.caption(
+        "Press START and allow the camera. If the browser blocks it, allow it from the address bar, or use "
+        "**Snapshot mode** below. Nothing is recorded or stored."
+    )
+
+
+@st.fragment(run_every=0.5)
+def live_panel() -> None:
+    if not ctx.state.playing:
+        st.info("The live view starts when you press START.")
+        return
+    snap = state.snapshot()
+    if not snap["frames"]:
+        st.info("Waiting for the first frames... (no picture? check the camera permission)")
+        return
+    faces = snap["faces"]
+    fps = 1000 / snap["ms"] if snap["ms"] else 0
+    st.caption(f"{snap['frames']} frames · {snap['ms']:.0f} ms per frame (median) for detection + crop + model (~{fps:.0f} frames/s)")
+    if not faces:
+        st.warning("No face in view. Face the camera, with light on your face; very small or turned faces are missed.")
+        return
+    st.markdown(f"**Detected {len(faces)} face{'s' if len(faces) > 1 else ''}**")
+    if snap["smoothed"] is not None:
+        k = int(snap["smoothed"].argmax())
+        st.markdown(f"### Steady emotion: {CLASSES[k]} ({snap['smoothed'][k]:.0%})")
+        # HTML bars, not a plotly chart: they redraw twice a second without flicker
+        st.html(GALLERY_CSS + f'<div class="fc wk" style="font-size:14px">{prob_bars(snap["smoothed"], None, k)}</div>')
+    st.markdown("**What the model sees** (largest face): the box, the 48x48 crop, the answer")
+    a, b = st.columns(2)
+    a.image(big(faces[0].face48, 160), caption=f"48x48 input -> {faces[0].label}")
+    if b.button("Explain this face", icon=":material/center_focus_strong:", key="wc_explain"):
+        st.session_state.ex_sent_face = faces[0].face48.copy()
+        st.switch_page("app_pages/explain.py")
+
+
+with panel:
+    live_panel()
+
+st.divider()
+st.subheader("Snapshot mode")
+st.caption("When live video cannot connect (a firewall, no WebRTC): take one picture; every face in it is labelled.")
+shot = st.camera_input("Take a snapshot", key="wc_snapshot")
+if shot is not None:
+    rgb = np.array(Image.open(io.BytesIO(shot.getvalue())).convert("RGB"))
+    preds = predict_faces(model, rgb)
+    if not preds:
+        st.warning("No face found in the snapshot. Face the camera in good light and try again.")
+    else:
+        s = st.columns([3, 2])
+        s[0].image(annotate(rgb, preds), caption=f"{len(preds)} face(s)", width="stretch")
+        with s[1]:
+            for i, p in enumerate(preds):
+                st.image(big(p.face48, 128), caption=f"face {i + 1}: {p.label}")
+            st.plotly_chart(probability_bars(preds[0].probs), width="stretch", config={"displayModeBar": False}, key="wc_snap_bars")
+            if st.button("Explain this face", key="wc_snap_explain"):
+                st.session_state.ex_sent_face = preds[0].face48.copy()
+                st.switch_page("app_pages/explain.py")
+            buf = io.BytesIO()
+            Image.fromarray(preds[0].face48).save(buf, format="PNG")
+            st.download_button("Save the 48x48 face", buf.getvalue(), file_name="face48.png", mime="image/png", key="wc_save")

@@ -1,0 +1,50 @@
+"""`fer predict IMAGE... [--run RUN] [--json]`: the faces in each image, with boxes, label and probabilities."""
+
+import json
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from fer_core.labels import CLASSES
+from fer_core.live import predict_faces
+from fer_core.model_store import DEFAULT, load_model
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("predict", help="find the faces in images and predict their emotions")
+    p.add_argument("images", nargs="+", help="photos (PNG/JPEG)")
+    p.add_argument("--run", default=DEFAULT, help="run id, or 'default' for the shipped model")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_predict)
+
+
+def run_predict(a) -> int:
+    model = load_model(a.run)
+    out = []
+    for path in a.images:
+        try:
+            with Image.open(path) as im:
+                rgb = np.array(im.convert("RGB"))
+        except (UnidentifiedImageError, OSError) as exc:
+            raise ValueError(f"{path}: not an image FER Lab can read ({exc})") from exc
+        faces = predict_faces(model, rgb)
+        out.append({
+            "image": path,
+            "faces": [
+                {"box": dict(zip(("x", "y", "w", "h"), map(int, f.box), strict=True)), "label": CLASSES[int(f.probs.argmax())],
+                 "probabilities": {c: round(float(p), 4) for c, p in zip(CLASSES, f.probs, strict=True)}}
+                for f in faces
+            ],
+        })  # fmt: skip
+    if a.json:
+        print(json.dumps({"run": model.run_id, "images": out}, indent=2))
+        return 0
+    for item in out:
+        if not item["faces"]:
+            print(f"{item['image']}: no face found")
+        for i, f in enumerate(item["faces"], 1):
+            b = f["box"]
+            top = sorted(f["probabilities"].items(), key=lambda kv: -kv[1])[:3]
+            print(f"{item['image']}: face {i} at x={b['x']} y={b['y']} {b['w']}x{b['h']}: {f['label']} "
+                  f"({', '.join(f'{c} {p:.0%}' for c, p in top)})")  # fmt: skip
+    return 0

@@ -1,0 +1,97 @@
+"""The webcam pipeline on generated video: every face found, predictions equal the model's on
+the same crops; `fer predict` on images with and without faces; LiveState hands over safely."""
+
+import json
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fer_core.cli import main
+from fer_core.data import load_dataset, save_dataset
+from fer_core.data.synth import synth_dataset
+from fer_core.faces import detect_faces
+from fer_core.live import FrameProcessor, LiveState, predict_faces
+from fer_core.model_store import load_model
+from tests.fixtures import untrained_run
+from tests.videos import SIZE, detectable_faces, make_frames
+
+
+@pytest.fixture
+def model(data_dir):
+    save_dataset(synth_dataset("demo", n=700))
+    return load_model(untrained_run("demo", arch="seed-4conv").id)
+
+
+@pytest.fixture
+def video(model):
+    ds = load_dataset("demo")  # saved by the model fixture
+    faces = detectable_faces(ds.pixels[ds.split_indices("PublicTest")], 3)
+    return make_frames(faces, 24, seed=1)
+
+
+def _overlap(a, b) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
+    return ix * iy / (bw * bh)
+
+
+def test_pipeline_finds_every_face_and_matches_the_model_on_the_crops(model, video):
+    frames, truth = video
+    for frame, boxes in zip(frames, truth, strict=True):
+        preds = predict_faces(model, frame)
+        assert len(preds) == len(boxes)
+        for box in boxes:  # each pasted face is covered by one found box
+            assert max(_overlap(p.box, box) for p in preds) > 0.8
+        crops = np.stack([p.face48 for p in preds])
+        assert np.allclose(np.stack([p.probs for p in preds]), model.probs(crops), atol=1e-6)
+        # the crop is exactly the box, from the grayscale frame, resized to 48x48
+        det = detect_faces(frame)
+        assert [f.box for f in det.faces] == [p.box for p in preds]
+        assert all(p.box[2] == p.box[3] >= SIZE * 0.8 for p in preds)
+
+
+def test_frame_processor_draws_boxes_and_reports_to_the_page(model, video):
+    frames, _ = video
+    state = LiveState(smoothing=4)
+    proc = FrameProcessor(model, state)
+    out = proc(frames[0].copy())
+    assert out.shape == frames[0].shape and not np.array_equal(out, frames[0])  # boxes and labels drawn
+    green = np.all(out == (46, 158, 68), axis=-1).sum()
+    assert green > 500
+    reader_saw = []
+    t = threading.Thread(target=lambda: [reader_saw.append(state.snapshot()["frames"]) for _ in range(200)])
+    t.start()
+    for f in frames[1:10]:
+        proc(f)
+    t.join()
+    snap = state.snapshot()
+    assert snap["frames"] == 10 and len(snap["faces"]) == 3 and snap["ms"] > 0
+    assert np.allclose(snap["smoothed"].sum(), 1, atol=1e-5) and reader_saw == sorted(reader_saw)
+
+
+def test_no_face_frame_is_reported_as_such(model):
+    state = LiveState()
+    FrameProcessor(model, state)(np.full((480, 640, 3), 90, np.uint8))
+    snap = state.snapshot()
+    assert snap["faces"] == [] and snap["smoothed"] is None and snap["frames"] == 1
+
+
+def test_fer_predict(model, video, tmp_path, capsys):
+    frames, truth = video
+    with_faces, empty = tmp_path / "faces.png", tmp_path / "empty.png"
+    Image.fromarray(frames[0]).save(with_faces)
+    Image.fromarray(np.full((200, 300, 3), 128, np.uint8)).save(empty)
+    assert main(["predict", str(with_faces), str(empty), "--run", model.run_id, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [len(i["faces"]) for i in out["images"]] == [3, 0]
+    face = out["images"][0]["faces"][0]
+    assert set(face) == {"box", "label", "probabilities"} and abs(sum(face["probabilities"].values()) - 1) < 1e-3
+    assert main(["predict", str(empty), "--run", model.run_id]) == 0
+    assert "no face found" in capsys.readouterr().out
+    (tmp_path / "bad.png").write_text("not an image")
+    assert main(["predict", str(tmp_path / "bad.png"), "--run", model.run_id]) == 2
+    assert "bad.png: not an image" in capsys.readouterr().err

@@ -1,0 +1,72 @@
+"""Generated webcam footage: real (or demo) faces pasted on varied backgrounds, moving.
+Used by the pipeline tests, the fake-camera browser test (as a .y4m file) and bench_webcam."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from fer_core.faces import detect_faces
+
+SIZE = 150  # pixels per face in a 640x480 frame: a person about a metre from a laptop camera
+
+
+def background(rng: np.random.Generator, w: int = 640, h: int = 480) -> np.ndarray:
+    """A smooth random scene (gradient + soft blobs) in RGB."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    base = rng.uniform(60, 190) + rng.uniform(-60, 60) * xx / w + rng.uniform(-40, 40) * yy / h
+    blobs = cv2.GaussianBlur(rng.normal(0, 40, (h // 8, w // 8)).astype(np.float32), (0, 0), 2)
+    gray = base + cv2.resize(blobs, (w, h))
+    tint = rng.uniform(0.8, 1.2, 3)
+    return np.clip(gray[..., None] * tint, 0, 255).astype(np.uint8)
+
+
+def detectable_faces(pixels: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
+    """The first k faces (48, 48) that the Haar detector finds when pasted at several places."""
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for face in pixels:
+        big = cv2.resize(face, (SIZE, SIZE), interpolation=cv2.INTER_CUBIC)
+        ok = True
+        for x, y in ((40, 60), (250, 200), (450, 100)):
+            frame = background(rng)
+            frame[y : y + SIZE, x : x + SIZE] = big[..., None]
+            ok &= len(detect_faces(frame).faces) == 1
+        if ok:
+            chosen.append(face)
+            if len(chosen) == k:
+                break
+    return np.stack(chosen)
+
+
+def make_frames(faces: np.ndarray, n_frames: int, seed: int = 0, w: int = 640, h: int = 480):
+    """Frames (n, h, w, 3) with the faces side by side, drifting; backgrounds change every 10 frames.
+    Also returns each frame's true boxes [(x, y, SIZE, SIZE), ...]."""
+    rng = np.random.default_rng(seed)
+    big = [cv2.resize(f, (SIZE, SIZE), interpolation=cv2.INTER_CUBIC) for f in faces]
+    slots = np.linspace(20, w - SIZE - 20, len(faces)).astype(int)
+    frames, boxes, bg = [], [], None
+    for t in range(n_frames):
+        if t % 10 == 0:
+            bg = background(rng, w, h)
+        frame = bg.copy()
+        row = []
+        for i, face in enumerate(big):
+            x = int(slots[i] + 12 * np.sin(t / 6 + i))
+            y = int((h - SIZE) / 2 + 40 * np.sin(t / 9 + 2 * i))
+            frame[y : y + SIZE, x : x + SIZE] = face[..., None]
+            row.append((x, y, SIZE, SIZE))
+        frames.append(frame)
+        boxes.append(row)
+    return np.stack(frames), boxes
+
+
+def write_y4m(frames: np.ndarray, path: Path, fps: int = 15) -> Path:
+    """RGB frames -> a YUV4MPEG2 (I420) file, the format Chromium's fake camera plays."""
+    n, h, w, _ = frames.shape
+    with open(path, "wb") as f:
+        f.write(f"YUV4MPEG2 W{w} H{h} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for frame in frames:
+            f.write(b"FRAME\n")
+            f.write(cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).tobytes())
+    return path
