@@ -140,3 +140,18 @@ def add_parsers(sub) -> None:
         if name == "show":
             p.add_argument("--json", action="store_true")
         p.set_defaults(func=func)
+    p = runs.add_parser("ship", help="make a finished run the default model (checkpoints/default) with its model card")
+    p.add_argument("id")
+    p.add_argument("--data", default="fer2013", help="data set whose PublicTest split the card reports")
+    p.add_argument("--command", default="", help="the command that trained it, for the card")
+    p.add_argument("--hardware", help="where it trained, for the card")
+    p.set_defaults(func=cmd_runs_ship)
+
+
+def cmd_runs_ship(a) -> int:
+    from fer_core.model_card import ship
+    from fer_core.model_store import default_dir
+
+    rep = ship(a.id, a.data, a.command, a.hardware)
+    print(f"shipped {a.id} to {default_dir()}: PublicTest accuracy {rep['accuracy']:.4f}, macro-F1 {rep['macro_f1']:.3f}")
+    return 0

@@ -1,0 +1,99 @@
+"""Explanation speed (issue 5) on this machine's CPU with seed-4conv: all six methods for one
+face (target <= 1.5 s), the cached repeat, and gradient ascent for a 128-filter layer
+(target <= 10 s) against a naive ascent (full model, weight gradients on, 48 px throughout)
+measured in the same run.
+
+    python bench/bench_explain.py [--run RUN] [--json OUT.json]
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from report import emit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fer_core.explain import METHODS, conv_layers, explain  # noqa: E402
+from fer_core.explain.base import Preprocessed, conv_block_output  # noqa: E402
+from fer_core.explain.filters import gradient_ascent  # noqa: E402
+from fer_core.models import build_model, get_preset  # noqa: E402
+
+
+def naive_ascent(model, layer: str, steps: int) -> None:
+    """The textbook loop: whole model, 48 px, parameters still requiring grad."""
+    net = Preprocessed(model, "per_image", (0.5, 0.25))
+    store = {}
+    h = conv_block_output(model, layer).register_forward_hook(lambda m, i, o: store.__setitem__("o", o))
+    channels = model.get_submodule(layer).out_channels
+    x = torch.zeros(channels, 1, 48, 48).normal_(0, 0.1).requires_grad_(True)
+    opt = torch.optim.Adam([x], lr=0.08)
+    idx = torch.arange(channels)
+    model.eval()
+    for _ in range(steps):
+        net(torch.sigmoid(x))
+        loss = -store["o"][idx, idx].mean() + 1e-3 * (x**2).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            x.copy_(F.avg_pool2d(F.pad(x, (1, 1, 1, 1), mode="reflect"), 3, 1))
+    h.remove()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", help="a run id (default: seed-4conv with seeded weights: speed does not depend on them)")
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    if a.run:
+        from fer_core.model_store import load_model
+
+        loaded = load_model(a.run)
+        model, norm, stats = loaded.model, loaded.normalization, loaded.stats
+    else:
+        torch.manual_seed(0)
+        model, norm, stats = build_model(get_preset("seed-4conv")).eval(), "per_image", (0.5, 0.25)
+    rng = np.random.default_rng(0)
+    faces = rng.integers(0, 256, (5, 48, 48), dtype=np.uint8)
+    explain(model, faces[0], "saliency", norm, stats)  # warm-up (first autograd call)
+    per_method = {m: [] for m in METHODS}
+    totals = []
+    for face in faces:
+        t_face = time.perf_counter()
+        for m in METHODS:
+            t0 = time.perf_counter()
+            explain(model, face, m, norm, stats)
+            per_method[m].append(time.perf_counter() - t0)
+        totals.append(time.perf_counter() - t_face)
+    for m in METHODS:  # fill the cache, then time the cached path
+        explain(model, faces[0], m, norm, stats, model_id="bench")
+    t0 = time.perf_counter()
+    for m in METHODS:
+        explain(model, faces[0], m, norm, stats, model_id="bench")
+    cached = time.perf_counter() - t0
+
+    layer = next(n for n in conv_layers(model) if model.get_submodule(n).out_channels == 128)
+    t0 = time.perf_counter()
+    res = gradient_ascent(model, layer, norm, stats)
+    ours = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    naive_ascent(model, layer, steps=64)
+    naive = time.perf_counter() - t0
+    emit({
+        "threads": torch.get_num_threads(), "arch": "seed-4conv",
+        "six_methods_s_median": statistics.median(totals), "per_method_s": {m: statistics.median(v) for m, v in per_method.items()},
+        "six_methods_cached_s": cached, "six_methods_target_s": 1.5,
+        "ascent_layer": layer, "ascent_filters": int(res.images.shape[0]), "ascent_s": ours, "ascent_naive_same_steps_s": naive,
+        "ascent_speedup": naive / ours, "ascent_target_s": 10.0,
+        "ascent_rise_median": float(np.median(res.reached / np.maximum(np.abs(res.start), 1e-6))),
+    }, a.json)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

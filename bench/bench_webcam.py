@@ -1,0 +1,92 @@
+"""Webcam pipeline speed (issue 6): detection (Haar on a 320-wide copy) + crop + model for
+every frame of a recorded 640x480 video of several moving faces, against Haar on the full frame
+measured in the same run. Target: >= 20 frames/s, <= 50 ms per frame on 2 CPU cores.
+Also (issue 7) single-face latency and batched throughput of the model alone.
+
+    python bench/bench_webcam.py [--run RUN] [--faces 3] [--frames 120] [--json OUT.json]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from report import emit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", default=None, help="run id or 'default' (default: an untrained seed-4conv)")
+    ap.add_argument("--faces", type=int, default=3)
+    ap.add_argument("--frames", type=int, default=120)
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    os.environ.setdefault("FER_DATA_DIR", str(tmp / "data"))
+    os.environ["FER_CHECKPOINTS_DIR"] = str(tmp / "checkpoints")
+    from fer_core import faces as F
+    from fer_core.data import list_datasets, load_dataset, save_dataset
+    from fer_core.data.synth import synth_dataset
+    from fer_core.live import predict_faces
+    from fer_core.model_store import load_model
+    from tests.fixtures import untrained_run
+    from tests.videos import detectable_faces, make_frames
+
+    names = [d.name for d in list_datasets()]
+    data = "fer2013" if "fer2013" in names else "demo"
+    if data not in names:
+        save_dataset(synth_dataset("demo", n=700))
+    ds = load_dataset(data)
+    model = load_model(a.run) if a.run else load_model(untrained_run(data, arch="seed-4conv").id)
+    frames, _ = make_frames(detectable_faces(ds.pixels[ds.split_indices("PublicTest")], a.faces), a.frames)
+    predict_faces(model, frames[0])  # warm-up
+
+    ours = []
+    found = 0
+    for f in frames:
+        t0 = time.perf_counter()
+        found += len(predict_faces(model, f)) == a.faces
+        ours.append(time.perf_counter() - t0)
+    full = []
+    cascade = F._cascade()
+    for f in frames:  # the baseline: Haar on the whole 640x480 frame, same settings, then the same crops + model
+        t0 = time.perf_counter()
+        g = cv2.cvtColor(f, cv2.COLOR_RGB2GRAY)
+        boxes = cascade.detectMultiScale(cv2.equalizeHist(g), scaleFactor=1.1, minNeighbors=5, minSize=(40, 40))
+        crops = [
+            cv2.resize(g[y : y + h, x : x + w], (48, 48), interpolation=cv2.INTER_AREA) for x, y, w, h in np.asarray(boxes).reshape(-1, 4)
+        ]
+        if crops:
+            model.probs(np.stack(crops))
+        full.append(time.perf_counter() - t0)
+
+    one = ds.pixels[:1]
+    lat = []
+    for _ in range(200):
+        t0 = time.perf_counter()
+        model.probs(one)
+        lat.append(time.perf_counter() - t0)
+    batch = ds.pixels[:2048]
+    t0 = time.perf_counter()
+    model.probs(batch)
+    thr = len(batch) / (time.perf_counter() - t0)
+    ms = statistics.median(ours) * 1000
+    emit({
+        "threads": torch.get_num_threads(), "model": model.run_id, "frames": a.frames, "faces_per_frame": a.faces,
+        "frames_with_every_face": found, "ms_per_frame_median": ms, "ms_per_frame_p95": float(np.percentile(ours, 95) * 1000),
+        "fps": 1000 / ms, "full_frame_haar_ms_median": statistics.median(full) * 1000,
+        "speedup_vs_full_frame": statistics.median(full) * 1000 / ms, "meets_target": ms <= 50,
+        "single_face_latency_ms_median": statistics.median(lat) * 1000, "batched_faces_per_s": thr,
+    }, a.json)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Ship a finished run as the default model: copy its files into `checkpoints/default/`,
+evaluate it on PublicTest, and write the model card (MODEL_CARD.md) and the confusion matrix
+as an image. The directory is replaced in one rename, so a reader never sees half of it."""
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from fer_core.data import load_dataset
+from fer_core.evaluate import confused_pairs, predict_split, report, row_normalised
+from fer_core.labels import CLASSES
+from fer_core.model_store import default_dir, load_model
+from fer_core.models import layer_table
+from fer_core.train.runs import Run, RunError
+
+FILES = ("config.json", "status.json", "metrics.jsonl", "best.safetensors", "norm_stats.json")
+
+
+def confusion_png(cm: np.ndarray, path: Path, cell: int = 72) -> None:
+    """Row-normalised confusion matrix with counts, as a PNG (no plotting library needed)."""
+    rates = row_normalised(cm)
+    pad_l, pad_t = 110, 90
+    n = len(cm)
+    img = np.full((pad_t + n * cell + 20, pad_l + n * cell + 20, 3), 255, np.uint8)
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    for t in range(n):
+        for p in range(n):
+            shade = int(255 - 200 * rates[t, p])
+            x0, y0 = pad_l + p * cell, pad_t + t * cell
+            cv2.rectangle(img, (x0, y0), (x0 + cell - 2, y0 + cell - 2), (shade, shade, 255 if shade > 128 else 200), -1)
+            colour = (255, 255, 255) if rates[t, p] > 0.55 else (30, 30, 30)
+            cv2.putText(img, f"{rates[t, p]:.0%}", (x0 + 12, y0 + 30), font, 0.55, colour, 1, cv2.LINE_AA)
+            cv2.putText(img, str(cm[t, p]), (x0 + 12, y0 + 55), font, 0.45, colour, 1, cv2.LINE_AA)
+        cv2.putText(img, CLASSES[t], (8, pad_t + t * cell + 40), font, 0.55, (30, 30, 30), 1, cv2.LINE_AA)
+        cv2.putText(img, CLASSES[t][:7], (pad_l + t * cell + 4, pad_t - 12), font, 0.5, (30, 30, 30), 1, cv2.LINE_AA)
+    cv2.putText(img, "true (rows) / predicted (columns)", (pad_l, 30), font, 0.6, (30, 30, 30), 1, cv2.LINE_AA)
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+    path.write_bytes(buf.tobytes())
+
+
+def card_text(run: Run, rep: dict, rep_tta: dict, command: str, hardware: str, minutes: float) -> str:
+    cfg = run.config()
+    rows = layer_table(cfg.model)
+    params = sum(r.params for r in rows)
+    per = "\n".join(
+        f"| {c} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |" for c, m in rep["per_class"].items()
+    )
+    pairs = "\n".join(f"- {p.sentence()}" for p in confused_pairs(np.array(rep["confusion_matrix"]), top=5))
+    aug = cfg.augment
+    return f"""# FER Lab default model
+
+`{cfg.arch}` trained by FER Lab's own `fer train` on FER2013's **Training** split only
+(28,709 faces); the recipe and the checkpoint (best epoch by PublicTest accuracy) were chosen on
+**PublicTest** only. PrivateTest was never looked at.
+
+## Figures (PublicTest, 3,589 faces)
+
+| | accuracy | macro-F1 |
+|---|---|---|
+| single pass | **{rep["accuracy"]:.2%}** | {rep["macro_f1"]:.3f} |
+| flip test-time augmentation | {rep_tta["accuracy"]:.2%} | {rep_tta["macro_f1"]:.3f} |
+
+Reproduce: `fer eval default --data fer2013 --split PublicTest --json` (accuracy {rep["accuracy"]:.4f}).
+
+| class | precision | recall | F1 | support |
+|---|---|---|---|---|
+{per}
+
+![confusion matrix](confusion_matrix.png)
+
+Most confused pairs:
+{pairs}
+
+## Recipe
+
+- Architecture: `{cfg.arch}`, {params:,} parameters, input 1x48x48, {cfg.normalization} normalisation.
+- {cfg.epochs} epochs, batch {cfg.batch_size}, {cfg.optimizer} (peak lr {cfg.lr}, weight decay {cfg.weight_decay}),
+  {cfg.scheduler} schedule, label smoothing {cfg.label_smoothing}, EMA {cfg.ema}, class weights {cfg.class_weights}.
+- Augmentation on the device: shift {aug.shift}px, flip {aug.flip}, rotation {aug.rotate_deg} deg, scale {aug.scale},
+  random erasing p={aug.erase_p}.
+- Seed {cfg.seed}. Run id `{run.id}`.
+
+Command:
+
+```
+{command}
+```
+
+Training time: {minutes:.0f} min on {hardware}.
+
+## Known weaknesses
+
+- **Disgust** has 436 training faces (1.5%) and **fear** is often taken for sad or surprise: both have the
+  lowest recall above.
+- FER2013 faces are tightly cropped, frontal, 48x48 grayscale, often posed. Webcam faces differ (lighting,
+  pose, distance, the Haar crop): expect lower accuracy live than on PublicTest, and prefer the smoothed emotion.
+- FER2013 labels are noisy (human agreement is about 65%).
+- Trained on CPU within this project's time budget: below the 70% target of issue 7 and well below the
+  ~73% state of the art for a single network without extra data.
+"""
+
+
+def ship(run_id: str, data: str = "fer2013", command: str = "", hardware: str | None = None, dest: Path | None = None) -> dict:
+    """Copy `run_id` to the default-model directory with its card; returns the PublicTest report."""
+    run = Run.at(run_id)
+    if run.status()["status"] != "finished":
+        raise RunError(f"run {run_id} is not finished; only a finished run can be shipped")
+    dest = Path(dest or default_dir())
+    ds = load_dataset(data)
+    model = load_model(run)
+    rep = report(*(lambda p: (p.labels, p.pred))(predict_split(model, ds, "PublicTest", use_cache=False)))
+    rep_tta = report(*(lambda p: (p.labels, p.pred))(predict_split(model, ds, "PublicTest", tta=True, use_cache=False)))
+    epochs = [m for m in run.metrics() if m.get("kind") == "epoch"]
+    minutes = (epochs[-1]["elapsed"] / 60) if epochs else 0.0
+    hardware = hardware or f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} threads"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".default-", dir=dest.parent))
+    try:
+        for name in FILES:
+            if (run.dir / name).exists():
+                shutil.copy2(run.dir / name, tmp / name)
+        (tmp / "metrics_publictest.json").write_text(json.dumps({"run": run_id, "accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"],
+                                                                 "tta": rep_tta, **rep}, indent=2) + "\n")  # fmt: skip
+        confusion_png(np.array(rep["confusion_matrix"]), tmp / "confusion_matrix.png")
+        (tmp / "MODEL_CARD.md").write_text(card_text(run, rep, rep_tta, command, hardware, minutes))
+        old = dest.with_name(dest.name + ".old")
+        if dest.exists():
+            os.replace(dest, old)
+        os.replace(tmp, dest)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rep

@@ -1,0 +1,43 @@
+"""Shipping a run as the default model: the files, the card, and `fer eval default` reproducing it."""
+
+import json
+
+import pytest
+
+from fer_core.cli import main
+from fer_core.data import save_dataset
+from fer_core.data.synth import synth_dataset
+from fer_core.model_card import ship
+from fer_core.model_store import DEFAULT, load_model, model_choices
+from fer_core.train import RunError
+from tests.fixtures import untrained_run
+
+
+def test_ship_then_eval_default_reproduces_the_card(data_dir, tmp_path, monkeypatch, capsys):
+    save_dataset(synth_dataset("demo", n=350))
+    run = untrained_run("demo")
+    dest = tmp_path / "shipped" / "default"
+    monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(dest))
+    rep = ship(run.id, "demo", command="fer train --data demo --arch small", hardware="test")
+    assert {"MODEL_CARD.md", "best.safetensors", "config.json", "confusion_matrix.png", "metrics_publictest.json"} <= {
+        p.name for p in dest.iterdir()
+    }
+    assert (dest / "best.safetensors").stat().st_size <= 20 * 2**20
+    card = (dest / "MODEL_CARD.md").read_text()
+    assert f"{rep['accuracy']:.2%}" in card and "fer train --data demo --arch small" in card and "Known weaknesses" in card
+    assert model_choices()[0] == DEFAULT and load_model().run_id == DEFAULT
+    assert main(["eval", "--data", "demo", "--split", "PublicTest", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["accuracy"] == pytest.approx(json.loads((dest / "metrics_publictest.json").read_text())["accuracy"])
+    ship(run.id, "demo")  # shipping again replaces the directory whole
+    assert not (dest.parent / "default.old").exists()
+
+
+def test_only_a_finished_run_ships(data_dir, tmp_path, monkeypatch):
+    save_dataset(synth_dataset("demo", n=140))
+    run = untrained_run("demo")
+    run.set_status("stopped", message="")
+    monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
+    with pytest.raises(RunError, match="not finished"):
+        ship(run.id, "demo")
+    assert not (tmp_path / "default").exists()
