@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format bench clean-venv
+.PHONY: run test lint format bench clean-venv screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ bench: $(VENV)/.installed-dev
 
 clean-venv:
 	rm -rf $(VENV)
+
+# README gallery: drives Chromium over the demo faces and the default model (a few minutes).
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python scripts/screenshots.py

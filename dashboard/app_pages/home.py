@@ -4,13 +4,15 @@ import streamlit as st
 from nav import HOME, PAGES
 
 from fer_core.labels import SPLITS
+from fer_core.model_store import has_default
 from fer_core.overview import lab_overview
 
 st.title("FER Lab")
 st.markdown(
     "A visual lab for **facial-expression CNNs** on FER2013: 48x48 grayscale faces, seven emotions "
     "(angry, disgust, fear, happy, sad, surprise, neutral). Import the data, look at it, and see what "
-    "normalisation and augmentation do, train CNNs and watch them learn, all offline."
+    "normalisation and augmentation do, train CNNs and watch them learn, open the confusion matrix onto "
+    "the faces, see what the network looks at, and try it live on a webcam, all offline."
 )
 
 ov = lab_overview()
@@ -45,6 +47,10 @@ steps += [
     "**Compare normalisation and augmentation** on the same faces (Data page, last tabs): the homework's question, made visible.",
     "**Train a CNN** on the Train page: a preset from the homework reports or your own layers, live loss and accuracy "
     "curves, stop and resume; train again with augmentation off and overlay the two runs.",
+    "**Evaluate** it: click a cell of the confusion matrix (say true sad, predicted neutral) to see those faces, "
+    "then walk the class through them in guess-first mode; compare two models on the same faces.",
+    "**Explain** a face (six saliency maps, occlusion) and look at the **Filters**; then try the **Webcam**"
+    + (" with the shipped FER2013 model." if has_default() else "."),
 ]
 st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))
 
