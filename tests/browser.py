@@ -59,6 +59,11 @@ def streamlit_server(env: dict[str, str], timeout: float = 90):
         log.close()
 
 
+def app_env() -> dict[str, str]:
+    """The test's own data, runs and (absent) default model dirs, for the app's process."""
+    return {k: os.environ[k] for k in ("FER_DATA_DIR", "FER_CHECKPOINTS_DIR", "FER_DEFAULT_MODEL_DIR")}
+
+
 def require_chromium() -> None:
     """Skip without Chromium on a developer machine; in CI (CI=true) that is a failure."""
     if not Path(CHROMIUM).exists():

@@ -9,21 +9,19 @@ from fer_core.data.synth import synth_dataset
 from fer_core.evaluate import predict_split
 from fer_core.labels import CLASSES
 from fer_core.model_store import load_model
-from tests.browser import ARTIFACTS, browser_page, require_chromium, streamlit_server, wait_idle
+from tests.browser import ARTIFACTS, app_env, browser_page, require_chromium, streamlit_server, wait_idle
 from tests.fixtures import untrained_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def server(data_dir, tmp_path):
+def server(data_dir):
     require_chromium()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     save_dataset(synth_dataset("demo", n=1400))
     run = untrained_run("demo", seed=4)
-    env = {"FER_DATA_DIR": str(data_dir), "FER_CHECKPOINTS_DIR": str(tmp_path / "checkpoints"),
-           "FER_DEFAULT_MODEL_DIR": str(tmp_path / "no-default-model")}  # fmt: skip
-    with streamlit_server(env) as url:
+    with streamlit_server(app_env()) as url:
         yield url, run
 
 

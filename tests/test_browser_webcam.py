@@ -6,7 +6,7 @@ from playwright.sync_api import sync_playwright
 
 from fer_core.data import load_dataset, save_dataset
 from fer_core.data.synth import synth_dataset
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium, streamlit_server, wait_idle
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, app_env, require_chromium, streamlit_server, wait_idle
 from tests.fixtures import untrained_run
 from tests.videos import detectable_faces, make_frames, write_y4m
 
@@ -29,9 +29,7 @@ def server(data_dir, tmp_path):
     ds = load_dataset("demo")
     frames, _ = make_frames(detectable_faces(ds.pixels[ds.split_indices("PublicTest")], 2), 30, seed=2)
     video = write_y4m(frames, tmp_path / "faces.y4m")
-    env = {"FER_DATA_DIR": str(data_dir), "FER_CHECKPOINTS_DIR": str(tmp_path / "checkpoints"),
-           "FER_DEFAULT_MODEL_DIR": str(tmp_path / "no-default-model")}  # fmt: skip
-    with streamlit_server(env) as url:
+    with streamlit_server(app_env()) as url:
         yield url, video
 
 
