@@ -38,9 +38,10 @@ def random_copy(run_id: str, digest: str):
 probs = explain(model.model, face, "saliency", model.normalization, model.stats, model_id=model.digest).probs
 pred = int(probs.argmax())
 c = st.columns([2, 2, 2, 3])
-options = [None, *range(len(CLASSES))]
-target = c[0].selectbox("Explain the class", options, key="ex_target",
-                        format_func=lambda k: f"predicted ({CLASSES[pred]})" if k is None else CLASSES[k])  # fmt: skip
+options = [-1, *range(len(CLASSES))]  # -1: whatever the model predicts
+choice = c[0].selectbox("Explain the class", options, key="ex_target",
+                        format_func=lambda k: f"predicted ({CLASSES[pred]})" if k == -1 else CLASSES[k])  # fmt: skip
+target = None if choice == -1 else choice
 layers = conv_layers(model.model)
 layer = c[1].selectbox("Grad-CAM layer", layers, index=len(layers) - 1, key="ex_layer")
 alpha = c[2].slider("Map opacity", 0.0, 1.0, 0.6, 0.05, key="ex_alpha")
