@@ -102,9 +102,8 @@ Training time: {minutes:.0f} min on {hardware}.
 - FER2013 faces are tightly cropped, frontal, 48x48 grayscale, often posed. Webcam faces differ (lighting,
   pose, distance, the Haar crop): expect lower accuracy live than on PublicTest, and prefer the smoothed emotion.
 - FER2013 labels are noisy (human agreement is about 65%).
-- Trained on CPU within this project's time budget: below the 70% target of issue 7 and well below the
-  ~73% state of the art for a single network without extra data.
-"""
+""" + ("- Below the 70% PublicTest target set for the shipped model, and the ~73% state of the art for a single\n"
+       "  network without extra data: it was trained on a CPU within the project's time budget.\n" if rep["accuracy"] < 0.70 else "")
 
 
 def ship(run_id: str, data: str = "fer2013", command: str = "", hardware: str | None = None, dest: Path | None = None) -> dict:
@@ -130,6 +129,9 @@ def ship(run_id: str, data: str = "fer2013", command: str = "", hardware: str | 
                                                                  "tta": rep_tta, **rep}, indent=2) + "\n")  # fmt: skip
         confusion_png(np.array(rep["confusion_matrix"]), tmp / "confusion_matrix.png")
         (tmp / "MODEL_CARD.md").write_text(card_text(run, rep, rep_tta, command, hardware, minutes))
+        for f in tmp.iterdir():  # readable by everyone: it is shipped in the repository
+            f.chmod(0o644)
+        tmp.chmod(0o755)
         old = dest.with_name(dest.name + ".old")
         if dest.exists():
             os.replace(dest, old)
