@@ -78,7 +78,7 @@ def main() -> None:
         explain(model, faces[0], m, norm, stats, model_id="bench")
     cached = time.perf_counter() - t0
 
-    layer = next(n for n in conv_layers(model) if model.get_submodule(n).out_channels == 128)
+    layer = [n for n in conv_layers(model) if model.get_submodule(n).out_channels == 128][-1]  # the deepest: the Filters default
     t0 = time.perf_counter()
     res = gradient_ascent(model, layer, norm, stats)
     ours = time.perf_counter() - t0

@@ -5,7 +5,7 @@ import torch
 from fer_core.normalize import normalize
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def predict_logits(
     model: torch.nn.Module, pixels: torch.Tensor, normalization: str, stats: tuple[float, float], batch: int = 512
 ) -> torch.Tensor:

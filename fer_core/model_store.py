@@ -5,6 +5,7 @@ The shipped default lives in `checkpoints/default/` of the project (or `FER_DEFA
 laid out like any run directory, so everything that reads a run reads it too.
 """
 
+import copy
 import hashlib
 import json
 import os
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from fer_core.inference import predict_logits
 from fer_core.models import build_model
@@ -83,6 +85,24 @@ def _norm_stats(run: Run, cfg: TrainConfig) -> tuple[float, float]:
     return dataset_stats(ds.pixels[ds.split_indices(cfg.train_split)])
 
 
+BATCH = 64  # faces per forward pass: on 2 CPU cores small batches stay in cache (measured: 64 beats 256 and 512)
+
+
+def inference_copy(model: torch.nn.Module) -> torch.nn.Module:
+    """An eval-mode copy with each conv's following batch norm folded into it (same outputs, one
+    layer less) and channels_last weights: ~2x faster on CPU. The original stays as it is, for
+    the explanation methods, which hook and name its layers."""
+    fast = copy.deepcopy(model).eval()
+    for block in fast.modules():
+        names = list(block._modules)
+        for a, b in zip(names, names[1:], strict=False):
+            conv, bn = block._modules[a], block._modules[b]
+            if isinstance(conv, torch.nn.Conv2d) and isinstance(bn, torch.nn.BatchNorm2d):
+                block._modules[a] = fuse_conv_bn_eval(conv, bn)
+                block._modules[b] = torch.nn.Identity()
+    return fast.to(memory_format=torch.channels_last)
+
+
 @dataclass
 class LoadedModel:
     """A model in eval mode on CPU with its preprocessing; `probs` takes raw uint8 faces."""
@@ -93,6 +113,11 @@ class LoadedModel:
     model: torch.nn.Module
     stats: tuple[float, float]
     digest: str
+    fast: torch.nn.Module | None = None  # for predictions: batch norm folded into the convs, channels_last
+
+    def __post_init__(self):
+        if self.fast is None:
+            self.fast = inference_copy(self.model)
 
     @property
     def normalization(self) -> str:
@@ -102,9 +127,9 @@ class LoadedModel:
         """uint8 faces (N, 48, 48) or (N, 1, 48, 48) -> logits (N, 7); with `tta`, the mean with the mirrored face."""
         x = torch.as_tensor(faces)
         x = x.unsqueeze(1) if x.dim() == 3 else x  # (N, 1, 48, 48)
-        out = predict_logits(self.model, x, self.normalization, self.stats)
+        out = predict_logits(self.fast, x, self.normalization, self.stats, batch=BATCH)
         if tta:
-            out = (out + predict_logits(self.model, x.flip(-1), self.normalization, self.stats)) / 2
+            out = (out + predict_logits(self.fast, x.flip(-1), self.normalization, self.stats, batch=BATCH)) / 2
         return out
 
     def probs(self, faces, tta: bool = False) -> np.ndarray:
