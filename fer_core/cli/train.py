@@ -23,7 +23,7 @@ def config_from_args(a) -> TrainConfig:
     return TrainConfig(
         data=a.data, arch=a.arch, epochs=a.epochs, batch_size=a.batch_size, optimizer=a.optimizer, lr=a.lr,
         weight_decay=a.weight_decay, scheduler=a.scheduler, label_smoothing=a.label_smoothing,
-        class_weights=a.class_weights, ema=a.ema, augment=aug, normalization=a.normalization, seed=a.seed, device=a.device,
+        class_weights=a.class_weights, ema=a.ema, val_tta=a.val_tta, augment=aug, normalization=a.normalization, seed=a.seed, device=a.device,
     )  # fmt: skip
 
 
@@ -121,6 +121,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--class-weights", action="store_true", help="weight classes by inverse frequency")
     p.add_argument("--ema", type=float, default=TrainConfig().ema, help="weight averaging decay (0: off)")
+    p.add_argument("--no-val-tta", dest="val_tta", action="store_false", help="validate without flip test-time augmentation")
     p.add_argument("--erase", type=float, default=None, help="random-erasing probability (default 0: off)")
     p.add_argument("--no-augment", action="store_true", help="switch every augmentation off")
     p.add_argument("--no", action="append", default=[], choices=list(AUGMENTS), help="switch one augmentation off (repeatable)")

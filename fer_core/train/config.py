@@ -34,6 +34,7 @@ class TrainConfig:
     # cost 0.8 points of PublicTest accuracy on FER2013 (docs/BENCHMARKS.md). Longer runs gain from it.
     augment: AugmentConfig = field(default_factory=lambda: AugmentConfig(erase_p=0.0))
     normalization: str = "per_image"
+    val_tta: bool = True  # validate (and pick the best epoch) with flip test-time augmentation, as airbench does
     train_split: str = "Training"
     val_split: str = "PublicTest"
     seed: int = 0
