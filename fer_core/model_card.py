@@ -102,8 +102,12 @@ Training time: {minutes:.0f} min on {hardware}.
 - FER2013 faces are tightly cropped, frontal, 48x48 grayscale, often posed. Webcam faces differ (lighting,
   pose, distance, the Haar crop): expect lower accuracy live than on PublicTest, and prefer the smoothed emotion.
 - FER2013 labels are noisy (human agreement is about 65%).
-""" + ("- Below the 70% PublicTest target set for the shipped model, and the ~73% state of the art for a single\n"
-       "  network without extra data: it was trained on a CPU within the project's time budget.\n" if rep["accuracy"] < 0.70 else "")
+""" + (
+        "- Below the 70% PublicTest target set for the shipped model, and the ~73% state of the art for a single\n"
+        "  network without extra data: it was trained on a CPU within the project's time budget.\n"
+        if rep["accuracy"] < 0.70
+        else ""
+    )
 
 
 def ship(run_id: str, data: str = "fer2013", command: str = "", hardware: str | None = None, dest: Path | None = None) -> dict:

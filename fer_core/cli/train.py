@@ -23,7 +23,8 @@ def config_from_args(a) -> TrainConfig:
     return TrainConfig(
         data=a.data, arch=a.arch, epochs=a.epochs, batch_size=a.batch_size, optimizer=a.optimizer, lr=a.lr,
         weight_decay=a.weight_decay, scheduler=a.scheduler, label_smoothing=a.label_smoothing,
-        class_weights=a.class_weights, ema=a.ema, val_tta=a.val_tta, augment=aug, normalization=a.normalization, seed=a.seed, device=a.device,
+        class_weights=a.class_weights, ema=a.ema, val_tta=a.val_tta, augment=aug, normalization=a.normalization,
+        seed=a.seed, device=a.device,
     )  # fmt: skip
 
 
