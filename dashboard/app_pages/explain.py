@@ -7,7 +7,7 @@ from eval_state import get_model, model_label
 from explain_figures import big, overlay, probability_bars
 from face_input import pick_face
 
-from fer_core.explain import METHODS, TITLES, conv_layers, explain, heat, occlusion_probs, randomized
+from fer_core.explain import METHODS, TITLES, conv_layers, explain, heat, occlusion_probs, probabilities, randomized
 from fer_core.explain.base import to_input
 from fer_core.explain.occlusion import occlude
 from fer_core.labels import CLASSES
@@ -35,7 +35,7 @@ def random_copy(run_id: str, digest: str):
     return randomized(model.model, seed=0)
 
 
-probs = explain(model.model, face, "saliency", model.normalization, model.stats, model_id=model.digest).probs
+probs = probabilities(model.model, face, model.normalization, model.stats)
 pred = int(probs.argmax())
 c = st.columns([2, 2, 2, 3])
 options = [-1, *range(len(CLASSES))]  # -1: whatever the model predicts

@@ -71,12 +71,14 @@ def explain(
     `model_id` (a weights digest) turns on the cache; the model and the face are left unchanged."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
-    probs = probabilities(model, face, normalization, stats)
-    target = int(probs.argmax()) if target is None else int(target)
+    # The key holds the target as asked (None: the predicted class, fixed for a model and face),
+    # so a cache hit costs no forward pass.
     key = _key(model_id, face, method, target, layer, normalization) if model_id else None
     if key and key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
+    probs = probabilities(model, face, normalization, stats)
+    target = int(probs.argmax()) if target is None else int(target)
     net = Preprocessed(model, normalization, stats)
     with eval_mode(model):
         attr = METHODS[method](net, to_input(face), target, layer)
