@@ -8,7 +8,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from fer_core.explain.base import Preprocessed, conv_block_output, conv_layers, eval_mode
+from fer_core.explain.base import conv_block_output, conv_layers, eval_mode, to_input
+from fer_core.normalize import normalize
 
 
 @dataclass(frozen=True)
@@ -19,26 +20,18 @@ class AscentResult:
     reached: np.ndarray  # (C,) on its final image
 
 
-def _capture(model: torch.nn.Module, layer: str):
-    """Forward hook on the conv's activated output; returns (store, handle)."""
-    if layer not in conv_layers(model):
-        raise ValueError(f"no conv layer {layer!r}; the conv layers are {', '.join(conv_layers(model))}")
-    store = {}
-    handle = conv_block_output(model, layer).register_forward_hook(lambda m, i, o: store.__setitem__("out", o))
-    return store, handle
-
-
 class _UpTo(torch.nn.Module):
     """The model's layers from the input to `layer`'s activated output, and no further: the
     ascent needs nothing after it, and conv layers alone take any image size (coarse scales are cheap)."""
 
     def __init__(self, model: torch.nn.Module, layer: str, normalization: str, stats):
         super().__init__()
+        if layer not in conv_layers(model):
+            raise ValueError(f"no conv layer {layer!r}; the conv layers are {', '.join(conv_layers(model))}")
         self.model, self.end, self.normalization, self.stats = model, conv_block_output(model, layer), normalization, stats
 
-    def forward(self, x):
-        from fer_core.normalize import normalize
-
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """faces in [0, 1] (B, 1, H, W) -> the layer's activated maps (B, C, h, w)."""
         x = normalize(x, self.normalization, self.stats)
         for stage in self.model.children():
             for m in stage.children() if isinstance(stage, torch.nn.Sequential) else [stage]:
@@ -71,8 +64,6 @@ def gradient_ascent(
     """One image per filter of `layer`, all optimised in one batch: maximise the filter's mean
     activation with jitter (random shifts), L2 decay, periodic blur (a frequency penalty) and a
     coarse-to-fine schedule (24 -> 36 -> 48 px), which one-channel 48x48 inputs need to avoid noise."""
-    if layer not in conv_layers(model):
-        raise ValueError(f"no conv layer {layer!r}; the conv layers are {', '.join(conv_layers(model))}")
     net = _UpTo(model, layer, normalization, stats)
     gen = torch.Generator().manual_seed(seed)
     grads = [p.requires_grad for p in model.parameters()]
@@ -123,28 +114,20 @@ def gradient_ascent(
 @torch.no_grad()
 def feature_maps(model: torch.nn.Module, layer: str, face: np.ndarray, normalization: str, stats=(0.5, 0.25)) -> np.ndarray:
     """The filters' outputs (C, H, W) for one (48, 48) uint8 face."""
-    store, handle = _capture(model, layer)
-    try:
-        with eval_mode(model):
-            Preprocessed(model, normalization, stats)(torch.from_numpy(face.astype(np.float32) / 255).reshape(1, 1, 48, 48))
-    finally:
-        handle.remove()
-    return store["out"][0].numpy()
+    net = _UpTo(model, layer, normalization, stats)
+    with eval_mode(model):
+        return net(to_input(face))[0].numpy()
 
 
 @torch.no_grad()
 def top_faces(model: torch.nn.Module, layer: str, pixels: np.ndarray, normalization: str, stats=(0.5, 0.25), k: int = 5, batch: int = 512):
     """For each filter, the k faces (rows of `pixels` (N, 48, 48)) with its highest mean activation: (C, k) int64."""
-    store, handle = _capture(model, layer)
-    means = []
-    try:
-        with eval_mode(model):
-            net = Preprocessed(model, normalization, stats)
-            for i in range(0, len(pixels), batch):
-                net(torch.from_numpy(pixels[i : i + batch].astype(np.float32) / 255).unsqueeze(1))
-                means.append(store["out"].mean(dim=(-2, -1)))  # (B, C)
-    finally:
-        handle.remove()
+    net = _UpTo(model, layer, normalization, stats)
+    with eval_mode(model):
+        means = [
+            net(torch.from_numpy(pixels[i : i + batch].astype(np.float32) / 255).unsqueeze(1)).mean(dim=(-2, -1))  # (B, C)
+            for i in range(0, len(pixels), batch)
+        ]
     acts = torch.cat(means)  # (N, C)
     return acts.topk(min(k, len(acts)), dim=0).indices.T.numpy()
 
