@@ -2,15 +2,12 @@
 face sent by another page (Evaluate's gallery link, the Webcam page). Photos go through the
 same face pipeline as the webcam, and each step is shown."""
 
-import io
-
 import numpy as np
 import streamlit as st
 from explain_figures import big
-from PIL import Image, UnidentifiedImageError
 from ui import pick_dataset
 
-from fer_core.faces import NoFaceFound, draw_boxes, face_from_photo
+from fer_core.faces import NoFaceFound, draw_boxes, face_from_photo, read_image
 from fer_core.labels import CLASSES, SPLITS
 
 SOURCES = ("Data-set face", "Upload a photo", "Webcam snapshot")
@@ -30,9 +27,9 @@ def _from_url_once() -> None:
 
 def _photo_face(data: bytes, name: str):
     try:
-        image = np.array(Image.open(io.BytesIO(data)).convert("RGB"))
-    except (UnidentifiedImageError, OSError):
-        st.error(f"{name} is not an image FER Lab can read (PNG or JPEG).")
+        image = read_image(data, name)
+    except ValueError as exc:
+        st.error(str(exc))
         return None
     try:
         face, det = face_from_photo(image, name)
@@ -42,7 +39,7 @@ def _photo_face(data: bytes, name: str):
         return None
     cols = st.columns(4)
     cols[0].image(image, caption="1. the photo", width="stretch")
-    cols[1].image(draw_boxes(image, det.faces[:1]), caption=f"2. face found ({len(det.faces)} in all; the largest kept)", width="stretch")
+    cols[1].image(draw_boxes(image, [face.box]), caption=f"2. face found ({len(det.faces)} in all; the largest kept)", width="stretch")
     cols[2].image(face.crop, caption="3. square crop, grayscale", width="stretch", clamp=True)
     cols[3].image(big(face.face48, 192), caption="4. 48x48: what the model sees", width="stretch")
     return face.face48

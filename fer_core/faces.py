@@ -4,11 +4,14 @@ on a downscaled frame), square crop, grayscale, 48x48 -- the preprocessing FER20
 Every step is returned so the pages can show it ("what the model sees").
 """
 
+import io
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
 from fer_core.labels import IMAGE_SIZE
 
@@ -41,6 +44,19 @@ def _cascade() -> cv2.CascadeClassifier:
         if _local.cascade.empty():
             raise RuntimeError(f"OpenCV could not load its Haar cascade ({path}); install opencv-python-headless<5")
     return _local.cascade
+
+
+def read_image(source: str | Path | bytes, name: str | None = None) -> np.ndarray:
+    """A photo (path or bytes) as RGB (H, W, 3) uint8; a 48x48 image, a FER-style face, as gray (48, 48).
+    Anything unreadable: ValueError naming the file."""
+    name = name or str(source)
+    try:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as im:
+            return np.array(im.convert("L") if im.size == (IMAGE_SIZE, IMAGE_SIZE) else im.convert("RGB"))
+    except FileNotFoundError:
+        raise
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError(f"{name}: not an image FER Lab can read (PNG or JPEG): {exc}") from exc
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -96,12 +112,13 @@ def face_from_photo(image: np.ndarray, source: str = "the photo") -> tuple[Face,
     return det.faces[0], det
 
 
-def draw_boxes(image: np.ndarray, faces: list[Face], labels: list[str] | None = None, colour=(46, 158, 68)) -> np.ndarray:
-    """A copy of the RGB image with a box (and a label) per face."""
+def draw_boxes(
+    image: np.ndarray, boxes: list[tuple[int, int, int, int]], labels: list[str] | None = None, colour=(46, 158, 68)
+) -> np.ndarray:
+    """A copy of the RGB image with a box (x, y, w, h) and, if given, a label for each."""
     out = np.ascontiguousarray(image.copy() if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB))
     thick = max(2, out.shape[1] // 320)
-    for i, f in enumerate(faces):
-        x, y, w, h = f.box
+    for i, (x, y, w, h) in enumerate(boxes):
         cv2.rectangle(out, (x, y), (x + w, y + h), colour, thick)
         if labels:
             text = labels[i]

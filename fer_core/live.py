@@ -37,7 +37,7 @@ def predict_faces(model: LoadedModel, image: np.ndarray, max_faces: int = 8) -> 
 
 
 def annotate(image: np.ndarray, preds: list[FacePrediction]) -> np.ndarray:
-    return draw_boxes(image, [Face(p.box, p.face48, p.face48) for p in preds], [p.label for p in preds])
+    return draw_boxes(image, [p.box for p in preds], [p.label for p in preds])
 
 
 @dataclass

@@ -6,7 +6,6 @@ import io
 import os
 
 import av
-import numpy as np
 import streamlit as st
 from eval_figures import GALLERY_CSS, prob_bars
 from eval_state import get_model, model_label
@@ -14,6 +13,7 @@ from explain_figures import big, probability_bars
 from PIL import Image
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from fer_core.faces import read_image
 from fer_core.labels import CLASSES
 from fer_core.live import FrameProcessor, LiveState, annotate, predict_faces
 from fer_core.model_store import model_choices
@@ -102,7 +102,7 @@ st.subheader("Snapshot mode")
 st.caption("When live video cannot connect (a firewall, no WebRTC): take one picture; every face in it is labelled.")
 shot = st.camera_input("Take a snapshot", key="wc_snapshot")
 if shot is not None:
-    rgb = np.array(Image.open(io.BytesIO(shot.getvalue())).convert("RGB"))
+    rgb = read_image(shot.getvalue(), "the snapshot")
     preds = predict_faces(model, rgb)
     if not preds:
         st.warning("No face found in the snapshot. Face the camera in good light and try again.")

@@ -1,14 +1,14 @@
 """`fer explain IMAGE --run RUN --method METHOD --out OUT.png` and `fer filters RUN [--layer] --out OUT.png`."""
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from fer_core.atomic import atomic_path
 from fer_core.cli.progress import Bar
 from fer_core.explain import METHODS, TITLES, conv_layers, explain, heat
 from fer_core.explain.filters import gradient_ascent
 from fer_core.explain.render import big, overlay, stretch
-from fer_core.faces import face_from_photo
+from fer_core.faces import face_from_photo, read_image
 from fer_core.labels import CLASSES
 from fer_core.model_store import DEFAULT, load_model
 from fer_core.previews import montage
@@ -31,16 +31,6 @@ def add_parsers(sub) -> None:
     f.set_defaults(func=run_filters)
 
 
-def _read_image(path: str) -> np.ndarray:
-    try:
-        with Image.open(path) as im:
-            return np.array(im.convert("L") if im.size == (48, 48) else im.convert("RGB"))
-    except FileNotFoundError:
-        raise
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ValueError(f"{path}: not an image FER Lab can read ({exc})") from exc
-
-
 def _save(path: str, image: np.ndarray) -> None:
     with atomic_path(path) as tmp:
         Image.fromarray(image).save(tmp, format="PNG")
@@ -48,7 +38,7 @@ def _save(path: str, image: np.ndarray) -> None:
 
 def run_explain(a) -> int:
     model = load_model(a.run)
-    face, det = face_from_photo(_read_image(a.image), a.image)  # NoFaceFound is a ValueError: a clear message, exit 2
+    face, det = face_from_photo(read_image(a.image), a.image)  # NoFaceFound is a ValueError: a clear message, exit 2
     target = CLASSES.index(a.target) if a.target else None
     methods = list(METHODS) if a.method == "all" else [a.method]
     panels = [np.stack([big(face.face48, 192)] * 3, -1)]

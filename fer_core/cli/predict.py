@@ -2,9 +2,7 @@
 
 import json
 
-import numpy as np
-from PIL import Image, UnidentifiedImageError
-
+from fer_core.faces import read_image
 from fer_core.labels import CLASSES
 from fer_core.live import predict_faces
 from fer_core.model_store import DEFAULT, load_model
@@ -22,12 +20,7 @@ def run_predict(a) -> int:
     model = load_model(a.run)
     out = []
     for path in a.images:
-        try:
-            with Image.open(path) as im:
-                rgb = np.array(im.convert("RGB"))
-        except (UnidentifiedImageError, OSError) as exc:
-            raise ValueError(f"{path}: not an image FER Lab can read ({exc})") from exc
-        faces = predict_faces(model, rgb)
+        faces = predict_faces(model, read_image(path))
         out.append({
             "image": path,
             "faces": [
