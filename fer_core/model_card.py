@@ -118,8 +118,9 @@ def ship(run_id: str, data: str = "fer2013", command: str = "", hardware: str | 
     dest = Path(dest or default_dir())
     ds = load_dataset(data)
     model = load_model(run)
-    rep = report(*(lambda p: (p.labels, p.pred))(predict_split(model, ds, "PublicTest", use_cache=False)))
-    rep_tta = report(*(lambda p: (p.labels, p.pred))(predict_split(model, ds, "PublicTest", tta=True, use_cache=False)))
+    plain = predict_split(model, ds, "PublicTest", use_cache=False)
+    flipped = predict_split(model, ds, "PublicTest", tta=True, use_cache=False)
+    rep, rep_tta = report(plain.labels, plain.pred), report(flipped.labels, flipped.pred)
     epochs = [m for m in run.metrics() if m.get("kind") == "epoch"]
     minutes = (epochs[-1]["elapsed"] / 60) if epochs else 0.0
     hardware = hardware or f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} threads"

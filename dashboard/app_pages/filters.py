@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 from eval_state import get_model, model_label
 from explain_figures import big, signed_grid, stretch
-from ui import pick_dataset
+from ui import cached_dataset, pick_dataset
 
 from fer_core.explain import conv_layers
 from fer_core.explain.filters import feature_maps, first_layer_kernels, gradient_ascent, top_faces
@@ -45,8 +45,6 @@ def ascent(run_id: str, digest: str, layer: str):
 
 @st.cache_data(max_entries=8, show_spinner="Finding the faces that excite each filter...")
 def strongest(run_id: str, digest: str, layer: str, data: str, data_hash: str, split: str, k: int):
-    from ui import cached_dataset
-
     ds = cached_dataset(data, data_hash)
     rows = ds.split_indices(split)[:4000]  # enough faces to find each filter's favourites, fast
     return rows[top_faces(model.model, layer, ds.pixels[rows], model.normalization, model.stats, k=k)]
