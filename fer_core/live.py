@@ -50,7 +50,6 @@ class LiveState:
     history: deque = field(default_factory=lambda: deque(maxlen=8))
     frames: int = 0
     frame_ms: deque = field(default_factory=lambda: deque(maxlen=30))
-    updated: float = 0.0
 
     def push(self, preds: list[FacePrediction], ms: float) -> None:
         with self.lock:
@@ -61,14 +60,13 @@ class LiveState:
                 self.history.append(preds[0].probs)
             self.frames += 1
             self.frame_ms.append(ms)
-            self.updated = time.time()
 
     def snapshot(self) -> dict:
         """A consistent copy for the page: faces, smoothed probabilities, timing."""
         with self.lock:
             smoothed = np.mean(self.history, axis=0) if self.history else None
             ms = float(np.median(self.frame_ms)) if self.frame_ms else None
-            return {"faces": list(self.latest), "smoothed": smoothed, "frames": self.frames, "ms": ms, "updated": self.updated}
+            return {"faces": list(self.latest), "smoothed": smoothed, "frames": self.frames, "ms": ms}
 
 
 class FrameProcessor:
