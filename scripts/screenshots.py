@@ -78,7 +78,7 @@ def main() -> None:
         shot("webcam", "webcam", "Snapshot mode", full=False, act=start_camera)
         page.set_viewport_size({"width": 1400, "height": 1000})
         shot("architecture", "architecture", "Conv output-size calculator", full=False)
-        shot("math", "math_checks", "Check numerically", full=False)
+        shot("math", "math_checks", "Check the output size numerically", full=False)
         browser.close()
 
 

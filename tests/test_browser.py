@@ -71,12 +71,16 @@ def test_architecture_and_math_pages_in_the_browser(server):
         page.get_by_role("heading", name="Math", exact=True).wait_for(timeout=30_000)
         wait_idle(page)
         holds = page.get_by_text("the identity holds")
-        for i in range(3):
-            for _ in range(5):  # a click that lands while a rerun settles can be dropped (more so on a busy machine): retry it
-                page.get_by_role("button", name="Check numerically").nth(i).click()
+        checks = {"output size": "conv output size:", "batch-norm gradients": "batch norm:", "softmax gradient": "softmax cross-entropy:"}
+        for what, result in checks.items():
+            button = page.get_by_role("button", name=f"Check the {what} numerically")
+            for _ in range(3):  # a click that lands before the page has settled can miss its button: try again
+                button.scroll_into_view_if_needed()
+                page.wait_for_timeout(300)
+                button.click()
                 wait_idle(page)
                 try:
-                    holds.nth(i).wait_for(timeout=20_000)
+                    page.get_by_text(result).wait_for(timeout=15_000)
                     break
                 except PlaywrightTimeout:
                     continue

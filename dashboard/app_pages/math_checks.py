@@ -10,9 +10,9 @@ st.markdown(
 )
 
 
-def checked(button_key: str, run) -> object | None:
+def checked(button_key: str, label: str, run) -> object | None:
     """Run the check when its button is pressed; keep the result so other checks do not hide it."""
-    if st.button("Check numerically", key=button_key):
+    if st.button(label, key=button_key, icon=":material/calculate:"):
         st.session_state[f"{button_key}_result"] = run()
     return st.session_state.get(f"{button_key}_result")
 
@@ -31,7 +31,7 @@ st.latex(r"W_{out} = \left\lfloor \frac{W + 2p - k}{s} \right\rfloor + 1")
 st.markdown("A $k \\times k$ kernel with stride $s$ over an input of width $W$ padded by $p$ on each side fits "
             "$\\lfloor (W + 2p - k)/s \\rfloor$ whole steps after its first position.")  # fmt: skip
 seed = st.number_input("Seed", 0, 10_000, 0, key="math_seed")
-if check := checked("check_conv", lambda: check_conv_output_size(trials=200, seed=int(seed))):
+if check := checked("check_conv", "Check the output size numerically", lambda: check_conv_output_size(trials=200, seed=int(seed))):
     show(check, 0, "conv_result")
     st.caption("First cases: " + "; ".join(f"W={c['W']}, k={c['k']}, s={c['s']}, p={c['p']} -> {c['conv2d'][1]}" for c in check.cases[:4]))
 
@@ -54,7 +54,7 @@ st.latex(
 c1, c2 = st.columns(2)
 m = c1.number_input("Batch size m", 2, 512, 16, key="math_m")
 d = c2.number_input("Features", 1, 256, 8, key="math_d")
-if check := checked("check_bn", lambda: check_batchnorm(int(m), int(d), int(seed))):
+if check := checked("check_bn", "Check the batch-norm gradients numerically", lambda: check_batchnorm(int(m), int(d), int(seed))):
     show(check, 1e-10, "bn_result")
 
 st.header("3. Softmax and cross-entropy")
@@ -63,5 +63,5 @@ st.latex(
 )
 st.markdown("With a one-hot $y$: $\\partial L/\\partial z_j = \\hat{y}_j \\cdot \\sum_k y_k - y_j = \\hat{y}_j - y_j$, "
             "since $\\partial \\log \\hat{y}_k / \\partial z_j = [j = k] - \\hat{y}_j$.")  # fmt: skip
-if check := checked("check_ce", lambda: check_softmax_cross_entropy(8, 7, int(seed))):
+if check := checked("check_ce", "Check the softmax gradient numerically", lambda: check_softmax_cross_entropy(8, 7, int(seed))):
     show(check, 1e-12, "ce_result")

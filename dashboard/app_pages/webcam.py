@@ -65,7 +65,10 @@ with live:
     )
 
 
-@st.fragment(run_every=0.5)
+# Poll only while playing: while signalling, the component sends its SDP offer and ICE candidates
+# as quick successive values, and a timed fragment rerun at that moment can drop one (the call
+# then never connects; seen in CI).
+@st.fragment(run_every=0.5 if ctx.state.playing else None)
 def live_panel() -> None:
     if not ctx.state.playing:
         st.info("The live view starts when you press START.")
