@@ -49,7 +49,8 @@ def test_fake_camera_shows_labelled_boxes(server):
             page.get_by_role("heading", name="Webcam").wait_for(timeout=30_000)
             wait_idle(page)
             component = page.frame_locator("iframe[title*='streamlit_webrtc']")
-            for attempt in range(2):  # once in CI a START click landing as the component mounted did nothing: press it again, as a user would
+            # Once in CI a START click did nothing (the component still said START): press it again, as a user would.
+            for attempt in range(2):
                 component.get_by_role("button", name="START").click()
                 try:
                     component.get_by_role("button", name="STOP").wait_for(timeout=20_000)
