@@ -125,7 +125,7 @@ def test_gradient_ascent_raises_every_filters_activation(trained_small):
     channels = feature_maps(m.model, layer, FACE, m.normalization, m.stats).shape[0]
     assert res.images.shape == (channels, 48, 48) and res.images.dtype == np.uint8
     assert (res.reached > res.start).all()  # every filter, higher than where it started
-    assert np.median(res.reached / np.abs(res.start)) >= 2
+    assert np.median(res.reached / np.abs(res.start)) >= 5  # tenfold for most filters of a trained seed-4conv (docs/BENCHMARKS.md)
     assert all(torch.equal(before[k], v) for k, v in m.model.state_dict().items())
     assert all(p.requires_grad for p in m.model.parameters()) and _hooks(m.model) == 0
 
