@@ -31,8 +31,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str], timeout: float = 90):
-    """Run `streamlit run dashboard/Home.py` as a user would; yield its base URL."""
+def streamlit_server(env: dict[str, str] | None = None, timeout: float = 90):
+    """Run `streamlit run dashboard/Home.py` as a user would (on the test's own dirs unless `env`
+    says otherwise); yield its base URL."""
+    env = app_env() if env is None else env
     port = _free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/Home.py", "--server.port", str(port), "--server.headless", "true"]
     log = open(ARTIFACTS / f"streamlit-{port}.log", "w")  # noqa: SIM115 (closed below)
@@ -62,6 +64,17 @@ def streamlit_server(env: dict[str, str], timeout: float = 90):
 def app_env() -> dict[str, str]:
     """The test's own data, runs and (absent) default model dirs, for the app's process."""
     return {k: os.environ[k] for k in ("FER_DATA_DIR", "FER_CHECKPOINTS_DIR", "FER_DEFAULT_MODEL_DIR")}
+
+
+def demo_for_browser(faces: int) -> None:
+    """What every browser test needs first: Chromium (or a skip, a failure in CI), the artifacts
+    folder, and `faces` demo faces saved as the data set 'demo'."""
+    from fer_core.data import save_dataset
+    from fer_core.data.synth import synth_dataset
+
+    require_chromium()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    save_dataset(synth_dataset("demo", n=faces))
 
 
 def require_chromium() -> None:

@@ -5,21 +5,16 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from fer_core.data import save_dataset
-from fer_core.data.synth import synth_dataset
 from fer_core.labels import CLASSES
-from tests.browser import ARTIFACTS, browser_page, require_chromium, streamlit_server, wait_idle
+from tests.browser import ARTIFACTS, browser_page, demo_for_browser, streamlit_server, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def server(data_dir, tmp_path):
-    require_chromium()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    save_dataset(synth_dataset("demo", n=700))
-    env = {"FER_DATA_DIR": str(data_dir), "FER_CHECKPOINTS_DIR": str(tmp_path / "checkpoints")}
-    with streamlit_server(env) as url:
+def server(data_dir):
+    demo_for_browser(700)
+    with streamlit_server() as url:
         yield url
 
 

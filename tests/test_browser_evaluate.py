@@ -4,12 +4,11 @@ faces, walk through them in guess-first mode and reveal a label; the link reopen
 import numpy as np
 import pytest
 
-from fer_core.data import load_dataset, save_dataset
-from fer_core.data.synth import synth_dataset
+from fer_core.data import load_dataset
 from fer_core.evaluate import predict_split
 from fer_core.labels import CLASSES
 from fer_core.model_store import load_model
-from tests.browser import ARTIFACTS, app_env, browser_page, require_chromium, streamlit_server, wait_idle
+from tests.browser import ARTIFACTS, browser_page, demo_for_browser, streamlit_server, wait_idle
 from tests.fixtures import untrained_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -17,11 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def server(data_dir):
-    require_chromium()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    save_dataset(synth_dataset("demo", n=1400))
+    demo_for_browser(1400)
     run = untrained_run("demo", seed=4)
-    with streamlit_server(app_env()) as url:
+    with streamlit_server() as url:
         yield url, run
 
 

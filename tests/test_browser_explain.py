@@ -3,10 +3,8 @@ model's), and the Filters page draws a layer's gradient-ascent grid."""
 
 import pytest
 
-from fer_core.data import save_dataset
-from fer_core.data.synth import synth_dataset
 from fer_core.explain import METHODS, TITLES
-from tests.browser import ARTIFACTS, app_env, browser_page, require_chromium, streamlit_server, wait_idle
+from tests.browser import ARTIFACTS, browser_page, demo_for_browser, streamlit_server, wait_idle
 from tests.fixtures import untrained_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -14,11 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def server(data_dir):
-    require_chromium()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    save_dataset(synth_dataset("demo", n=280))
+    demo_for_browser(280)
     run = untrained_run("demo", arch="seed-4conv")
-    with streamlit_server(app_env()) as url:
+    with streamlit_server() as url:
         yield url, run
 
 

@@ -5,9 +5,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from fer_core.data import load_dataset, save_dataset
-from fer_core.data.synth import synth_dataset
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, app_env, require_chromium, streamlit_server, wait_idle
+from fer_core.data import load_dataset
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, demo_for_browser, streamlit_server, wait_idle
 from tests.fixtures import untrained_run
 from tests.videos import detectable_faces, make_frames, write_y4m
 
@@ -23,14 +22,12 @@ GREEN = """(v) => { const c = document.createElement('canvas'); c.width = v.vide
 
 @pytest.fixture
 def server(data_dir, tmp_path):
-    require_chromium()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    save_dataset(synth_dataset("demo", n=700))
+    demo_for_browser(700)
     untrained_run("demo", arch="small")
     ds = load_dataset("demo")
     frames, _ = make_frames(detectable_faces(ds.pixels[ds.split_indices("PublicTest")], 2), 30, seed=2)
     video = write_y4m(frames, tmp_path / "faces.y4m")
-    with streamlit_server(app_env()) as url:
+    with streamlit_server() as url:
         yield url, video
 
 

@@ -98,7 +98,7 @@ with right:
     table["support"] = table["support"].astype(int)
     st.dataframe(table.style.format({"precision": "{:.3f}", "recall": "{:.3f}", "f1": "{:.3f}"}), width="stretch")
 
-link = write_url()
+write_url()  # the address bar follows the view (matrix, cell), so a reload or a shared link reopens it
 if cell is not None:
     t, p = cell
     positions = preds.cell(t, p)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from fer_core.explain.base import conv_block_output, conv_layers, eval_mode, to_input
 from fer_core.normalize import normalize
@@ -22,7 +21,7 @@ class AscentResult:
 
 class _UpTo(torch.nn.Module):
     """The model's layers from the input to `layer`'s activated output, and no further: the
-    ascent needs nothing after it, and conv layers alone take any image size (coarse scales are cheap)."""
+    ascent, feature maps and top faces need nothing after it."""
 
     def __init__(self, model: torch.nn.Module, layer: str, normalization: str, stats):
         super().__init__()
@@ -54,20 +53,18 @@ def gradient_ascent(
     layer: str,
     normalization: str,
     stats=(0.5, 0.25),
-    steps: tuple[int, ...] = (24,),
+    steps: int = 24,
     lr: float = 0.05,
     jitter: int = 2,
     decay: float = 1.5,
     l2: float = 1e-4,
-    scales: tuple[int, ...] = (48,),
     seed: int = 0,
     progress=None,
 ) -> AscentResult:
     """One image per filter of `layer`, all optimised in one batch: maximise the filter's mean
     activation. Regularisers for one-channel 48x48 inputs: the image lives in a 1/f-weighted
     Fourier basis (a frequency penalty), jitter (random shifts) and L2 decay on the spectrum.
-    `scales`/`steps` allow a coarse-to-fine schedule (the network sees the image at, say, 36 then
-    48 px); in this basis it bought no activation per second on seed-4conv, so the default is 48 px only."""
+    (A coarse-to-fine schedule bought nothing in this basis: docs/BENCHMARKS.md.)"""
     net = _UpTo(model, layer, normalization, stats)
     gen = torch.Generator().manual_seed(seed)
     grads = [p.requires_grad for p in model.parameters()]
@@ -86,26 +83,20 @@ def gradient_ascent(
                 img = torch.fft.irfft2(torch.view_as_complex(spectrum) * weight, s=(size, size), norm="ortho")
                 return torch.sigmoid(img * (size / 4))
 
-            def activation(img):  # (C, 1, s, s) -> (C,) mean of filter c on image c
+            def activation(img):  # (C, 1, 48, 48) -> (C,) mean of filter c on image c
                 return net(img)[idx, idx].mean(dim=(-2, -1))
 
             with torch.no_grad():
                 start = activation(render())
             opt = torch.optim.Adam([spectrum], lr=lr)
-            done, total = 0, sum(steps)
-            for scale, per_scale in zip(scales, steps, strict=True):
-                for _ in range(per_scale):
-                    img = render()
-                    if scale != size:  # coarse steps are cheap: the conv layers take any size
-                        img = F.interpolate(img, size=scale, mode="bilinear", antialias=True)
-                    dx, dy = torch.randint(-jitter, jitter + 1, (2,), generator=gen).tolist()
-                    loss = -activation(torch.roll(img, (dy, dx), (-2, -1))).sum() + l2 * (spectrum**2).sum()
-                    opt.zero_grad()
-                    loss.backward()
-                    opt.step()
-                    done += 1
-                    if progress:
-                        progress(done / total)
+            for step in range(steps):
+                dx, dy = torch.randint(-jitter, jitter + 1, (2,), generator=gen).tolist()
+                loss = -activation(torch.roll(render(), (dy, dx), (-2, -1))).sum() + l2 * (spectrum**2).sum()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                if progress:
+                    progress((step + 1) / steps)
             with torch.no_grad():
                 final = render()
                 reached = activation(final)
