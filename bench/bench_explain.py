@@ -7,6 +7,7 @@ measured in the same run.
 """
 
 import argparse
+import inspect
 import statistics
 import sys
 import time
@@ -23,6 +24,7 @@ from fer_core.explain import METHODS, conv_layers, explain  # noqa: E402
 from fer_core.explain.base import Preprocessed, conv_block_output  # noqa: E402
 from fer_core.explain.filters import gradient_ascent  # noqa: E402
 from fer_core.models import build_model, get_preset  # noqa: E402
+from fer_core.precision import use_bf16  # noqa: E402
 
 
 def naive_ascent(model, layer: str, steps: int) -> None:
@@ -90,13 +92,14 @@ def main() -> None:
     res = gradient_ascent(model, layer, norm, stats)
     ours = time.perf_counter() - t0
     t0 = time.perf_counter()
-    naive_ascent(model, layer, steps=24)  # as many steps as ours
+    naive_ascent(model, layer, steps=inspect.signature(gradient_ascent).parameters["steps"].default)  # as many steps as ours
     naive = time.perf_counter() - t0
     emit({
         "threads": torch.get_num_threads(), "arch": "seed-4conv",
         "six_methods_s_median": statistics.median(totals), "per_method_s": {m: statistics.median(v) for m, v in per_method.items()},
         "six_methods_cached_s": cached, "six_methods_target_s": 1.5,
-        "ascent_layer": layer, "ascent_filters": int(res.images.shape[0]), "ascent_s": ours, "ascent_naive_same_steps_s": naive,
+        "ascent_layer": layer, "ascent_filters": int(res.images.shape[0]),
+        "ascent_bf16": use_bf16("auto", torch.device("cpu")), "ascent_s": ours, "ascent_naive_same_steps_s": naive,
         "ascent_speedup": naive / ours, "ascent_target_s": 10.0,
         **rise_stats(res),
     }, a.json)  # fmt: skip

@@ -1,7 +1,7 @@
 """Train seed-4conv on FER2013 with the default recipe on this machine's CPU; report
 PublicTest accuracy against wall-clock time (issue 3 target: >= 63% in <= 10 min, 2 cores).
 
-    python bench/bench_train_fer2013.py [--epochs 13] [--data fer2013] [--json OUT.json]
+    python bench/bench_train_fer2013.py [--epochs N (default: the recipe's)] [--data fer2013] [--json OUT.json]
 
 Needs a data set named `fer2013` (import ../shared/fer2013 with `fer data import`, or pass
 --csv to have it imported from ../shared/fer2013/fer2013.py into a temporary data dir).
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--epochs", type=int, default=13)
+    ap.add_argument("--epochs", type=int, default=None, help="default: the recipe's (TrainConfig().epochs)")
     ap.add_argument("--arch", default="seed-4conv")
     ap.add_argument("--data", default="fer2013")
     ap.add_argument("--from-shared", action="store_true", help="import ../shared/fer2013 into a temp data dir first")
@@ -40,9 +40,10 @@ def main() -> None:
 
     import torch
 
+    from fer_core.precision import use_bf16
     from fer_core.train import TrainConfig, prepare_run, train_in_process
 
-    cfg = TrainConfig(data=a.data, arch=a.arch, epochs=a.epochs)
+    cfg = TrainConfig(data=a.data, arch=a.arch, **({"epochs": a.epochs} if a.epochs else {}))
     run, _ = prepare_run(cfg)
     t0 = time.perf_counter()
     train_in_process(run)
@@ -51,7 +52,8 @@ def main() -> None:
     steps = [m for m in run.metrics() if m["kind"] == "step"]
     best = max(epochs, key=lambda m: m["val_acc"])
     res = {
-        "arch": a.arch, "epochs": a.epochs, "threads": torch.get_num_threads(), "cpu_cores": os.cpu_count(),
+        "arch": a.arch, "epochs": cfg.epochs, "threads": torch.get_num_threads(), "cpu_cores": os.cpu_count(),
+        "bf16": use_bf16(cfg.precision, torch.device("cpu")),
         "wall_seconds": round(wall, 1), "best_public_test_acc": round(best["val_acc"], 4), "best_epoch": best["epoch"],
         "final_public_test_acc": round(epochs[-1]["val_acc"], 4),
         "median_train_images_per_s": round(sorted(s["images_per_s"] for s in steps)[len(steps) // 2]),
@@ -59,7 +61,7 @@ def main() -> None:
         "target_met": best["val_acc"] >= 0.63 and wall <= 600,
     }  # fmt: skip
     emit(res, a.json)
-    print(f"\n{a.arch} on FER2013, default recipe, {a.epochs} epochs on {res['threads']} CPU threads")
+    print(f"\n{a.arch} on FER2013, default recipe, {cfg.epochs} epochs on {res['threads']} CPU threads")
     print(f"{'epoch':>5} {'seconds':>8} {'PublicTest acc':>15}")
     for c in res["curve"]:
         print(f"{c['epoch']:>5} {c['seconds']:>8.1f} {c['val_acc']:>15.4f}")

@@ -1,6 +1,6 @@
 """Training-pipeline throughput against the bare model step, measured in one run.
 
-    python bench/bench_train_pipeline.py [--arch seed-4conv] [--steps 60] [--device auto] [--json OUT]
+    python bench/bench_train_pipeline.py [--arch seed-4conv] [--steps 60] [--device auto] [--precision auto] [--json OUT]
 
   bare        forward + backward + AdamW step on one pre-made, normalised batch (channels_last)
   fer_core    the real Trainer: uint8 data on the device, batch indexing, augmentation and
@@ -25,19 +25,21 @@ from fer_core.data import save_dataset
 from fer_core.data.synth import synth_dataset
 from fer_core.models import build_model, get_preset
 from fer_core.normalize import normalize
+from fer_core.precision import PRECISIONS, use_bf16
 from fer_core.train import TrainConfig, prepare_run, train_in_process
 from fer_core.train.engine import resolve_device
+from fer_core.train.optim import build_optimizer
 
 
-def bare(arch: str, batch: int, steps: int, device) -> float:
+def bare(arch: str, batch: int, steps: int, device, bf16: bool) -> float:
     model = build_model(get_preset(arch)).to(device, memory_format=torch.channels_last)
-    opt = torch.optim.AdamW(model.parameters(), 1e-3)
+    opt = build_optimizer(model, TrainConfig())  # the trainer's own optimiser
     x = torch.randn(batch, 1, 48, 48, device=device).contiguous(memory_format=torch.channels_last)
     y = torch.randint(0, 7, (batch,), device=device)
     times = []
     for i in range(steps + 5):
         t = time.perf_counter()
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
             loss = F.cross_entropy(model(x).float(), y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -63,9 +65,9 @@ class PerImageDataset(torch.utils.data.Dataset):
         return x[0], int(self.labels[i])
 
 
-def dataloader(arch: str, batch: int, steps: int, device, ds) -> float:
+def dataloader(arch: str, batch: int, steps: int, device, ds, bf16: bool) -> float:
     model = build_model(get_preset(arch)).to(device, memory_format=torch.channels_last)
-    opt = torch.optim.AdamW(model.parameters(), 1e-3)
+    opt = build_optimizer(model, TrainConfig())  # the trainer's own optimiser
     loader = torch.utils.data.DataLoader(PerImageDataset(ds.pixels, ds.labels), batch_size=batch, shuffle=True,
                                          num_workers=min(4, os.cpu_count() or 1), drop_last=True, persistent_workers=True)  # fmt: skip
     times, it, t = [], iter(loader), time.perf_counter()
@@ -73,7 +75,7 @@ def dataloader(arch: str, batch: int, steps: int, device, ds) -> float:
         x, y = next(it)
         x = x.to(device).contiguous(memory_format=torch.channels_last)
         y = y.to(device)
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
             loss = F.cross_entropy(model(x).float(), y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -86,8 +88,8 @@ def dataloader(arch: str, batch: int, steps: int, device, ds) -> float:
     return batch / statistics.median(times)
 
 
-def pipeline(arch: str, batch: int, steps: int, device: str) -> float:
-    cfg = TrainConfig(data="bench", arch=arch, epochs=1, batch_size=batch, log_every=5, device=device)
+def pipeline(arch: str, batch: int, steps: int, device: str, precision: str) -> float:
+    cfg = TrainConfig(data="bench", arch=arch, epochs=1, batch_size=batch, log_every=5, device=device, precision=precision)
     run, _ = prepare_run(cfg)
     rates = []
     train_in_process(run, callbacks=[lambda e, r: rates.append(r["images_per_s"]) if e == "step" else None])
@@ -100,26 +102,28 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--precision", default="auto", choices=PRECISIONS)
     ap.add_argument("--json")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp()
     os.environ["FER_DATA_DIR"], os.environ["FER_CHECKPOINTS_DIR"] = f"{tmp}/data", f"{tmp}/ckpt"
     device = resolve_device(a.device)
+    bf16 = use_bf16(a.precision, device)  # every pipeline below computes in the same precision
     ds = synth_dataset("bench", n=int(a.batch * (a.steps + 6) / 0.8) + 64)  # one epoch = steps + warm-up
     save_dataset(ds)
-    r_bare1 = bare(a.arch, a.batch, a.steps, device)
-    r_pipe = pipeline(a.arch, a.batch, a.steps, a.device)
-    r_bare2 = bare(a.arch, a.batch, a.steps, device)
-    r_loader = dataloader(a.arch, a.batch, a.steps, device, ds)
+    r_bare1 = bare(a.arch, a.batch, a.steps, device, bf16)
+    r_pipe = pipeline(a.arch, a.batch, a.steps, a.device, a.precision)
+    r_bare2 = bare(a.arch, a.batch, a.steps, device, bf16)
+    r_loader = dataloader(a.arch, a.batch, a.steps, device, ds, bf16)
     r_bare = (r_bare1 + r_bare2) / 2  # before and after, to even out drift
     res = {
-        "arch": a.arch, "batch": a.batch, "device": str(device), "threads": torch.get_num_threads(),
+        "arch": a.arch, "batch": a.batch, "device": str(device), "bf16": bf16, "threads": torch.get_num_threads(),
         "bare_images_per_s": round(r_bare), "fer_core_images_per_s": round(r_pipe), "dataloader_images_per_s": round(r_loader),
         "fer_core_vs_bare": round(r_pipe / r_bare, 3), "fer_core_vs_dataloader": round(r_pipe / r_loader, 2),
         "target_met": r_pipe / r_bare >= 0.85,
     }  # fmt: skip
     emit(res, a.json)
-    print(f"\n{a.arch}, batch {a.batch}, {device} ({res['threads']} threads)")
+    print(f"\n{a.arch}, batch {a.batch}, {device}, {'bf16' if bf16 else 'fp32'} ({res['threads']} threads)")
     for k in ("bare", "fer_core", "dataloader"):
         print(f"{k:<12}{res[f'{k}_images_per_s']:>8} images/s")
     print(f"fer_core / bare = {res['fer_core_vs_bare']} (target >= 0.85: {'met' if res['target_met'] else 'NOT met'}); "

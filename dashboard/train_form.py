@@ -5,6 +5,7 @@ import streamlit as st
 from fer_core.augment import AugmentConfig
 from fer_core.models import PRESETS, FCConfig, ModelConfig, StageConfig
 from fer_core.models.config import ACTIVATIONS, POOLS
+from fer_core.precision import PRECISIONS
 from fer_core.train import TrainConfig
 from fer_core.train.config import OPTIMIZERS, SCHEDULERS
 
@@ -82,10 +83,19 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
             scale=full.scale if a[3].checkbox("Scale", bool(on.scale), key="train_aug_scale") else 0.0,
             erase_p=full.erase_p if a[4].checkbox("Erase", bool(on.erase_p), key="train_aug_erase") else 0.0,
         )
-        device = st.radio("Device", ["auto", "cpu", "cuda"], horizontal=True, key="train_device")
+        c1, c2 = st.columns(2)
+        device = c1.radio("Device", ["auto", "cpu", "cuda"], horizontal=True, key="train_device")
+        precision = c2.radio(
+            "Precision",
+            PRECISIONS,
+            horizontal=True,
+            key="train_precision",
+            help="bf16 autocast. auto: on CUDA, and on CPUs with native bf16 (about 1.7x faster there)",
+        )
     if model is None:
         return None
     arch = model.name if model.name in PRESETS else "custom"
     return TrainConfig(data=data, arch=arch, model=model, epochs=int(epochs), batch_size=int(batch), optimizer=optimizer, lr=float(lr),
                        weight_decay=float(weight_decay), scheduler=scheduler, label_smoothing=float(smoothing), class_weights=weights,
-                       ema=float(ema), augment=aug, normalization=normalization, seed=int(seed), device=device)  # fmt: skip
+                       ema=float(ema), augment=aug, normalization=normalization, seed=int(seed), device=device,
+                       precision=precision)  # fmt: skip

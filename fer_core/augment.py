@@ -15,10 +15,12 @@ import torch.nn.functional as F
 class AugmentConfig:
     """Each transform can be switched off (0 or False)."""
 
-    shift: float = 4.0  # max translation in pixels (random shift / crop)
+    # Mild by default: in the ~18 epochs a 2-core CPU affords in 10 minutes, shift 3 / rotation 5 /
+    # scale 0.05 beat shift 4 / rotation 10 / scale 0.1 by 1.2 points on PublicTest (docs/BENCHMARKS.md).
+    shift: float = 3.0  # max translation in pixels (random shift / crop)
     flip: bool = True  # horizontal flip with p = 0.5
-    rotate_deg: float = 10.0  # max rotation, degrees
-    scale: float = 0.1  # zoom in [1 - scale, 1 + scale]
+    rotate_deg: float = 5.0  # max rotation, degrees
+    scale: float = 0.05  # zoom in [1 - scale, 1 + scale]
     erase_p: float = 0.5  # probability of one erased box per image
     erase_area: tuple[float, float] = (0.02, 0.15)  # box area as a share of the image
 
@@ -52,6 +54,17 @@ def _affine(b: int, h: int, cfg: AugmentConfig, g: torch.Generator | None, devic
     return torch.stack([torch.stack([cos * sign, -sin, tx], 1), torch.stack([sin * sign, cos, ty], 1)], 1)
 
 
+def _sampling_grid(theta: torch.Tensor, h: int, w: int) -> torch.Tensor:
+    """F.affine_grid(theta, (B, C, h, w), align_corners=False) as one small matrix product:
+    (B, h, w, 2). The same grid to float rounding, about 9x faster on a CPU (affine_grid's
+    generic kernel cost 1.2 ms of a 64-face batch, a tenth of the pipeline's overhead)."""
+    xs = (torch.arange(w, device=theta.device, dtype=theta.dtype) * 2 + 1) / w - 1  # pixel centres in [-1, 1]
+    ys = (torch.arange(h, device=theta.device, dtype=theta.dtype) * 2 + 1) / h - 1
+    base = torch.stack([xs.expand(h, w), ys[:, None].expand(h, w), torch.ones_like(xs).expand(h, w)], -1).view(h * w, 3)
+    b = theta.shape[0]
+    return (base @ theta.reshape(b * 2, 3).T).view(h, w, b, 2).permute(2, 0, 1, 3).contiguous()
+
+
 def _erase(x: torch.Tensor, cfg: AugmentConfig, g: torch.Generator | None) -> torch.Tensor:
     b, _, h, w = x.shape
     dev = x.device
@@ -77,7 +90,7 @@ def augment_batch(x: torch.Tensor, cfg: AugmentConfig, generator: torch.Generato
     out = x
     if cfg.geometric:
         theta = _affine(x.shape[0], x.shape[-1], cfg, generator, x.device).to(x.dtype)
-        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+        grid = _sampling_grid(theta, x.shape[-2], x.shape[-1])
         # reflection keeps the face's own border texture instead of black wedges
         out = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
     if cfg.erase_p > 0:

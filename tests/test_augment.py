@@ -1,7 +1,8 @@
 import pytest
 import torch
+import torch.nn.functional as F
 
-from fer_core.augment import TRANSFORMS, AugmentConfig, augment_batch
+from fer_core.augment import TRANSFORMS, AugmentConfig, _affine, _sampling_grid, augment_batch
 from fer_core.normalize import Normalization, normalize
 
 
@@ -57,6 +58,14 @@ def test_erasing_fills_one_box_within_the_area_range(batch):
     out = augment_batch(batch, cfg, torch.Generator().manual_seed(0))
     changed = (out != batch).flatten(1).float().mean(1)
     assert (changed > 0.02).all() and (changed <= 0.2).all()
+
+
+@pytest.mark.parametrize("h, w", [(48, 48), (40, 56)])
+def test_sampling_grid_equals_torch_affine_grid(h, w):
+    theta = _affine(8, h, AugmentConfig(), torch.Generator().manual_seed(2), "cpu")  # (8, 2, 3)
+    ours = _sampling_grid(theta, h, w)
+    assert ours.shape == (8, h, w, 2) and ours.is_contiguous()
+    torch.testing.assert_close(ours, F.affine_grid(theta, [8, 1, h, w], align_corners=False))
 
 
 def test_rejects_unbatched_input():

@@ -39,16 +39,18 @@ def test_a_run_on_demo_faces_beats_chance_and_writes_its_files(demo):
     assert saved["train"]["model"]["name"] == "small" and saved["data_hash"]
 
 
-def test_weight_averaging_gives_a_working_model(demo):
-    """EMA of weights and batch-norm statistics together (weights alone break the model)."""
-    run, _ = prepare_run(_cfg(epochs=3, ema=0.99))
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_weight_averaging_gives_a_working_model(demo, precision):
+    """EMA of weights and batch-norm statistics together (weights alone break the model), in
+    either arithmetic (bf16 runs on any CPU, emulated where it is not native)."""
+    run, _ = prepare_run(_cfg(epochs=3, ema=0.99, precision=precision))
     assert train_in_process(run).best_val_acc > 0.4
 
 
 def test_identical_request_hits_the_cache(demo):
     run, _ = prepare_run(_cfg(epochs=1))
     train_in_process(run)
-    again, state = prepare_run(_cfg(epochs=1, device="cpu", log_every=99))  # not part of the identity
+    again, state = prepare_run(_cfg(epochs=1, device="cpu", precision="fp32", log_every=99))  # not part of the identity
     assert again.id == run.id and state == "finished"
     assert prepare_run(_cfg(epochs=1, lr=1e-3))[0].id != run.id
 

@@ -144,12 +144,13 @@ with tabs["Augmentation"]:
         seed = c3.number_input("Draw (seed)", 0, 10_000, 0, key="aug_seed")
         with st.expander("Strengths"):
             a1, a2, a3, a4, a5 = st.columns(5)
+            d = AugmentConfig()  # the strengths training uses when a transform is on
             cfg = AugmentConfig(
-                shift=a1.slider("Shift (px)", 0.0, 8.0, 4.0, key="aug_shift"),
-                flip=a2.checkbox("Flip", True, key="aug_flip"),
-                rotate_deg=a3.slider("Rotate (deg)", 0.0, 30.0, 10.0, key="aug_rot"),
-                scale=a4.slider("Scale", 0.0, 0.3, 0.1, key="aug_scale"),
-                erase_p=a5.slider("Erase p", 0.0, 1.0, 0.5, key="aug_erase"),
+                shift=a1.slider("Shift (px)", 0.0, 8.0, d.shift, key="aug_shift"),
+                flip=a2.checkbox("Flip", d.flip, key="aug_flip"),
+                rotate_deg=a3.slider("Rotate (deg)", 0.0, 30.0, d.rotate_deg, key="aug_rot"),
+                scale=a4.slider("Scale", 0.0, 0.3, d.scale, key="aug_scale"),
+                erase_p=a5.slider("Erase p", 0.0, 1.0, d.erase_p, key="aug_erase"),
             )
         face = ds.pixels[pool[min(pick, len(pool) - 1)]]
         st.image(montage(face[None], cols=1, scale=3), caption="original")

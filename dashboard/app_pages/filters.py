@@ -61,8 +61,9 @@ res = ascent(model.run_id, model.digest, layer) if tabs[0].open or tabs[1].open 
 def ascent_tab():
     st.caption(
         "Each image is optimised so that one filter responds as strongly as it can (mean over its map), all filters "
-        "of the layer together in one batch. Regularisers: the image is drawn in a 1/f-weighted Fourier basis "
-        "(a frequency penalty against pixel noise), random jitter and L2 decay. Contrast is stretched for display."
+        "of the layer together in one batch, starting from a nearly blank grey face. Regularisers: the image is drawn "
+        "in a 1/f-weighted Fourier basis (a frequency penalty against pixel noise), random jitter and L2 decay. "
+        "Contrast is stretched for display."
     )
     cols = st.slider("Columns", 4, 16, 8, key="fl_cols")
     order = np.argsort(-res.reached)

@@ -8,6 +8,7 @@ from fer_core.augment import AugmentConfig
 from fer_core.cli.progress import TrainBar
 from fer_core.data import load_dataset
 from fer_core.models import PRESETS
+from fer_core.precision import PRECISIONS
 from fer_core.train import NonFiniteLoss, Run, RunError, TrainConfig, list_runs, prepare_run, stop, summary, train_in_process
 from fer_core.train.config import OPTIMIZERS, SCHEDULERS
 from fer_core.train.engine import total_steps
@@ -24,7 +25,7 @@ def config_from_args(a) -> TrainConfig:
         data=a.data, arch=a.arch, epochs=a.epochs, batch_size=a.batch_size, optimizer=a.optimizer, lr=a.lr,
         weight_decay=a.weight_decay, scheduler=a.scheduler, label_smoothing=a.label_smoothing,
         class_weights=a.class_weights, ema=a.ema, val_tta=a.val_tta, augment=aug, normalization=a.normalization,
-        seed=a.seed, device=a.device,
+        seed=a.seed, device=a.device, precision=a.precision,
     )  # fmt: skip
 
 
@@ -114,12 +115,12 @@ def add_parsers(sub) -> None:
     p.add_argument("--data", default="demo")
     p.add_argument("--arch", default="seed-4conv", choices=list(PRESETS))
     p.add_argument("--epochs", type=int, default=TrainConfig().epochs)
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=TrainConfig().batch_size)
     p.add_argument("--optimizer", default="adamw", choices=OPTIMIZERS)
-    p.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
-    p.add_argument("--weight-decay", type=float, default=5e-4)
+    p.add_argument("--lr", type=float, default=TrainConfig().lr, help="peak learning rate")
+    p.add_argument("--weight-decay", type=float, default=TrainConfig().weight_decay)
     p.add_argument("--scheduler", default="onecycle", choices=SCHEDULERS)
-    p.add_argument("--label-smoothing", type=float, default=0.1)
+    p.add_argument("--label-smoothing", type=float, default=TrainConfig().label_smoothing)
     p.add_argument("--class-weights", action="store_true", help="weight classes by inverse frequency")
     p.add_argument("--ema", type=float, default=TrainConfig().ema, help="weight averaging decay (0: off)")
     p.add_argument("--no-val-tta", dest="val_tta", action="store_false", help="validate without flip test-time augmentation")
@@ -129,6 +130,12 @@ def add_parsers(sub) -> None:
     p.add_argument("--normalization", default="per_image", choices=["none", "per_image", "dataset"])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument(
+        "--precision",
+        default="auto",
+        choices=PRECISIONS,
+        help="bf16 autocast: auto = on CUDA and on CPUs with native bf16 (AVX512-BF16/AMX)",
+    )
     p.set_defaults(func=cmd_train)
 
     runs = sub.add_parser("runs", help="list, show, stop and resume runs").add_subparsers(dest="runs_command", required=True)

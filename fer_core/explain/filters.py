@@ -9,6 +9,7 @@ import torch
 
 from fer_core.explain.base import conv_block_output, conv_layers, eval_mode, to_input
 from fer_core.normalize import normalize
+from fer_core.precision import use_bf16
 
 
 @dataclass(frozen=True)
@@ -53,22 +54,28 @@ def gradient_ascent(
     layer: str,
     normalization: str,
     stats=(0.5, 0.25),
-    steps: int = 24,
-    lr: float = 0.05,
-    jitter: int = 2,
-    decay: float = 1.5,
+    steps: int = 48,
+    lr: float = 0.005,
+    jitter: int = 1,
+    decay: float = 1.0,
     l2: float = 1e-4,
     seed: int = 0,
+    precision: str = "auto",
     progress=None,
 ) -> AscentResult:
     """One image per filter of `layer`, all optimised in one batch: maximise the filter's mean
     activation. Regularisers for one-channel 48x48 inputs: the image lives in a 1/f-weighted
     Fourier basis (a frequency penalty), jitter (random shifts) and L2 decay on the spectrum.
+    The start is a nearly blank face: grey with faint, smooth (1/f^2) shading, because per-image
+    normalisation stretches any faint noise to full contrast, and white or pink noise at full
+    contrast already excites many filters. Forward passes in bf16 where `precision` allows
+    (`fer_core.precision`); `start` and `reached` are measured in fp32.
     (A coarse-to-fine schedule bought nothing in this basis: docs/BENCHMARKS.md.)"""
     net = _UpTo(model, layer, normalization, stats)
     gen = torch.Generator().manual_seed(seed)
     grads = [p.requires_grad for p in model.parameters()]
     size = 48
+    bf16 = use_bf16(precision, next(model.parameters()).device)
     try:
         for p in model.parameters():  # gradients for the image only: the weights' would cost a third more
             p.requires_grad_(False)
@@ -76,22 +83,25 @@ def gradient_ascent(
             with torch.no_grad():
                 channels = net(torch.zeros(1, 1, size, size)).shape[1]
             weight = _spectrum_scale(size, decay)  # (48, 25)
-            spectrum = (torch.randn(channels, 1, size, size // 2 + 1, 2, generator=gen) * 0.01).requires_grad_(True)
+            smooth = _spectrum_scale(size, 1.0)[..., None]  # (48, 25, 1): the start's extra 1/f
+            spectrum = (torch.randn(channels, 1, size, size // 2 + 1, 2, generator=gen) * 0.01 * smooth).requires_grad_(True)
             idx = torch.arange(channels)
 
-            def render() -> torch.Tensor:  # (C, 1, 48, 48) in [0, 1]; starts as faint pink noise around grey
+            def render() -> torch.Tensor:  # (C, 1, 48, 48) in [0, 1]
                 img = torch.fft.irfft2(torch.view_as_complex(spectrum) * weight, s=(size, size), norm="ortho")
                 return torch.sigmoid(img * (size / 4))
 
-            def activation(img):  # (C, 1, 48, 48) -> (C,) mean of filter c on image c
-                return net(img)[idx, idx].mean(dim=(-2, -1))
+            def activation(img, amp: bool) -> torch.Tensor:  # (C, 1, 48, 48) -> (C,) mean of filter c on image c
+                with torch.autocast("cpu" if img.device.type == "cpu" else "cuda", dtype=torch.bfloat16, enabled=amp):
+                    maps = net(img.contiguous(memory_format=torch.channels_last))
+                return maps[idx, idx].float().mean(dim=(-2, -1))
 
             with torch.no_grad():
-                start = activation(render())
+                start = activation(render(), amp=False)
             opt = torch.optim.Adam([spectrum], lr=lr)
             for step in range(steps):
                 dx, dy = torch.randint(-jitter, jitter + 1, (2,), generator=gen).tolist()
-                loss = -activation(torch.roll(render(), (dy, dx), (-2, -1))).sum() + l2 * (spectrum**2).sum()
+                loss = -activation(torch.roll(render(), (dy, dx), (-2, -1)), amp=bf16).sum() + l2 * (spectrum**2).sum()
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -99,7 +109,7 @@ def gradient_ascent(
                     progress((step + 1) / steps)
             with torch.no_grad():
                 final = render()
-                reached = activation(final)
+                reached = activation(final, amp=False)
     finally:
         for p, g in zip(model.parameters(), grads, strict=True):
             p.requires_grad_(g)

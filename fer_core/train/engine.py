@@ -19,6 +19,7 @@ from fer_core.inference import predict_logits
 from fer_core.labels import NUM_CLASSES
 from fer_core.models import build_model
 from fer_core.normalize import dataset_stats, normalize
+from fer_core.precision import use_bf16
 from fer_core.train.config import TrainConfig
 from fer_core.train.optim import build_optimizer, build_scheduler, step_scheduler
 from fer_core.train.runs import Run
@@ -109,6 +110,7 @@ class Trainer:
         opt = build_optimizer(model, cfg)
         sched = build_scheduler(opt, cfg, steps_per_epoch)
         ema = EMA(model, cfg.ema) if cfg.ema else None
+        bf16 = use_bf16(cfg.precision, dev)
         weight = class_weights(y_tr.cpu()).to(dev) if cfg.class_weights else None
         shuffle_gen = torch.Generator().manual_seed(cfg.seed)
         aug_gen = torch.Generator(device=dev).manual_seed(cfg.seed + 1)
@@ -158,7 +160,7 @@ class Trainer:
                 xb = augment_batch(xb, cfg.augment, aug_gen)
                 xb = normalize(xb, cfg.normalization, stats).contiguous(memory_format=torch.channels_last)
                 yb = y_tr[idx]
-                with torch.autocast("cuda", dtype=torch.bfloat16, enabled=dev.type == "cuda"):
+                with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
                     logits = model(xb)
                 loss = F.cross_entropy(logits.float(), yb, weight=weight, label_smoothing=cfg.label_smoothing)
                 if not torch.isfinite(loss):
