@@ -92,7 +92,7 @@ def gradient_ascent(
                 return torch.sigmoid(img * (size / 4))
 
             def activation(img, amp: bool) -> torch.Tensor:  # (C, 1, 48, 48) -> (C,) mean of filter c on image c
-                with torch.autocast("cpu" if img.device.type == "cpu" else "cuda", dtype=torch.bfloat16, enabled=amp):
+                with torch.autocast(img.device.type, dtype=torch.bfloat16, enabled=amp):
                     maps = net(img.contiguous(memory_format=torch.channels_last))
                 return maps[idx, idx].float().mean(dim=(-2, -1))
 
