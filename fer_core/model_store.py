@@ -127,10 +127,7 @@ class LoadedModel:
         """uint8 faces (N, 48, 48) or (N, 1, 48, 48) -> logits (N, 7); with `tta`, the mean with the mirrored face."""
         x = torch.as_tensor(faces)
         x = x.unsqueeze(1) if x.dim() == 3 else x  # (N, 1, 48, 48)
-        out = predict_logits(self.fast, x, self.normalization, self.stats, batch=BATCH)
-        if tta:
-            out = (out + predict_logits(self.fast, x.flip(-1), self.normalization, self.stats, batch=BATCH)) / 2
-        return out
+        return predict_logits(self.fast, x, self.normalization, self.stats, batch=BATCH, tta=tta)
 
     def probs(self, faces, tta: bool = False) -> np.ndarray:
         """uint8 faces -> class probabilities (N, 7) float32."""

@@ -197,9 +197,7 @@ class Trainer:
                     return TrainResult("stopped", best, epoch)
             eval_model = ema.model if ema else model
             vb = 64 if dev.type == "cpu" else 512  # small batches stay in a CPU's cache
-            logits = predict_logits(eval_model, x_va, cfg.normalization, stats, batch=vb)
-            if cfg.val_tta:  # flip test-time augmentation: the mean with each mirrored face
-                logits = (logits + predict_logits(eval_model, x_va.flip(-1), cfg.normalization, stats, batch=vb)) / 2
+            logits = predict_logits(eval_model, x_va, cfg.normalization, stats, batch=vb, tta=cfg.val_tta)
             val_loss = F.cross_entropy(logits, y_va).item()
             val_acc = (logits.argmax(1) == y_va).float().mean().item()
             step_scheduler(sched, cfg, per_step=False, val_loss=val_loss)
