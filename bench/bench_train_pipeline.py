@@ -54,7 +54,7 @@ class PerImageDataset(torch.utils.data.Dataset):
     """The usual way: augment each face on its own in a worker process."""
 
     def __init__(self, pixels, labels):
-        self.pixels, self.labels, self.cfg = pixels, labels, AugmentConfig()
+        self.pixels, self.labels, self.cfg = pixels, labels, AugmentConfig.all_on()
 
     def __len__(self):
         return len(self.labels)

@@ -5,6 +5,7 @@ same face pipeline as the webcam, and each step is shown."""
 import numpy as np
 import streamlit as st
 from explain_figures import big
+from links import ExplainLink, clear_sent_face, sent_face
 from ui import pick_dataset
 
 from fer_core.faces import NoFaceFound, draw_boxes, face_from_photo, read_image
@@ -17,11 +18,11 @@ def _from_url_once() -> None:
     if st.session_state.get("ex_url_read"):
         return
     st.session_state.ex_url_read = True
-    q = st.query_params
-    if q.get("data"):
-        st.session_state.ex_data = q["data"]
-    if q.get("row", "").isdigit():
-        st.session_state.ex_row = int(q["row"])
+    link = ExplainLink.from_params(st.query_params)
+    if link.data:
+        st.session_state.ex_data = link.data
+    if link.row is not None:
+        st.session_state.ex_row = link.row
         st.session_state.ex_source = SOURCES[0]
 
 
@@ -48,10 +49,10 @@ def _photo_face(data: bytes, name: str):
 def pick_face():
     """Returns (face (48, 48) uint8, description, true label or None), or (None, ..) when none yet."""
     _from_url_once()
-    if (sent := st.session_state.get("ex_sent_face")) is not None:  # from the Webcam page
+    if (sent := sent_face()) is not None:  # from the Webcam page
         st.info("The face sent from the Webcam page.")
         if st.button("Pick another face", key="ex_clear_sent"):
-            del st.session_state["ex_sent_face"]
+            clear_sent_face()
             st.rerun()
         return sent, "a webcam face", None
     source = st.segmented_control("Face from", SOURCES, default=SOURCES[0], key="ex_source") or SOURCES[0]
@@ -83,5 +84,5 @@ def pick_face():
         st.session_state.ex_index = 0
     k = c[3].number_input(f"Index (0-{len(rows) - 1})", 0, len(rows) - 1, key="ex_index")
     row = int(rows[k])
-    st.query_params.update({"data": ds.name, "row": str(row)})
+    st.query_params.update(ExplainLink(data=ds.name, row=row).params())
     return ds.pixels[row], f"{ds.name} row #{row} ({split}, {cls})", CLASSES.index(cls)

@@ -3,11 +3,15 @@
 import streamlit as st
 
 from fer_core.augment import AugmentConfig
+from fer_core.inference import TTA_LABELS, TTA_MODES
 from fer_core.models import PRESETS, FCConfig, ModelConfig, StageConfig
 from fer_core.models.config import ACTIVATIONS, POOLS
+from fer_core.normalize import Normalization
 from fer_core.precision import PRECISIONS
 from fer_core.train import TrainConfig
-from fer_core.train.config import OPTIMIZERS, SCHEDULERS
+from fer_core.train.config import DEVICES, OPTIMIZERS, SCHEDULERS
+
+DEFAULTS = TrainConfig()  # every widget starts at the default recipe, so the page and `fer train` agree
 
 PRESET_HELP = {
     "small": "compact default, trains well on a laptop CPU",
@@ -15,16 +19,24 @@ PRESET_HELP = {
     "seed-vgg3": "3 stages x 3 convs (32 5x5, 128, 512), LeakyReLU then BN; FC 18432-512-7",
     "seed-6conv": "6 conv 3x3 + BN + ReLU with pools; FC 4608-1024-7",
     "vgg-fer": "VGG of Khaireddin & Chen (2021): 64/128/256/512, 2 convs a stage; FC 4096-4096-7",
+    "vgg10-gap": "the stronger preset: 9 conv 3x3 (32, 64x2, 128x3, 256x3) + BN + ReLU, global average pool; 1.9 M params",
 }
+
+
+def _index(options, value) -> int:
+    return list(options).index(value)
 
 
 def model_form(prefix: str = "train") -> ModelConfig | None:
     """Preset picker, or a stage-by-stage custom builder; None if the custom one is invalid."""
-    arch = st.selectbox("Architecture", [*PRESETS, "custom"], index=1, key=f"{prefix}_arch",
-                        format_func=lambda a: f"{a} - {PRESET_HELP[a]}" if a in PRESET_HELP else "custom (build your own)")  # fmt: skip
+    options = [*PRESETS, "custom"]
+    arch = st.selectbox(
+        "Architecture", options, index=_index(options, DEFAULTS.arch), key=f"{prefix}_arch",
+        format_func=lambda a: f"{a} - {PRESET_HELP[a]}" if a in PRESET_HELP else "custom (build your own)",
+    )  # fmt: skip
     if arch != "custom":
         return PRESETS[arch]
-    base = PRESETS["seed-4conv"]
+    base = PRESETS[DEFAULTS.arch]  # the custom builder starts from the default preset
     rows = [{"channels": s.channels, "kernel": s.kernel, "convs": s.convs, "activation": s.activation, "batch_norm": s.batch_norm,
              "pool": s.pool, "dropout": s.dropout} for s in base.stages]  # fmt: skip
     edited = st.data_editor(
@@ -56,7 +68,7 @@ def model_form(prefix: str = "train") -> ModelConfig | None:
 
 
 def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainConfig | None:
-    d = TrainConfig()  # widget defaults are the default recipe, so the page and `fer train` agree
+    d = DEFAULTS
     data = st.selectbox("Data set", datasets, key="train_data")
     c1, c2, c3 = st.columns(3)
     epochs = c1.number_input("Epochs", 1, 500, d.epochs, key="train_epochs")
@@ -65,17 +77,21 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
     lr = c3.number_input("Peak learning rate", 1e-5, 1.0, d.lr, format="%.4f", key="train_lr")
     with st.expander("Optimiser, regularisation, augmentation"):
         c1, c2 = st.columns(2)
-        optimizer = c1.selectbox("Optimiser", OPTIMIZERS, key="train_opt", help="AdamW, or SGD with Nesterov momentum")
-        scheduler = c2.selectbox("Schedule", SCHEDULERS, key="train_sched")
+        optimizer = c1.selectbox("Optimiser", OPTIMIZERS, _index(OPTIMIZERS, d.optimizer), key="train_opt",
+                                 help="AdamW, or SGD with Nesterov momentum")  # fmt: skip
+        scheduler = c2.selectbox("Schedule", SCHEDULERS, _index(SCHEDULERS, d.scheduler), key="train_sched")
         weight_decay = c1.number_input("Weight decay", 0.0, 1.0, d.weight_decay, format="%.4f", key="train_wd")
         smoothing = c2.number_input("Label smoothing", 0.0, 0.5, d.label_smoothing, 0.05, key="train_ls")
         ema = c1.number_input("Weight averaging (EMA decay, 0 = off)", 0.0, 0.9999, d.ema, format="%.4f", key="train_ema")
-        normalization = c2.selectbox("Normalisation", ["per_image", "dataset", "none"], key="train_norm")
-        weights = c1.checkbox("Class weights (rare classes count more)", key="train_cw")
-        seed = c2.number_input("Seed", 0, 1_000_000, 0, key="train_seed")
+        norms = [str(n) for n in Normalization]
+        normalization = c2.selectbox("Normalisation", norms, _index(norms, d.normalization), key="train_norm")
+        weights = c1.checkbox("Class weights (rare classes count more)", d.class_weights, key="train_cw")
+        seed = c2.number_input("Seed", 0, 1_000_000, d.seed, key="train_seed")
+        val_tta = c1.selectbox("Validation test-time augmentation", TTA_MODES, _index(TTA_MODES, d.val_tta), key="train_val_tta",
+                               format_func=TTA_LABELS.get, help="Used to pick the best epoch")  # fmt: skip
         st.markdown("**Augmentation** (on the device, per batch)")
         a = st.columns(5)
-        on, full = d.augment, AugmentConfig()  # a box switched on uses the default strength
+        on, full = d.augment, AugmentConfig.all_on()  # a box switched on uses the default strength
         aug = AugmentConfig(
             shift=full.shift if a[0].checkbox("Shift", bool(on.shift), key="train_aug_shift") else 0.0,
             flip=a[1].checkbox("Flip", on.flip, key="train_aug_flip"),
@@ -84,18 +100,16 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
             erase_p=full.erase_p if a[4].checkbox("Erase", bool(on.erase_p), key="train_aug_erase") else 0.0,
         )
         c1, c2 = st.columns(2)
-        device = c1.radio("Device", ["auto", "cpu", "cuda"], horizontal=True, key="train_device")
+        device = c1.radio("Device", DEVICES, _index(DEVICES, d.device), horizontal=True, key="train_device")
         precision = c2.radio(
-            "Precision",
-            PRECISIONS,
-            horizontal=True,
-            key="train_precision",
+            "Precision", PRECISIONS, _index(PRECISIONS, d.precision), horizontal=True, key="train_precision",
             help="bf16 autocast. auto: on CUDA, and on CPUs with native bf16 (about 1.7x faster there)",
-        )
+        )  # fmt: skip
     if model is None:
         return None
     arch = model.name if model.name in PRESETS else "custom"
-    return TrainConfig(data=data, arch=arch, model=model, epochs=int(epochs), batch_size=int(batch), optimizer=optimizer, lr=float(lr),
-                       weight_decay=float(weight_decay), scheduler=scheduler, label_smoothing=float(smoothing), class_weights=weights,
-                       ema=float(ema), augment=aug, normalization=normalization, seed=int(seed), device=device,
-                       precision=precision)  # fmt: skip
+    return TrainConfig(
+        data=data, arch=arch, model=model, epochs=int(epochs), batch_size=int(batch), optimizer=optimizer, lr=float(lr),
+        weight_decay=float(weight_decay), scheduler=scheduler, label_smoothing=float(smoothing), class_weights=weights,
+        ema=float(ema), augment=aug, normalization=normalization, seed=int(seed), device=device, precision=precision, val_tta=val_tta,
+    )  # fmt: skip

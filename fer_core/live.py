@@ -12,7 +12,7 @@ import numpy as np
 
 from fer_core.faces import Face, detect_faces, draw_boxes
 from fer_core.labels import CLASSES
-from fer_core.model_store import LoadedModel
+from fer_core.loaded_model import LoadedModel
 
 
 @dataclass(frozen=True)

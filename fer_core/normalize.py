@@ -1,5 +1,7 @@
-"""Input normalisation choices, the homework's comparison: none, per-image, data-set mean/std."""
+"""Input normalisation choices, the homework's comparison: none, per-image, data-set mean/std;
+and `Preprocessing`, a model's normalisation with the statistics it was trained with."""
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
@@ -12,13 +14,18 @@ class Normalization(StrEnum):
     DATASET = "dataset"  # one mean/std from the Training split for every face
 
 
+# Used only by `dataset` normalisation; a run records its Training split's own (norm_stats.json).
+# These stand in where no statistics apply (none, per_image) and in previews without a data set.
+PLACEHOLDER_STATS = (0.5, 0.25)
+
+
 def dataset_stats(pixels: np.ndarray) -> tuple[float, float]:
     """Mean and std of pixels / 255 (pass the Training split only: no test leakage)."""
     x = pixels.astype(np.float64) / 255.0
     return float(x.mean()), float(x.std())
 
 
-def normalize(x: torch.Tensor, mode: Normalization | str, stats: tuple[float, float] = (0.5, 0.25)) -> torch.Tensor:
+def normalize(x: torch.Tensor, mode: Normalization | str, stats: tuple[float, float] = PLACEHOLDER_STATS) -> torch.Tensor:
     """uint8 or [0,1] float faces (B, 1, H, W) -> normalised float32 (B, 1, H, W); input untouched."""
     mode = Normalization(mode)
     x = x.float() / 255.0 if x.dtype == torch.uint8 else x.float()
@@ -29,3 +36,19 @@ def normalize(x: torch.Tensor, mode: Normalization | str, stats: tuple[float, fl
     if mode is Normalization.DATASET:
         return (x - stats[0]) / stats[1]
     return x
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """How a model wants its faces: the normalisation it was trained with and, for `dataset`,
+    the Training split's statistics. Calling it normalises a batch."""
+
+    normalization: Normalization | str = Normalization.PER_IMAGE
+    stats: tuple[float, float] = PLACEHOLDER_STATS
+
+    def __post_init__(self):
+        object.__setattr__(self, "normalization", Normalization(self.normalization))  # raises on an unknown choice
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """uint8 or [0, 1] float faces (B, 1, H, W) -> float32 input for the network."""
+        return normalize(x, self.normalization, self.stats)

@@ -87,5 +87,5 @@ def untrained_run(data: str, arch: str = "small", seed: int = 0, **cfg):
     run, _ = prepare_run(TrainConfig(data=data, arch=arch, seed=seed, epochs=1, **cfg))
     torch.manual_seed(seed)
     run.save_weights("best", build_model(run.config().model))
-    run.set_status("finished", message="test weights")
+    run.set_status("finished", "test weights")
     return run

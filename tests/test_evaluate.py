@@ -81,10 +81,10 @@ def test_predictions_match_the_model_and_are_cached(demo):
     with torch.no_grad():
         expected = torch.softmax(net(x), 1).numpy()
     assert np.allclose(p.probs, expected, atol=1e-5)
-    assert calls[-1] == 1.0 and cache_path(model, "demo", "PublicTest", False).exists()
+    assert calls[-1] == 1.0 and cache_path(model, "demo", "PublicTest", "none").exists()
     again = predict_split(model, demo, "PublicTest", progress=calls.append)
     assert np.array_equal(again.probs, p.probs)
-    flipped = predict_split(model, demo, "PublicTest", tta=True)
+    flipped = predict_split(model, demo, "PublicTest", tta="flip")
     assert not np.allclose(flipped.probs, p.probs)  # TTA is its own cache entry and a different answer
 
 
@@ -105,7 +105,7 @@ def test_damaged_cache_is_recomputed(demo):
     run = untrained_run("demo")
     model = load_model(run.id)
     good = predict_split(model, demo, "PublicTest")
-    cache_path(model, "demo", "PublicTest", False).write_bytes(b"not a safetensors file")
+    cache_path(model, "demo", "PublicTest", "none").write_bytes(b"not a safetensors file")
     assert np.array_equal(predict_split(model, demo, "PublicTest").probs, good.probs)
 
 
@@ -122,7 +122,7 @@ def test_compare_counts_add_up(demo):
 def test_model_choices_list_finished_runs_only(demo):
     done = untrained_run("demo", seed=1)
     pending = untrained_run("demo", seed=2)
-    pending.set_status("stopped", message="")
+    pending.set_status("stopped")
     assert model_choices() == [done.id]
 
 

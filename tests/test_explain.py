@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 import torch
 
-from fer_core.explain import METHODS, conv_layers, explain, occlusion_probs, randomized
-from fer_core.explain.filters import feature_maps, first_layer_kernels, gradient_ascent, top_faces
+from fer_core.explain import METHODS, Preprocessed, attribution
+from fer_core.explain.base import randomized
+from fer_core.explain.occlusion import GREY, OCCLUSION_PRESETS
 from fer_core.faces import NoFaceFound, detect_faces, face_from_photo
+from fer_core.loaded_model import LoadedModel
 from fer_core.models import PRESETS, build_model, get_preset
-from fer_core.normalize import normalize
+from fer_core.normalize import Preprocessing, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 FACE = (np.add.outer(np.arange(48), np.arange(48)) * 2 + np.random.default_rng(0).integers(0, 40, (48, 48))).astype(np.uint8)
@@ -23,15 +25,19 @@ def _model(arch: str, seed: int = 0) -> torch.nn.Module:
     return build_model(get_preset(arch))
 
 
+def _handle(arch: str = "small", seed: int = 0) -> LoadedModel:
+    return LoadedModel(_model(arch, seed), Preprocessing("per_image"))
+
+
 def _hooks(model: torch.nn.Module) -> int:
     return sum(len(m._forward_hooks) + len(m._backward_hooks) + len(m._forward_pre_hooks) for m in model.modules())
 
 
 def test_vanilla_saliency_is_the_autograd_input_gradient():
-    model = _model("seed-4conv").eval()
-    e = explain(model, FACE, "saliency", "per_image")
+    handle = _handle("seed-4conv")
+    e = handle.explain(FACE, "saliency")
     x = torch.from_numpy(FACE.astype(np.float32) / 255).reshape(1, 1, 48, 48).requires_grad_(True)
-    model(normalize(x, "per_image"))[0, e.target].backward()
+    handle.network.model(normalize(x, "per_image"))[0, e.target].backward()
     assert np.allclose(e.map, x.grad.abs()[0, 0].numpy(), atol=1e-7)
     assert e.target == int(e.probs.argmax())
 
@@ -39,14 +45,14 @@ def test_vanilla_saliency_is_the_autograd_input_gradient():
 @pytest.mark.parametrize("arch", sorted(PRESETS))
 @pytest.mark.parametrize("method", list(METHODS))
 def test_method_leaves_model_and_input_unchanged(method, arch):
-    model = _model(arch).train()  # a training-mode model must come back in training mode
+    model = _model(arch).train()  # a training-mode network must come back in training mode
+    net = Preprocessed(model, Preprocessing("per_image"))
     before = {k: v.clone() for k, v in model.state_dict().items()}
     grads = [p.requires_grad for p in model.parameters()]
     face = FACE.copy()
     hooks = _hooks(model)
-    e = explain(model, face, method, "per_image", target=3)
-    assert e.map.shape == (48, 48) and np.isfinite(e.map).all() and (e.map >= 0).all()
-    assert e.target == 3
+    m = attribution(net, face, method, target=3)
+    assert m.shape == (48, 48) and np.isfinite(m).all() and (m >= 0).all()
     assert model.training and [p.requires_grad for p in model.parameters()] == grads
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())  # BN running stats too
     assert all(p.grad is None for p in model.parameters())
@@ -55,21 +61,32 @@ def test_method_leaves_model_and_input_unchanged(method, arch):
 
 @pytest.mark.parametrize("method", ["saliency", "guided-backprop", "grad-cam", "smoothgrad"])
 def test_hooks_do_not_grow_over_100_calls(method):
-    model = _model("small")
-    explain(model, FACE, method, "per_image")
-    hooks = _hooks(model)
+    net = Preprocessed(_model("small").eval(), Preprocessing("per_image"))
+    attribution(net, FACE, method, 0)
+    hooks = _hooks(net)
     for k in range(100):
-        explain(model, FACE, method, "per_image", target=k % 7)
-    assert _hooks(model) == hooks
+        attribution(net, FACE, method, target=k % 7)
+    assert _hooks(net) == hooks
 
 
-def test_cache_returns_the_same_map_and_is_keyed_by_model():
-    model = _model("small")
-    a = explain(model, FACE, "smoothgrad", "per_image", model_id="m1")
-    assert explain(model, FACE, "smoothgrad", "per_image", model_id="m1") is a
-    other = randomized(model, seed=3)
-    b = explain(other, FACE, "smoothgrad", "per_image", model_id="m2")
-    assert not np.allclose(a.map, b.map)
+def test_an_explanation_carries_the_same_probabilities_as_every_prediction():
+    """One precision rule: the Explain page's probabilities are Evaluate's and the Webcam's."""
+    handle = _handle("seed-4conv")
+    e = handle.explain(FACE, "grad-cam")
+    assert np.array_equal(e.probs, handle.probs(FACE[None])[0]) and np.array_equal(e.probs, handle.face_probs(FACE))
+    with torch.no_grad():  # the unfused network agrees to float rounding
+        direct = torch.softmax(handle.network(torch.from_numpy(FACE / 255.0).float().reshape(1, 1, 48, 48)), 1)[0].numpy()
+    assert np.allclose(e.probs, direct, atol=1e-5)
+    assert not handle.network.training and not handle.network.model.training  # explaining leaves it in eval mode
+
+
+def test_cache_returns_the_same_map_and_the_random_copy_differs():
+    handle = _handle()
+    a = handle.explain(FACE, "smoothgrad")
+    assert handle.explain(FACE, "smoothgrad") is a
+    rnd = handle.randomized()
+    assert rnd is handle.randomized() and rnd.preprocessing == handle.preprocessing
+    assert not np.allclose(a.map, rnd.explain(FACE, "smoothgrad").map)
 
 
 def test_randomised_copy_changes_weights_not_the_original():
@@ -80,20 +97,33 @@ def test_randomised_copy_changes_weights_not_the_original():
     assert not torch.equal(rnd.state_dict()["head.weight"], model.state_dict()["head.weight"])
 
 
-def test_occlusion_patch_changes_the_probabilities():
-    model = _model("small").eval()
-    base = explain(model, FACE, "saliency", "per_image").probs
-    covered = occlusion_probs(model, FACE, "per_image", (10, 10, 20, 20))
-    assert covered.shape == (7,) and abs(covered.sum() - 1) < 1e-5 and not np.allclose(covered, base)
-    assert np.allclose(occlusion_probs(model, FACE, "per_image", (0, 0, 0, 0)), base, atol=1e-6)
+def test_occlusion_patch_changes_the_probabilities_and_returns_the_covered_face():
+    handle = _handle()
+    face = FACE.copy()
+    base = handle.face_probs(face)
+    covered = handle.occlude(face, (10, 10, 20, 20))
+    assert covered.probs.shape == (7,) and abs(covered.probs.sum() - 1) < 1e-5 and not np.allclose(covered.probs, base)
+    assert (covered.face[10:30, 10:30] == round(GREY * 255)).all() and np.array_equal(covered.face[:10], FACE[:10])
+    assert np.array_equal(face, FACE)  # the caller's face is untouched
+    assert np.allclose(handle.occlude(FACE, (0, 0, 0, 0)).probs, base, atol=1e-6)
+
+
+@pytest.mark.parametrize("part", list(OCCLUSION_PRESETS))
+def test_occlusion_presets_cover_their_box(part):
+    top, left, h, w = OCCLUSION_PRESETS[part]
+    covered = _handle().occlude(FACE, part).face
+    assert (covered[top : top + h, left : left + w] == round(GREY * 255)).all()
+    assert np.array_equal(np.delete(covered, np.s_[top : top + h], 0), np.delete(FACE, np.s_[top : top + h], 0))
 
 
 def test_unknown_method_or_layer_is_a_clear_error():
-    model = _model("small")
+    handle = _handle()
     with pytest.raises(ValueError, match="unknown method"):
-        explain(model, FACE, "magic", "per_image")
+        handle.explain(FACE, "magic")
     with pytest.raises(ValueError, match="no conv layer 'fc1'"):
-        explain(model, FACE, "grad-cam", "per_image", layer="fc1")
+        handle.explain(FACE, "grad-cam", layer="fc1")
+    with pytest.raises(ValueError, match="no conv layer 'head'"):
+        handle.feature_maps("head", FACE)
 
 
 @pytest.fixture(scope="module")
@@ -125,15 +155,16 @@ def test_gradient_ascent_raises_every_filters_activation(trained_small):
     it started, and the model untouched. (Its filters answer smooth shading, which the generated
     faces are made of, so many start high: tenfold is asked of the FER2013 model below.)"""
     m = trained_small
-    layer = conv_layers(m.model)[-1]
-    before = {k: v.clone() for k, v in m.model.state_dict().items()}
-    res = gradient_ascent(m.model, layer, m.normalization, m.stats)
-    channels = feature_maps(m.model, layer, FACE, m.normalization, m.stats).shape[0]
+    net = m.network.model
+    layer = m.conv_layers()[-1]
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    res = m.gradient_ascent(layer)
+    channels = m.feature_maps(layer, FACE).shape[0]
     assert res.images.shape == (channels, 48, 48) and res.images.dtype == np.uint8
     assert (res.reached > res.start).all()  # every filter, higher than where it started
     assert np.median(res.reached / np.maximum(np.abs(res.start), 1e-6)) >= 5  # a ReLU filter may start at exactly 0
-    assert all(torch.equal(before[k], v) for k, v in m.model.state_dict().items())
-    assert all(p.requires_grad for p in m.model.parameters()) and _hooks(m.model) == 0
+    assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
+    assert all(p.requires_grad for p in net.parameters()) and _hooks(net) == 0
 
 
 @pytest.mark.slow
@@ -146,21 +177,22 @@ def test_gradient_ascent_raises_each_filter_tenfold_on_the_shipped_fer2013_model
     if not has_default():
         pytest.skip("no shipped model in checkpoints/default")
     m = load_model(DEFAULT)
-    layer = conv_layers(m.model)[-1]
-    res = gradient_ascent(m.model, layer, m.normalization, m.stats)
+    layer = m.conv_layers()[-1]
+    res = m.gradient_ascent(layer)
     rise = res.reached / np.abs(res.start)
     assert (rise >= 10).all(), f"filters {np.flatnonzero(rise < 10).tolist()} rose only {np.sort(rise)[:3].round(2).tolist()}x"
 
 
 def test_top_faces_and_kernels():
-    model = _model("small").eval()
+    handle = _handle()
+    model = handle.network.model
     pixels = np.random.default_rng(1).integers(0, 256, (30, 48, 48), dtype=np.uint8)
-    layer = conv_layers(model)[0]
-    top = top_faces(model, layer, pixels, "per_image", k=4)
+    layer = handle.conv_layers()[0]
+    top = handle.top_faces(layer, pixels, k=4)
     assert top.shape[1] == 4 and top.max() < 30
-    means = [feature_maps(model, layer, p, "per_image")[0].mean() for p in pixels]
+    means = [handle.feature_maps(layer, p)[0].mean() for p in pixels]
     assert top[0, 0] == int(np.argmax(means))  # filter 0's strongest face is the one with the highest mean
-    k = first_layer_kernels(model)
+    k = handle.first_layer_kernels()
     assert k.shape == (model.get_submodule(layer).out_channels, *model.get_submodule(layer).kernel_size)
 
 

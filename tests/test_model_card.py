@@ -36,7 +36,7 @@ def test_ship_then_eval_default_reproduces_the_card(data_dir, tmp_path, monkeypa
 def test_only_a_finished_run_ships(data_dir, tmp_path, monkeypatch):
     save_dataset(synth_dataset("demo", n=140))
     run = untrained_run("demo")
-    run.set_status("stopped", message="")
+    run.set_status("stopped")
     monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
     with pytest.raises(RunError, match="not finished"):
         ship(run.id, "demo")

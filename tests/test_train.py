@@ -28,7 +28,7 @@ def test_a_run_on_demo_faces_beats_chance_and_writes_its_files(demo):
     assert state == "new"
     result = train_in_process(run)
     assert result.status == "finished" and result.best_val_acc > 0.4  # majority class ~25%
-    assert run.status()["status"] == "finished"
+    assert run.status().status == "finished"
     recs = run.metrics()
     steps = [r for r in recs if r["kind"] == "step"]
     assert len([r for r in recs if r["kind"] == "epoch"]) == 3 and len(steps) >= 3
@@ -51,7 +51,7 @@ def test_identical_request_hits_the_cache(demo):
     run, _ = prepare_run(_cfg(epochs=1))
     train_in_process(run)
     again, state = prepare_run(_cfg(epochs=1, device="cpu", precision="fp32", log_every=99))  # not part of the identity
-    assert again.id == run.id and state == "finished"
+    assert again.id == run.id and state == "cached"
     assert prepare_run(_cfg(epochs=1, lr=1e-3))[0].id != run.id
 
 
@@ -68,7 +68,7 @@ def test_stop_then_resume_equals_an_uninterrupted_run(demo, tmp_path, monkeypatc
     monkeypatch.setenv("FER_CHECKPOINTS_DIR", str(tmp_path / "b"))
     split, _ = prepare_run(cfg)
     first = train_in_process(split, callbacks=[_stop_at(split, stop_step)])
-    assert first.status == "stopped" and split.status()["status"] == "stopped"
+    assert first.status == "stopped" and split.status().status == "stopped"
     assert train_in_process(split, resume=True).status == "finished"
     a, b = whole.load_weights("last"), split.load_weights("last")
     assert all(torch.equal(a[k], b[k]) for k in a)
@@ -82,7 +82,7 @@ def test_non_finite_loss_fails_the_run_with_a_clear_message(demo):
     with pytest.raises(NonFiniteLoss, match="lower learning rate"):
         train_in_process(run)
     st = run.status()
-    assert st["status"] == "failed" and "the loss became" in st["message"]
+    assert st.status == "failed" and "the loss became" in st.message
 
 
 def test_two_trainers_never_write_one_run(demo):
@@ -110,11 +110,11 @@ def test_a_changed_data_set_is_refused_on_resume(demo):
     save_dataset(synth_dataset("demo", n=1400, seed=9), replace=True)
     with pytest.raises(ValueError, match="changed since run"):
         train_in_process(run)
-    assert run.status()["status"] == "failed"
+    assert run.status().status == "failed"
 
 
 def test_a_dead_trainer_is_reported_as_interrupted(demo):
     run, _ = prepare_run(_cfg())
     run.set_status("running", pid=999999)  # as left by a killed process: no lock holder
     st = run.status()
-    assert st["status"] == "failed" and "interrupted" in st["message"]
+    assert st.status == "failed" and "interrupted" in st.message

@@ -40,31 +40,31 @@ def test_kill_9_leaves_a_loadable_last_checkpoint_and_an_interrupted_status(run)
     os.kill(pid, signal.SIGKILL)
     _wait(lambda: not run.trainer_alive(), 10)
     st = run.status()
-    assert st["status"] == "failed" and "interrupted" in st["message"]
+    assert st.status == "failed" and "interrupted" in st.message
     build_model(run.config().model).load_state_dict(run.load_weights("last"))
     assert run.load_state()["epoch"] >= 1  # the resume state is whole too
 
 
 def test_stop_and_resume_through_the_worker(run):
     launch(run)
-    _wait(lambda: run.status()["status"] == "running" and run.metrics())
+    _wait(lambda: run.status().status == "running" and run.metrics())
     stop(run)
-    _wait(lambda: run.status()["status"] == "stopped")
+    _wait(lambda: run.status().status == "stopped")
     done = max(m["step"] for m in run.metrics())
     (run.dir / ".last.safetensors.x1.tmp").write_bytes(b"half")  # as a kill -9 mid-write leaves it
     launch(run, resume=True)
     _wait(lambda: max(m["step"] for m in run.metrics()) > done)
     assert not (run.dir / ".last.safetensors.x1.tmp").exists()  # swept (the trainer's own temp files come and go)
     stop(run)
-    _wait(lambda: run.status()["status"] == "stopped")
+    _wait(lambda: run.status().status == "stopped")
 
 
 def test_a_second_run_on_a_busy_device_is_queued(run):
     with FileLock(checkpoints_dir() / ".device-cpu.lock"):
         launch(run)
-        _wait(lambda: (run.dir / "status.json").exists() and run.status()["status"] == "queued")
+        _wait(lambda: (run.dir / "status.json").exists() and run.status().status == "queued")
         time.sleep(1)
-        assert run.status()["status"] == "queued"
+        assert run.status().status == "queued"
         stop(run)
-        _wait(lambda: run.status()["status"] == "stopped")
-    assert "while queued" in Run.at(run.id).status()["message"]
+        _wait(lambda: run.status().status == "stopped")
+    assert "while queued" in Run.at(run.id).status().message

@@ -5,7 +5,7 @@ import figures
 import streamlit as st
 from train_form import model_form
 
-from fer_core.models import layer_table
+from fer_core.models import layer_table, layer_totals
 from fer_core.models.layers import conv_output_check
 from fer_core.train import RunError, list_runs
 
@@ -33,11 +33,11 @@ else:
 if model is not None:
     rows = layer_table(model)
     st.plotly_chart(figures.architecture_diagram(rows), key="arch_diagram")
-    params, macs = sum(r.params for r in rows), sum(r.macs for r in rows)
+    totals = layer_totals(rows)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Parameters", f"{params:,}")
-    c2.metric("Multiply-adds per face", f"{macs / 1e6:,.1f} M")
-    c3.metric("Weights (float32)", f"{params * 4 / 2**20:.1f} MB")
+    c1.metric("Parameters", f"{totals.params:,}")
+    c2.metric("Multiply-adds per face", f"{totals.macs / 1e6:,.1f} M")
+    c3.metric("Weights (float32)", f"{totals.params * 4 / 2**20:.1f} MB")
     st.dataframe(
         [{"layer": r.name, "type": r.type, "output (C x H x W)": " x ".join(map(str, r.out_shape)), "kernel": r.kernel, "stride": r.stride,
           "padding": r.padding, "output size": r.formula, "params": r.params, "mult-adds": r.macs} for r in rows],

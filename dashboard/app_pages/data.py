@@ -144,7 +144,7 @@ with tabs["Augmentation"]:
         seed = c3.number_input("Draw (seed)", 0, 10_000, 0, key="aug_seed")
         with st.expander("Strengths"):
             a1, a2, a3, a4, a5 = st.columns(5)
-            d = AugmentConfig()  # the strengths training uses when a transform is on
+            d = AugmentConfig.all_on()  # the strengths training uses when a transform is on
             cfg = AugmentConfig(
                 shift=a1.slider("Shift (px)", 0.0, 8.0, d.shift, key="aug_shift"),
                 flip=a2.checkbox("Flip", d.flip, key="aug_flip"),

@@ -1,19 +1,20 @@
 """Evaluate: a model on a split -> metrics, a clickable confusion matrix, the faces of a cell,
 the classroom walkthrough, and a comparison of two models."""
 
-from urllib.parse import urlencode
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 from eval_figures import change_matrix, confusion_scatter, gallery_html
-from eval_state import get_model, get_predictions, model_label, read_url_once, url_params, write_url
+from eval_state import current_view, get_predictions, read_url_once, write_url
 from explain_figures import overlay
+from links import ExplainLink
+from models import get_model, model_label, pick_model
 from ui import pick_dataset
 from walkthrough import walkthrough
 
 from fer_core.evaluate import compare, confused_pairs, report
-from fer_core.explain import TITLES, explain, heat
+from fer_core.explain import TITLES, heat
+from fer_core.inference import TTA_LABELS, TTA_MODES
 from fer_core.labels import CLASSES, SPLITS
 from fer_core.model_store import model_choices
 
@@ -22,19 +23,12 @@ PAGE = 24  # faces per gallery page
 st.title("Evaluate")
 read_url_once()
 
-choices = model_choices()
-if not choices:
-    st.info("No trained model yet. Train one on the **Train** page (a few minutes on the demo faces), then come back.")
+c = st.columns([3, 2, 2, 1.6], vertical_alignment="bottom")
+model = pick_model("ev_model", container=c[0])
+if model is None:
     st.page_link("app_pages/train.py", label="Go to Train", icon=":material/model_training:")
     st.stop()
-if st.session_state.get("ev_model") not in choices:
-    if st.session_state.get("ev_model"):
-        st.warning(f"Model {st.session_state.ev_model!r} is not here (or not finished); showing {model_label(choices[0])}.")
-    st.session_state.ev_model = choices[0]
-
-c = st.columns([3, 2, 2, 1.3], vertical_alignment="bottom")
-with c[0]:
-    ref = st.selectbox("Model", choices, key="ev_model", format_func=model_label)
+ref = st.session_state.ev_model
 with c[1]:
     info, ds = pick_dataset(key="ev_data")
 if ds is None:
@@ -43,9 +37,10 @@ splits = [s for s in SPLITS if sum(info.counts.get(s, {}).values())]
 if st.session_state.get("ev_split") not in splits:
     st.session_state.ev_split = "PublicTest" if "PublicTest" in splits else splits[0]
 split = c[2].selectbox("Split", splits, key="ev_split")
-tta = c[3].toggle("Flip TTA", key="ev_tta", help="Average each face's prediction with its mirror image.")
-
-model = get_model(ref)
+if st.session_state.get("ev_tta") not in TTA_MODES:
+    st.session_state.ev_tta = "none"
+TTA_HELP = "Average each face's prediction over views: flip = with its mirror image; 10-crop = five shifted crops and their mirrors."
+tta = c[3].selectbox("Test-time augmentation", TTA_MODES, key="ev_tta", format_func=TTA_LABELS.get, help=TTA_HELP)
 preds = get_predictions(model, ds, split, tta)
 rep = report(preds.labels, preds.pred)
 cm = np.array(rep["confusion_matrix"])
@@ -65,7 +60,7 @@ def on_matrix_click() -> None:
 def saliency_beside(model, face, pred: int) -> None:
     """The walkthrough's explanation: the homework's gradient saliency and Grad-CAM for the predicted class."""
     for method in ("saliency", "grad-cam"):
-        e = explain(model.model, face, method, model.normalization, model.stats, target=pred, model_id=model.digest)
+        e = model.explain(face, method, target=pred)
         st.image(overlay(face, heat(e.map), 0.6, size=288), caption=f"{TITLES[method]} for {CLASSES[pred]}", width=288)
 
 
@@ -110,9 +105,8 @@ if cell is not None:
         g[1].button("Walk through these faces", icon=":material/co_present:", type="primary", on_click=start_walk, key="ev_walk")
         shown = positions[: st.session_state.get("ev_gallery_n", PAGE)]
         rows = preds.indices[shown]
-        walk = lambda row: "?" + urlencode(url_params(face=str(row), view="walk"))  # noqa: E731
-        explain = lambda row: "explain?" + urlencode({"model": ref, "data": ds.name, "row": str(row)})  # noqa: E731
-        links = [{"walk from here": walk(r), "explain": explain(r)} for r in rows]
+        view = current_view()
+        links = [{"walk from here": view.query(face=int(r), walk=True), "explain": ExplainLink(ref, ds.name, int(r)).href()} for r in rows]
         st.html(gallery_html(ds.pixels[rows], preds.probs[shown], preds.labels[shown], rows, links))
         if len(shown) < len(positions):
             st.button(f"Show {min(PAGE, len(positions) - len(shown))} more ({len(positions) - len(shown)} left)", key="ev_more",
@@ -120,7 +114,7 @@ if cell is not None:
 
 st.divider()
 st.subheader("Compare with another model")
-others = [r for r in choices if r != ref]
+others = [r for r in model_choices() if r != ref]
 if not others:
     st.caption("Train a second model (say, without augmentation) to compare the two on the same faces.")
     st.stop()

@@ -3,25 +3,19 @@ that excite each filter most, the filters' outputs for one face, and the first l
 
 import numpy as np
 import streamlit as st
-from eval_state import get_model, model_label
 from explain_figures import big, signed_grid, stretch
+from models import pick_model
 from ui import cached_dataset, pick_dataset
 
-from fer_core.explain import conv_layers
-from fer_core.explain.filters import feature_maps, first_layer_kernels, gradient_ascent, top_faces
 from fer_core.labels import SPLITS
-from fer_core.model_store import model_choices
 from fer_core.previews import montage
 
 st.title("Filters")
-choices = model_choices()
-if not choices:
-    st.info("No trained model yet. Train one on the **Train** page, then come back.")
-    st.stop()
 c = st.columns([3, 2])
-ref = c[0].selectbox("Model", choices, key="fl_model", format_func=model_label)
-model = get_model(ref)
-layers = conv_layers(model.model)
+model = pick_model("fl_model", container=c[0])
+if model is None:
+    st.stop()
+layers = model.conv_layers()
 layer = c[1].selectbox("Conv layer", layers, index=len(layers) - 1, key="fl_layer", help="Names as in the Architecture page's layer table.")
 
 
@@ -30,13 +24,13 @@ def _ascents() -> dict:
     return {}  # (run, weights digest, layer) -> AscentResult, shared by sessions
 
 
-def ascent(run_id: str, digest: str, layer: str):
-    """Cached per model and layer; computed once with a progress bar."""
+def ascent(model, layer: str):
+    """Cached per model (weights digest) and layer; computed once with a progress bar."""
     memo = _ascents()
-    if (key := (run_id, digest, layer)) not in memo:
+    if (key := (model.run_id, model.digest, layer)) not in memo:
         bar = st.progress(0.0, f"Gradient ascent for every filter of {layer} (one batch)...")
         step = lambda f: bar.progress(f, f"Gradient ascent for every filter of {layer}: {f:.0%}")  # noqa: E731
-        memo[key] = gradient_ascent(model.model, layer, model.normalization, model.stats, progress=step)
+        memo[key] = model.gradient_ascent(layer, progress=step)
         bar.empty()
         while len(memo) > 16:
             memo.pop(next(iter(memo)))
@@ -44,10 +38,11 @@ def ascent(run_id: str, digest: str, layer: str):
 
 
 @st.cache_data(max_entries=8, show_spinner="Finding the faces that excite each filter...")
-def strongest(run_id: str, digest: str, layer: str, data: str, data_hash: str, split: str, k: int):
+def strongest(_model, digest: str, layer: str, data: str, data_hash: str, split: str, k: int):
+    """Keyed by the weights digest (`_model`, the handle, is not hashed)."""
     ds = cached_dataset(data, data_hash)
     rows = ds.split_indices(split)[:4000]  # enough faces to find each filter's favourites, fast
-    return rows[top_faces(model.model, layer, ds.pixels[rows], model.normalization, model.stats, k=k)]
+    return rows[_model.top_faces(layer, ds.pixels[rows], k=k)]
 
 
 names = ["Gradient ascent", "Strongest faces", "Feature maps", "First-layer kernels"]
@@ -55,7 +50,7 @@ tabs = st.tabs(names, key="fl_tab", on_change="rerun")  # only the open tab comp
 for key in ("fl_data", "fl_fm_data"):  # the faces the model was trained on, by default
     st.session_state.setdefault(key, model.cfg.data)
 st.session_state.setdefault("fl_split", "PublicTest")
-res = ascent(model.run_id, model.digest, layer) if tabs[0].open or tabs[1].open else None
+res = ascent(model, layer) if tabs[0].open or tabs[1].open else None
 
 
 def ascent_tab():
@@ -78,7 +73,7 @@ def strongest_tab():
     info, ds = pick_dataset(key="fl_data")
     if ds is not None:
         split = st.selectbox("Split", [s for s in SPLITS if sum(info.counts.get(s, {}).values())], key="fl_split")
-        top = strongest(model.run_id, model.digest, layer, info.name, info.hash, split, 5)  # (C, 5) rows
+        top = strongest(model, model.digest, layer, info.name, info.hash, split, 5)  # (C, 5) rows
         n = st.slider("Filters shown", 4, len(top), min(16, len(top)), key="fl_n")
         st.caption(f"Each row: a filter of {layer}, then the five {split} faces with its highest mean activation.")
         for f in range(n):
@@ -91,7 +86,7 @@ def feature_maps_tab():
     info2, ds2 = pick_dataset(key="fl_fm_data")
     if ds2 is not None:
         row = st.number_input("Face (data-set row)", 0, len(ds2) - 1, key="fl_row")
-        maps = feature_maps(model.model, layer, ds2.pixels[row], model.normalization, model.stats)  # (C, H, W)
+        maps = model.feature_maps(layer, ds2.pixels[row])  # (C, H, W)
         a, b = st.columns([1, 5])
         a.image(big(ds2.pixels[row], 160), caption=f"row #{row}")
         grid = montage(signed_grid(maps), cols=16, scale=max(1, 96 // maps.shape[-1]))
@@ -99,7 +94,7 @@ def feature_maps_tab():
 
 
 def kernels_tab():
-    k = first_layer_kernels(model.model)
+    k = model.first_layer_kernels()
     st.image(montage(signed_grid(k), cols=16, scale=12), width=min(900, 16 * 12 * k.shape[-1]),
              caption=f"{k.shape[0]} kernels of {layers[0]}, {k.shape[1]}x{k.shape[2]} (grey = 0, white = positive weight)")  # fmt: skip
 

@@ -5,8 +5,8 @@ import streamlit as st
 from train_form import model_form, train_config_form
 
 from fer_core.data import list_datasets
-from fer_core.models import layer_table
-from fer_core.train import Run, RunError, list_runs, prepare_run, summary
+from fer_core.models import layer_table, layer_totals
+from fer_core.train import Plan, Run, RunError, RunStatus, list_runs, start_or_resume, summary
 from fer_core.train import launch as launch_run
 from fer_core.train import stop as stop_run
 
@@ -22,36 +22,39 @@ with left:
     model = model_form()
     if model is not None:
         rows = layer_table(model)
-        params, macs = sum(r.params for r in rows), sum(r.macs for r in rows)
-        st.caption(f"**{params:,} parameters** · {macs / 1e6:,.1f} M multiply-adds per face")
+        totals = layer_totals(rows)
+        st.caption(f"**{totals.params:,} parameters** · {totals.macs / 1e6:,.1f} M multiply-adds per face")
         with st.expander("Layer table"):
-            table = [{"layer": r.name, "type": r.type, "output": "x".join(map(str, r.out_shape)), "size formula": r.formula,
-                      "params": r.params} for r in rows]  # fmt: skip
+            table = [
+                {"layer": r.name, "type": r.type, "output": "x".join(map(str, r.out_shape)), "size formula": r.formula, "params": r.params}
+                for r in rows
+            ]
             st.dataframe(table, hide_index=True)
     st.subheader("Training")
     cfg = train_config_form(names, model)
     if st.button("Start training", type="primary", disabled=cfg is None, key="train_start", width="stretch"):
         try:
-            run, state = prepare_run(cfg)
-            if state == "finished":
-                st.success(f"Cached: an identical run already finished ({run.id}); shown on the right.")
-            elif state in ("queued", "running"):
-                st.info(f"That run is already {state}.")
-            else:
-                launch_run(run, resume=run.resumable)  # a stopped or failed run continues where it was
-            st.session_state["train_run"] = run.id
+            started = start_or_resume(cfg)  # the same decision as `fer train`'s
+            if started.plan is Plan.CACHED:
+                st.success(f"Cached: an identical run already finished ({started.run.id}); shown on the right.")
+            elif started.plan is Plan.BUSY:
+                st.info(f"That run is already {started.run.status().status}.")
+            st.session_state["train_run"] = started.run.id
         except (RunError, ValueError) as exc:
             st.error(str(exc))
 
 
 def runs_table(runs: list) -> None:
-    st.dataframe(
-        [{"run": s["id"], "status": s["status"], "progress": s["progress"], "arch": s["config"]["arch"], "data": s["config"]["data"],
-          "epochs": s["config"]["epochs"], "best val acc": s["best"]["val_acc"] if s["best"] else None} for s in map(summary, runs)],
-        hide_index=True,
-        column_config={"progress": st.column_config.ProgressColumn(min_value=0, max_value=1),
-                       "best val acc": st.column_config.NumberColumn(format="percent")},
-    )  # fmt: skip
+    rows = [
+        {"run": s.id, "status": str(s.status), "progress": s.progress, "arch": s.config["arch"], "data": s.config["data"],
+         "epochs": s.config["epochs"], "best val acc": s.best["val_acc"] if s.best else None}
+        for s in map(summary, runs)
+    ]  # fmt: skip
+    columns = {
+        "progress": st.column_config.ProgressColumn(min_value=0, max_value=1),
+        "best val acc": st.column_config.NumberColumn(format="percent"),
+    }
+    st.dataframe(rows, hide_index=True, column_config=columns)
 
 
 runs = list_runs()
@@ -63,33 +66,33 @@ with right:
     if st.session_state.get("train_run") not in ids:
         st.session_state["train_run"] = ids[0]
     chosen = st.selectbox("Run", ids, key="train_run")
-    active = summary(Run.at(chosen))["status"] in ("queued", "running")
+    active = summary(Run.at(chosen)).active
 
     @st.fragment(run_every=1.5 if active else None)
     def live(run_id: str) -> None:
         run = Run.at(run_id)
         s = summary(run)
-        eta = f" · about {s['eta_s']:.0f} s left" if s["eta_s"] else ""
-        ips = f" · {s['images_per_s']:.0f} images/s" if s["images_per_s"] else ""
-        text = f"{s['status']} · epoch {s['epoch']:.1f} of {s['config']['epochs']}{ips}{eta}"
-        st.progress(min(s["progress"], 1.0), text=text)
-        if s["message"] and s["status"] != "finished":  # a finished run's best is shown below the curves
-            (st.error if s["status"] == "failed" else st.caption)(s["message"])
+        eta = f" · about {s.eta_s:.0f} s left" if s.eta_s else ""
+        ips = f" · {s.images_per_s:.0f} images/s" if s.images_per_s else ""
+        st.progress(min(s.progress, 1.0), text=f"{s.status} · epoch {s.epoch:.1f} of {s.config['epochs']}{ips}{eta}")
+        if s.message and s.status is not RunStatus.FINISHED:  # a finished run's best is shown below the curves
+            (st.error if s.status is RunStatus.FAILED else st.caption)(s.message)
         c1, c2 = st.columns(2)
-        if c1.button("Stop", disabled=s["status"] not in ("queued", "running"), key="train_stop", width="stretch"):
+        if c1.button("Stop", disabled=not s.active, key="train_stop", width="stretch"):
             stop_run(run)
             st.toast("Stopping at the next step...")
-        if c2.button("Resume", disabled=s["status"] not in ("stopped", "failed"), key="train_resume", width="stretch"):
+        resumable = s.status in (RunStatus.STOPPED, RunStatus.FAILED)
+        if c2.button("Resume", disabled=not resumable, key="train_resume", width="stretch"):
             launch_run(run, resume=run.resumable)
             st.rerun()
         metrics = run.metrics()
         for metric in ("loss", "acc"):
             st.plotly_chart(figures.training_curves({run_id: metrics}, metric), key=f"curve_{metric}")
-        if s["best"]:
-            st.caption(f"Best validation accuracy {s['best']['val_acc']:.2%} at epoch {s['best']['epoch']}.")
+        if s.best:
+            st.caption(f"Best validation accuracy {s.best['val_acc']:.2%} at epoch {s.best['epoch']}.")
         st.subheader("Runs")
         runs_table(list_runs())
-        if (s["status"] in ("queued", "running")) != active:
+        if s.active != active:
             st.rerun()  # status changed: switch live refresh on or off for the whole page
 
     live(chosen)

@@ -8,28 +8,30 @@ import os
 import av
 import streamlit as st
 from eval_figures import GALLERY_CSS, prob_bars
-from eval_state import get_model, model_label
 from explain_figures import big, probability_bars
+from links import send_face
+from models import pick_model
 from PIL import Image
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from fer_core.faces import read_image
 from fer_core.labels import CLASSES
 from fer_core.live import FrameProcessor, LiveState, annotate, predict_faces
-from fer_core.model_store import model_choices
 
 st.title("Webcam")
-choices = model_choices()
-if not choices:
-    st.info("No model yet: train one on the **Train** page (or use a checkout that ships `checkpoints/default`).")
-    st.stop()
 c = st.columns([3, 2, 2])
-ref = c[0].selectbox("Model", choices, key="wc_model", format_func=model_label)
-model = get_model(ref)
+model = pick_model("wc_model", container=c[0])
+if model is None:
+    st.stop()
 smoothing = c[1].slider("Smooth over frames", 1, 30, 8, key="wc_smooth", help="The steady emotion averages this many recent frames.")
 STUN_HELP = "Off by default so the demo works with no internet. A deployed app needs one, e.g. stun:stun.example.org:3478."
-stun = c[2].text_input("STUN server (when deployed)", os.environ.get("FER_STUN_SERVER", ""), key="wc_stun", help=STUN_HELP,
-                       placeholder="none: localhost and LAN")  # fmt: skip
+stun = c[2].text_input(
+    "STUN server (when deployed)",
+    os.environ.get("FER_STUN_SERVER", ""),
+    key="wc_stun",
+    help=STUN_HELP,
+    placeholder="none: localhost and LAN",
+)
 
 
 def processor() -> tuple[FrameProcessor, LiveState]:
@@ -93,8 +95,7 @@ def live_panel() -> None:
     a, b = st.columns(2)
     a.image(big(faces[0].face48, 160), caption=f"48x48 input -> {faces[0].label}")
     if b.button("Explain this face", icon=":material/center_focus_strong:", key="wc_explain"):
-        st.session_state.ex_sent_face = faces[0].face48.copy()
-        st.switch_page("app_pages/explain.py")
+        send_face(faces[0].face48)
 
 
 with panel:
@@ -117,8 +118,7 @@ if shot is not None:
                 st.image(big(p.face48, 128), caption=f"face {i + 1}: {p.label}")
             st.plotly_chart(probability_bars(preds[0].probs), width="stretch", config={"displayModeBar": False}, key="wc_snap_bars")
             if st.button("Explain this face", key="wc_snap_explain"):
-                st.session_state.ex_sent_face = preds[0].face48.copy()
-                st.switch_page("app_pages/explain.py")
+                send_face(preds[0].face48)
             buf = io.BytesIO()
             Image.fromarray(preds[0].face48).save(buf, format="PNG")
             st.download_button("Save the 48x48 face", buf.getvalue(), file_name="face48.png", mime="image/png", key="wc_save")

@@ -7,6 +7,7 @@ import numpy as np
 from fer_core.cli.progress import Bar
 from fer_core.data import load_dataset
 from fer_core.evaluate import confused_pairs, predict_split, report
+from fer_core.inference import TTA_LABELS, TTA_MODES
 from fer_core.labels import CLASSES, SPLITS
 from fer_core.model_store import DEFAULT, load_model
 
@@ -16,7 +17,10 @@ def add_parser(sub) -> None:
     p.add_argument("run", nargs="?", default=DEFAULT, help="a run id, or 'default' for the shipped model (the default)")
     p.add_argument("--data", required=True, help="data set name (`fer data list`)")
     p.add_argument("--split", default="PublicTest", choices=SPLITS)
-    p.add_argument("--tta", action="store_true", help="average with the mirrored face (flip test-time augmentation)")
+    p.add_argument(
+        "--tta", nargs="?", const="flip", default="none", choices=TTA_MODES,
+        help="test-time augmentation: flip (the default when --tta is given alone) or 10crop",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="print JSON: accuracy, macro_f1, per_class, confusion_matrix")
     p.set_defaults(func=run_eval)
 
@@ -35,7 +39,7 @@ def run_eval(a) -> int:
     if a.json:
         print(json.dumps(rep, indent=2))
         return 0
-    print(f"{model.run_id} on {ds.name}/{a.split}{' (flip TTA)' if a.tta else ''}: {rep['n']} faces")
+    print(f"{model.run_id} on {ds.name}/{a.split}{'' if a.tta == 'none' else f' ({TTA_LABELS[a.tta]})'}: {rep['n']} faces")
     print(f"accuracy {rep['accuracy']:.4f}   macro-F1 {rep['macro_f1']:.4f}\n")
     print(f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
     for name, m in rep["per_class"].items():

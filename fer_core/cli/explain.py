@@ -5,8 +5,7 @@ from PIL import Image
 
 from fer_core.atomic import atomic_path
 from fer_core.cli.progress import Bar
-from fer_core.explain import METHODS, TITLES, conv_layers, explain, heat
-from fer_core.explain.filters import gradient_ascent
+from fer_core.explain import METHODS, TITLES, heat
 from fer_core.explain.render import big, overlay, stretch
 from fer_core.faces import face_from_photo, read_image
 from fer_core.labels import CLASSES
@@ -43,7 +42,7 @@ def run_explain(a) -> int:
     methods = list(METHODS) if a.method == "all" else [a.method]
     panels = [np.stack([big(face.face48, 192)] * 3, -1)]
     for m in methods:
-        e = explain(model.model, face.face48, m, model.normalization, model.stats, target=target, layer=a.layer)
+        e = model.explain(face.face48, m, target=target, layer=a.layer)
         panels.append(overlay(face.face48, heat(e.map), 0.6))
         print(f"{TITLES[m]:<22} class {CLASSES[e.target]}")
     gap = np.full((192, 4, 3), 255, np.uint8)
@@ -56,10 +55,10 @@ def run_explain(a) -> int:
 
 def run_filters(a) -> int:
     model = load_model(a.run)
-    layer = a.layer or conv_layers(model.model)[-1]
+    layer = a.layer or model.conv_layers()[-1]
     bar = Bar(f"ascent {layer}")
     try:
-        res = gradient_ascent(model.model, layer, model.normalization, model.stats, progress=lambda f: bar(f, ""))
+        res = model.gradient_ascent(layer, progress=lambda f: bar(f, ""))
     finally:
         bar.close()
     order = np.argsort(-res.reached)

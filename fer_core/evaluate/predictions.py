@@ -1,9 +1,10 @@
 """Class probabilities for every face of a split, computed once and cached with the run.
 
-Cache: `<run dir>/eval/<data>-<split>[-tta].safetensors`, with the data set's content hash
+Cache: `<run dir>/eval/<data>-<split>[-tta|-10crop].safetensors`, with the data set's content hash
 and the weights' digest in its metadata: a re-imported data set or new weights miss it.
 """
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,8 +15,9 @@ from safetensors.torch import load_file, save_file
 
 from fer_core.atomic import atomic_path
 from fer_core.data import FaceDataset
+from fer_core.inference import check_tta
 from fer_core.labels import NUM_CLASSES, SPLITS
-from fer_core.model_store import LoadedModel
+from fer_core.loaded_model import LoadedModel
 
 CHUNK = 512  # faces per forward pass; also the progress granularity
 
@@ -29,7 +31,7 @@ class Predictions:
     data: str
     data_hash: str
     split: str
-    tta: bool
+    tta: str  # fer_core.inference.TTA_MODES
     indices: np.ndarray  # (N,) int64 rows of the data set
     labels: np.ndarray  # (N,) int64 true class
     probs: np.ndarray  # (N, 7) float32
@@ -49,12 +51,14 @@ class Predictions:
         return pos[np.argsort(-self.probs[pos, pred], kind="stable")]
 
 
-def cache_path(model: LoadedModel, data: str, split: str, tta: bool):
-    return model.dir / "eval" / f"{data}-{split}{'-tta' if tta else ''}.safetensors"
+def cache_path(model: LoadedModel, data: str, split: str, tta: str):
+    """Where this model's predictions are cached, or None for a model with no run directory."""
+    suffix = {"none": "", "flip": "-tta"}.get(tta, f"-{tta}")  # flip kept its old name
+    return model.run.eval_cache_path(data, split, suffix) if model.run else None
 
 
-def _load_cached(path, model: LoadedModel, ds: FaceDataset, split: str, tta: bool) -> Predictions | None:
-    if not path.exists():
+def _load_cached(path, model: LoadedModel, ds: FaceDataset, split: str, tta: str) -> Predictions | None:
+    if path is None or not path.exists():
         return None
     try:
         with safe_open(str(path), "pt") as f:
@@ -72,11 +76,12 @@ def predict_split(
     model: LoadedModel,
     ds: FaceDataset,
     split: str,
-    tta: bool = False,
+    tta: str = "none",
     progress: Callable[[float], None] | None = None,
     use_cache: bool = True,
 ) -> Predictions:
     """Probabilities for every face of `split`, from the cache when it is current."""
+    check_tta(tta)
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; one of {', '.join(SPLITS)}")
     path = cache_path(model, ds.name, split, tta)
@@ -93,10 +98,8 @@ def predict_split(
         probs[start : start + len(rows)] = model.probs(ds.pixels[rows], tta)  # (B, 7)
         if progress:
             progress(min(1.0, (start + len(rows)) / len(indices)))
-    meta = {"data_hash": ds.hash, "weights": model.digest, "run_id": model.run_id, "split": split, "tta": str(tta)}
-    try:
-        with atomic_path(path) as tmp:
+    meta = {"data_hash": ds.hash, "weights": model.digest, "run_id": model.run_id, "split": split, "tta": tta}
+    if path is not None:
+        with contextlib.suppress(OSError), atomic_path(path) as tmp:  # a read-only model directory: correct, just not cached
             save_file({"indices": torch.from_numpy(indices), "probs": torch.from_numpy(probs)}, str(tmp), metadata=meta)
-    except OSError:
-        pass  # a read-only model directory: still correct, just not cached
     return Predictions(model.run_id, ds.name, ds.hash, split, tta, indices, ds.labels[indices].astype(np.int64), probs)

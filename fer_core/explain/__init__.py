@@ -1,20 +1,18 @@
-"""Explanations of one face: six saliency methods over a small shared base, the sanity check
-with a randomised model, and interactive occlusion. Results are cached per model, face,
-method, target and layer."""
+"""Explanations of one face: six saliency methods, one file each over a small shared base
+(`base.Preprocessed`: the network with its preprocessing in front). The model handle
+(`fer_core.loaded_model.LoadedModel`) is what pages and the CLI call: it adds the cache, the
+probabilities, the randomised sanity-check copy and occlusion."""
 
-import hashlib
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
-from fer_core.explain.base import Preprocessed, conv_layers, eval_mode, randomized, to_input
+from fer_core.explain.base import Preprocessed, conv_layers, eval_mode, to_input
 from fer_core.explain.gradcam import gradcam
 from fer_core.explain.guided import guided
 from fer_core.explain.integrated import integrated
-from fer_core.explain.occlusion import occlude, occlusion
+from fer_core.explain.occlusion import occlusion
 from fer_core.explain.smoothgrad import smoothgrad
 from fer_core.explain.vanilla import vanilla
 
@@ -34,8 +32,6 @@ TITLES = {
     "grad-cam": "Grad-CAM",
     "occlusion": "Occlusion",
 }
-_CACHE: OrderedDict = OrderedDict()
-CACHE_SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -46,55 +42,18 @@ class Explanation:
     probs: np.ndarray  # (7,) the model's probabilities for the face
 
 
-def _key(model_id: str, face: np.ndarray, *rest) -> tuple:
-    return (model_id, hashlib.sha1(np.ascontiguousarray(face).tobytes()).hexdigest(), *rest)
-
-
-def probabilities(model: torch.nn.Module, face: np.ndarray, normalization: str, stats=(0.5, 0.25)) -> np.ndarray:
-    """(48, 48) uint8 -> (7,) probabilities."""
-    net = Preprocessed(model, normalization, stats)
-    with eval_mode(model), torch.no_grad():
-        return torch.softmax(net(to_input(face)), 1)[0].numpy()
-
-
-def explain(
-    model: torch.nn.Module,
-    face: np.ndarray,
-    method: str,
-    normalization: str,
-    stats=(0.5, 0.25),
-    target: int | None = None,
-    layer: str | None = None,
-    model_id: str | None = None,
-) -> Explanation:
-    """Explain `face` (48, 48) uint8 for `target` (default: the predicted class).
-    `model_id` (a weights digest) turns on the cache; the model and the face are left unchanged."""
+def check_method(method: str) -> str:
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
-    # The key holds the target as asked (None: the predicted class, fixed for a model and face),
-    # so a cache hit costs no forward pass.
-    key = _key(model_id, face, method, target, layer, normalization) if model_id else None
-    if key and key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    probs = probabilities(model, face, normalization, stats)
-    target = int(probs.argmax()) if target is None else int(target)
-    net = Preprocessed(model, normalization, stats)
-    with eval_mode(model):
-        attr = METHODS[method](net, to_input(face), target, layer)
-    result = Explanation(method, target, attr.float().numpy().astype(np.float32), probs)
-    if key:
-        _CACHE[key] = result
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return result
+    return method
 
 
-def occlusion_probs(model: torch.nn.Module, face: np.ndarray, normalization: str, patch: tuple[int, int, int, int], stats=(0.5, 0.25)):
-    """Probabilities (7,) with a grey patch (top, left, height, width) on the face: the interactive occlusion."""
-    net = Preprocessed(model, normalization, stats)
-    with eval_mode(model), torch.no_grad():
-        return torch.softmax(net(occlude(to_input(face), *patch)), 1)[0].numpy()
+def attribution(net: Preprocessed, face: np.ndarray, method: str, target: int, layer: str | None = None) -> np.ndarray:
+    """(48, 48) float32 relevance of each pixel of `face` (48, 48) uint8 for class `target`.
+    The network runs in eval mode and comes back in the mode it had; the face is not touched."""
+    with eval_mode(net):
+        attr = METHODS[check_method(method)](net, to_input(face), int(target), layer)
+    return attr.float().numpy().astype(np.float32)
 
 
 def heat(m: np.ndarray, percentile: float = 99.0) -> np.ndarray:
@@ -103,4 +62,4 @@ def heat(m: np.ndarray, percentile: float = 99.0) -> np.ndarray:
     return np.clip(m / top, 0, 1) if top > 0 else np.zeros_like(m)
 
 
-__all__ = ["METHODS", "TITLES", "Explanation", "conv_layers", "explain", "heat", "occlusion_probs", "probabilities", "randomized"]
+__all__ = ["METHODS", "TITLES", "Explanation", "Preprocessed", "attribution", "check_method", "conv_layers", "heat"]

@@ -1,5 +1,6 @@
-"""What every explanation method shares: the model wrapped with its preprocessing (so maps
-are about the face's own pixels), eval mode restored afterwards, conv layer lookup."""
+"""What every explanation method shares: the network with its preprocessing in front (so maps
+are about the face's own pixels, in [0, 1]), the forward pass cut at a layer, conv layer lookup,
+and the randomised copy of the sanity check."""
 
 import contextlib
 import copy
@@ -8,18 +9,30 @@ import numpy as np
 import torch
 from torch import nn
 
-from fer_core.normalize import normalize
+from fer_core.normalize import Preprocessing
 
 
 class Preprocessed(nn.Module):
-    """faces in [0, 1] (B, 1, 48, 48) -> normalise as in training -> logits (B, 7)."""
+    """faces in [0, 1] (B, 1, 48, 48) -> normalise as in training -> logits (B, 7).
+    `forward_to` stops at a conv layer's activated maps (filters need nothing after it)."""
 
-    def __init__(self, model: nn.Module, normalization: str, stats: tuple[float, float]):
+    def __init__(self, model: nn.Module, preprocessing: Preprocessing):
         super().__init__()
-        self.model, self.normalization, self.stats = model, normalization, stats
+        self.model, self.preprocessing = model, preprocessing
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(normalize(x, self.normalization, self.stats))
+        return self.model(self.preprocessing(x))
+
+    def forward_to(self, x: torch.Tensor, layer: str) -> torch.Tensor:
+        """faces in [0, 1] (B, 1, H, W) -> conv `layer`'s activated maps (B, C, h, w)."""
+        end = conv_block_output(self.model, check_conv_layer(self.model, layer))
+        x = self.preprocessing(x)
+        for stage in self.model.children():
+            for m in stage.children() if isinstance(stage, nn.Sequential) else [stage]:
+                x = m(x)
+                if m is end:
+                    return x
+        raise ValueError(f"layer {layer!r} is not on the forward path")
 
 
 @contextlib.contextmanager
@@ -38,6 +51,12 @@ def conv_layers(model: nn.Module) -> list[str]:
     return [name for name, m in model.named_modules() if isinstance(m, nn.Conv2d)]
 
 
+def check_conv_layer(model: nn.Module, layer: str) -> str:
+    if layer not in conv_layers(model):
+        raise ValueError(f"no conv layer {layer!r}; the conv layers are {', '.join(conv_layers(model))}")
+    return layer
+
+
 def conv_block_output(model: nn.Module, name: str) -> nn.Module:
     """The module whose output is conv `name`'s feature maps after its batch norm and activation
     (`stage2.conv1` -> `stage2.act1` or `stage2.bn1`, whichever comes last): what the filters detect."""
@@ -54,6 +73,11 @@ def conv_block_output(model: nn.Module, name: str) -> nn.Module:
 def to_input(face: np.ndarray) -> torch.Tensor:
     """(48, 48) uint8 -> (1, 1, 48, 48) float in [0, 1], a new tensor (the caller's face is never touched)."""
     return torch.from_numpy(np.asarray(face, np.float32) / 255.0).reshape(1, 1, *np.shape(face))
+
+
+def to_pixels(x: torch.Tensor) -> np.ndarray:
+    """(1, 1, 48, 48) or (48, 48) float in [0, 1] -> (48, 48) uint8."""
+    return (x.detach().reshape(x.shape[-2:]) * 255).round().clamp(0, 255).to(torch.uint8).numpy()
 
 
 def randomized(model: nn.Module, seed: int = 0) -> nn.Module:

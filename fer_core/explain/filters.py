@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from fer_core.explain.base import conv_block_output, conv_layers, eval_mode, to_input
-from fer_core.normalize import normalize
+from fer_core.explain.base import Preprocessed, check_conv_layer, conv_layers, eval_mode, to_input
 from fer_core.precision import use_bf16
 
 
@@ -20,27 +19,6 @@ class AscentResult:
     reached: np.ndarray  # (C,) on its final image
 
 
-class _UpTo(torch.nn.Module):
-    """The model's layers from the input to `layer`'s activated output, and no further: the
-    ascent, feature maps and top faces need nothing after it."""
-
-    def __init__(self, model: torch.nn.Module, layer: str, normalization: str, stats):
-        super().__init__()
-        if layer not in conv_layers(model):
-            raise ValueError(f"no conv layer {layer!r}; the conv layers are {', '.join(conv_layers(model))}")
-        self.model, self.end, self.normalization, self.stats = model, conv_block_output(model, layer), normalization, stats
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """faces in [0, 1] (B, 1, H, W) -> the layer's activated maps (B, C, h, w)."""
-        x = normalize(x, self.normalization, self.stats)
-        for stage in self.model.children():
-            for m in stage.children() if isinstance(stage, torch.nn.Sequential) else [stage]:
-                x = m(x)
-                if m is self.end:
-                    return x
-        raise ValueError("layer not found on the forward path")
-
-
 def _spectrum_scale(size: int, decay: float) -> torch.Tensor:
     """(size, size // 2 + 1) weights 1 / f^decay: the image is drawn in a frequency basis where
     gradient steps favour coarse structure, a frequency penalty that keeps 48x48 maps from noise."""
@@ -50,10 +28,8 @@ def _spectrum_scale(size: int, decay: float) -> torch.Tensor:
 
 
 def gradient_ascent(
-    model: torch.nn.Module,
+    net: Preprocessed,
     layer: str,
-    normalization: str,
-    stats=(0.5, 0.25),
     steps: int = 48,
     lr: float = 0.005,
     jitter: int = 1,
@@ -71,7 +47,8 @@ def gradient_ascent(
     contrast already excites many filters. Forward passes in bf16 where `precision` allows
     (`fer_core.precision`); `start` and `reached` are measured in fp32.
     (A coarse-to-fine schedule bought nothing in this basis: docs/BENCHMARKS.md.)"""
-    net = _UpTo(model, layer, normalization, stats)
+    check_conv_layer(net.model, layer)
+    model = net.model
     gen = torch.Generator().manual_seed(seed)
     grads = [p.requires_grad for p in model.parameters()]
     size = 48
@@ -81,7 +58,7 @@ def gradient_ascent(
             p.requires_grad_(False)
         with eval_mode(model):
             with torch.no_grad():
-                channels = net(torch.zeros(1, 1, size, size)).shape[1]
+                channels = net.forward_to(torch.zeros(1, 1, size, size), layer).shape[1]
             weight = _spectrum_scale(size, decay)  # (48, 25)
             smooth = _spectrum_scale(size, 1.0)[..., None]  # (48, 25, 1): the start's extra 1/f
             spectrum = (torch.randn(channels, 1, size, size // 2 + 1, 2, generator=gen) * 0.01 * smooth).requires_grad_(True)
@@ -93,7 +70,7 @@ def gradient_ascent(
 
             def activation(img, amp: bool) -> torch.Tensor:  # (C, 1, 48, 48) -> (C,) mean of filter c on image c
                 with torch.autocast(img.device.type, dtype=torch.bfloat16, enabled=amp):
-                    maps = net(img.contiguous(memory_format=torch.channels_last))
+                    maps = net.forward_to(img.contiguous(memory_format=torch.channels_last), layer)
                 return maps[idx, idx].float().mean(dim=(-2, -1))
 
             with torch.no_grad():
@@ -118,20 +95,20 @@ def gradient_ascent(
 
 
 @torch.no_grad()
-def feature_maps(model: torch.nn.Module, layer: str, face: np.ndarray, normalization: str, stats=(0.5, 0.25)) -> np.ndarray:
+def feature_maps(net: Preprocessed, layer: str, face: np.ndarray) -> np.ndarray:
     """The filters' outputs (C, H, W) for one (48, 48) uint8 face."""
-    net = _UpTo(model, layer, normalization, stats)
-    with eval_mode(model):
-        return net(to_input(face))[0].numpy()
+    with eval_mode(net):
+        return net.forward_to(to_input(face), layer)[0].numpy()
 
 
 @torch.no_grad()
-def top_faces(model: torch.nn.Module, layer: str, pixels: np.ndarray, normalization: str, stats=(0.5, 0.25), k: int = 5, batch: int = 512):
+def top_faces(net: Preprocessed, layer: str, pixels: np.ndarray, k: int = 5, batch: int = 512) -> np.ndarray:
     """For each filter, the k faces (rows of `pixels` (N, 48, 48)) with its highest mean activation: (C, k) int64."""
-    net = _UpTo(model, layer, normalization, stats)
-    with eval_mode(model):
+    with eval_mode(net):
         means = [
-            net(torch.from_numpy(pixels[i : i + batch].astype(np.float32) / 255).unsqueeze(1)).mean(dim=(-2, -1))  # (B, C)
+            net.forward_to(torch.from_numpy(pixels[i : i + batch].astype(np.float32) / 255).unsqueeze(1), layer).mean(
+                dim=(-2, -1)
+            )  # (B, C)
             for i in range(0, len(pixels), batch)
         ]
     acts = torch.cat(means)  # (N, C)

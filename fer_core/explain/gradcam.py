@@ -4,13 +4,10 @@ output (after its batch norm and activation, as in the paper), upsampled to 48x4
 import torch
 from captum.attr import LayerAttribution, LayerGradCam
 
-from fer_core.explain.base import conv_block_output, conv_layers
+from fer_core.explain.base import check_conv_layer, conv_block_output, conv_layers
 
 
 def gradcam(net, x: torch.Tensor, target: int, layer: str | None = None) -> torch.Tensor:
-    names = conv_layers(net.model)
-    name = layer or names[-1]  # the last conv layer by default: the most semantic, still spatial
-    if name not in names:
-        raise ValueError(f"no conv layer {name!r}; the conv layers are {', '.join(names)}")
+    name = check_conv_layer(net.model, layer or conv_layers(net.model)[-1])  # the last by default: the most semantic, still spatial
     cam = LayerGradCam(net, conv_block_output(net.model, name)).attribute(x, target=target, relu_attributions=True)
     return LayerAttribution.interpolate(cam, x.shape[-2:], interpolate_mode="bilinear").detach()[0, 0]

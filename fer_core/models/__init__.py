@@ -2,7 +2,18 @@
 
 from fer_core.models.build import build_model
 from fer_core.models.config import FCConfig, ModelConfig, StageConfig
-from fer_core.models.layers import LayerRow, layer_table
+from fer_core.models.layers import LayerRow, LayerTotals, layer_table, layer_totals
 from fer_core.models.presets import PRESETS, get_preset
 
-__all__ = ["PRESETS", "FCConfig", "LayerRow", "ModelConfig", "StageConfig", "build_model", "get_preset", "layer_table"]
+__all__ = [
+    "PRESETS",
+    "FCConfig",
+    "LayerRow",
+    "LayerTotals",
+    "ModelConfig",
+    "StageConfig",
+    "build_model",
+    "get_preset",
+    "layer_table",
+    "layer_totals",
+]

@@ -34,6 +34,9 @@ def build_model(cfg: ModelConfig) -> nn.Sequential:
         if s.dropout:
             layers["drop"] = nn.Dropout(s.dropout)
         blocks[f"stage{i}"] = nn.Sequential(layers)
+    if cfg.head == "gap":
+        blocks["gap"] = nn.AdaptiveAvgPool2d(1)  # (B, C, H, W) -> (B, C, 1, 1)
+        size = 1
     blocks["flatten"] = nn.Flatten()
     width = ch * size * size
     for i, f in enumerate(cfg.fc, 1):
@@ -47,5 +50,7 @@ def build_model(cfg: ModelConfig) -> nn.Sequential:
             layers["drop"] = nn.Dropout(f.dropout)
         blocks[f"fc{i}"] = nn.Sequential(layers)
         width = f.width
+    if cfg.head_dropout:
+        blocks["drop"] = nn.Dropout(cfg.head_dropout)
     blocks["head"] = nn.Linear(width, cfg.num_classes)
     return nn.Sequential(blocks)

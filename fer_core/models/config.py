@@ -2,8 +2,13 @@
 
 from dataclasses import asdict, dataclass, field
 
+from fer_core.identity import added
+
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu")
 POOLS = ("max", "avg", "none")
+# flatten: the last feature map, flattened, feeds the FC layers (the homework CNNs);
+# gap: global average pooling first (a C-wide vector, whatever the input size).
+HEADS = ("flatten", "gap")
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,8 @@ class ModelConfig:
     in_channels: int = 1
     image_size: int = 48
     num_classes: int = 7
+    head: str = added("flatten")  # one of HEADS
+    head_dropout: float = added(0.0)  # dropout right before the 7-way output layer
 
     def __post_init__(self):
         for s in self.stages:
@@ -49,6 +56,8 @@ class ModelConfig:
         for f in self.fc:
             if f.activation not in ACTIVATIONS:
                 raise ValueError(f"bad fc layer {f}")
+        if self.head not in HEADS:
+            raise ValueError(f"head must be one of {HEADS}, not {self.head!r}")
         if not self.stages:
             raise ValueError("a model needs at least one conv stage")
 
@@ -64,4 +73,5 @@ class ModelConfig:
             in_channels=d.get("in_channels", 1),
             image_size=d.get("image_size", 48),
             num_classes=d.get("num_classes", 7),
+            **{k: d[k] for k in ("head", "head_dropout") if k in d},
         )

@@ -58,6 +58,9 @@ def layer_table(cfg_or_model: ModelConfig | nn.Module, input_shape: tuple[int, i
             c, h, w = shape
             shape = (c, out_size(h, k, s, p), out_size(w, k, s, p))
             row |= dict(kernel=k, stride=s, padding=p, formula=_formula(w, k, s, p))
+        elif isinstance(m, nn.AdaptiveAvgPool2d):
+            shape = (shape[0], 1, 1)
+            row["formula"] = f"mean over {shape[0]} maps of {rows[-1].out_shape[1]}x{rows[-1].out_shape[2]}" if rows else ""
         elif isinstance(m, nn.Flatten):
             n = 1
             for d in shape:
@@ -70,8 +73,15 @@ def layer_table(cfg_or_model: ModelConfig | nn.Module, input_shape: tuple[int, i
     return rows
 
 
-def count_params(rows: list[LayerRow]) -> int:
-    return sum(r.params for r in rows)
+@dataclass(frozen=True)
+class LayerTotals:
+    params: int
+    macs: int  # multiply-adds for one face
+
+
+def layer_totals(rows: list[LayerRow]) -> LayerTotals:
+    """Parameters and multiply-adds of a whole model, from its layer table."""
+    return LayerTotals(sum(r.params for r in rows), sum(r.macs for r in rows))
 
 
 def conv_output_check(w: int, k: int, s: int, p: int, c_in: int = 1, c_out: int = 1) -> dict:

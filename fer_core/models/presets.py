@@ -51,7 +51,26 @@ def _small() -> ModelConfig:
     )
 
 
-PRESETS: dict[str, ModelConfig] = {m.name: m for m in (_small(), _seed_4conv(), _seed_vgg3(), _seed_6conv(), _vgg_fer())}
+def _vgg10_gap() -> ModelConfig:
+    # The stronger preset: VGG-style 3x3 convs, 9 of them, deepest where the maps are small
+    # (one conv at 48 px, three at 12 and 6 px), then global average pooling instead of a wide
+    # FC layer: 1.9 M parameters, 139 M multiply-adds per face (docs/BENCHMARKS.md).
+    return ModelConfig(
+        "vgg10-gap",
+        stages=(
+            StageConfig(32),  # 48 -> 24
+            StageConfig(64, convs=2),  # -> 12
+            StageConfig(128, convs=3),  # -> 6
+            StageConfig(256, convs=3, pool="none"),  # 6x6, averaged by the head
+        ),
+        head="gap",
+        head_dropout=0.3,
+    )
+
+
+PRESETS: dict[str, ModelConfig] = {
+    m.name: m for m in (_small(), _seed_4conv(), _seed_vgg3(), _seed_6conv(), _vgg_fer(), _vgg10_gap())
+}
 
 
 def get_preset(name: str) -> ModelConfig:

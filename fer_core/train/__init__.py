@@ -1,14 +1,18 @@
-"""Training: config, engine, run directories (the cache), sessions."""
+"""Training: config, engine and its state, run directories (the cache), sessions."""
 
 from fer_core.train.config import TrainConfig, run_id
 from fer_core.train.engine import NonFiniteLoss, Trainer, TrainResult
-from fer_core.train.runs import Run, RunError, list_runs, summary
-from fer_core.train.session import launch, prepare_run, stop, train_in_process
+from fer_core.train.runs import Run, RunError, RunStatus, RunSummary, list_runs, summary
+from fer_core.train.session import Plan, Started, launch, prepare_run, start_or_resume, stop, train_in_process
 
 __all__ = [
     "NonFiniteLoss",
+    "Plan",
     "Run",
     "RunError",
+    "RunStatus",
+    "RunSummary",
+    "Started",
     "TrainConfig",
     "TrainResult",
     "Trainer",
@@ -16,6 +20,7 @@ __all__ = [
     "list_runs",
     "prepare_run",
     "run_id",
+    "start_or_resume",
     "stop",
     "summary",
     "train_in_process",

@@ -6,12 +6,15 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 
 from fer_core.augment import AugmentConfig
+from fer_core.identity import identity, renamed_values
+from fer_core.inference import check_tta
 from fer_core.models import ModelConfig, get_preset
 from fer_core.normalize import Normalization
 from fer_core.precision import PRECISIONS
 
 OPTIMIZERS = ("adamw", "sgd")
 SCHEDULERS = ("onecycle", "cosine", "plateau", "none")
+DEVICES = ("auto", "cpu", "cuda")
 # Fields that do not change what is learned, so they are left out of the run id.
 NOT_IDENTITY = ("device", "precision", "log_every")
 
@@ -31,15 +34,15 @@ class TrainConfig:
     label_smoothing: float = 0.05
     class_weights: bool = False  # inverse-frequency weights (disgust is 1.5% of FER2013)
     ema: float = 0.998  # weight averaging decay (0: off)
-    # Random erasing is off by default: with 13-18 CPU epochs the model underfits, and erasing
-    # cost 0.8 points of PublicTest accuracy on FER2013 (docs/BENCHMARKS.md). Longer runs gain from it.
-    augment: AugmentConfig = field(default_factory=lambda: AugmentConfig(erase_p=0.0))
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
     normalization: str = "per_image"
-    val_tta: bool = True  # validate (and pick the best epoch) with flip test-time augmentation, as airbench does
+    # Validate (and pick the best epoch) with this test-time augmentation (fer_core.inference.TTA_MODES);
+    # flip as airbench does. It was a bool once: old runs' ids keep true/false for flip/none.
+    val_tta: str = field(default="flip", metadata=renamed_values({"flip": True, "none": False}))
     train_split: str = "Training"
     val_split: str = "PublicTest"
     seed: int = 0
-    device: str = "auto"  # auto | cpu | cuda
+    device: str = "auto"  # one of DEVICES
     # auto: bf16 autocast on CUDA and on CPUs with native bf16, fp32 elsewhere. Like the device,
     # it changes rounding, not what is asked for, so it is not part of the run id.
     precision: str = "auto"  # auto | fp32 | bf16
@@ -51,6 +54,9 @@ class TrainConfig:
         if self.scheduler not in SCHEDULERS:
             raise ValueError(f"scheduler must be one of {SCHEDULERS}")
         Normalization(self.normalization)  # raises on an unknown choice
+        check_tta(self.val_tta)
+        if self.device not in DEVICES:
+            raise ValueError(f"device must be one of {DEVICES}")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}")
         if self.epochs < 1 or self.batch_size < 2 or self.lr <= 0:
@@ -71,11 +77,13 @@ class TrainConfig:
         d["model"] = ModelConfig.from_json(d["model"]) if d.get("model") else None
         aug = d.get("augment") or {}
         d["augment"] = AugmentConfig(**{**aug, "erase_area": tuple(aug.get("erase_area", (0.02, 0.15)))})
+        if isinstance(d.get("val_tta"), bool):  # written before TTA had modes
+            d["val_tta"] = "flip" if d["val_tta"] else "none"
         return cls(**d)
 
 
 def run_id(cfg: TrainConfig, data_hash: str) -> str:
     """`<arch>-<data>-<8 hex>`: readable, and the same for the same request."""
-    ident = {k: v for k, v in cfg.to_json().items() if k not in NOT_IDENTITY}
+    ident = {k: v for k, v in identity(cfg.resolved()).items() if k not in NOT_IDENTITY}
     digest = hashlib.sha256(json.dumps([ident, data_hash], sort_keys=True).encode()).hexdigest()[:8]
     return f"{cfg.arch}-{cfg.data}-{digest}"

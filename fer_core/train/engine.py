@@ -1,9 +1,11 @@
 """The training loop. The data set lives on the device as uint8; each batch is indexed,
 augmented and normalised there as one tensor (no per-image Python, no DataLoader).
-Validation is a separate pass. The trainer alone writes the run's metrics log. Everything random draws from generators whose states go
-into the resume state, so stop + resume gives the same result as one uninterrupted run."""
+Validation is a separate pass. The trainer alone writes the run's metrics log.
 
-import copy
+Everything that changes while training lives in one `TrainingState` (the model, optimiser,
+schedule, weight average, random generators and the position in the data), which saves and
+restores itself, so stop + resume gives the same result as one uninterrupted run."""
+
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,17 +14,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from fer_core.atomic import write_json
 from fer_core.augment import augment_batch
 from fer_core.data import load_dataset
 from fer_core.inference import predict_logits
 from fer_core.labels import NUM_CLASSES
-from fer_core.models import build_model
-from fer_core.normalize import dataset_stats, normalize
+from fer_core.normalize import Preprocessing, dataset_stats
 from fer_core.precision import use_bf16
 from fer_core.train.config import TrainConfig
-from fer_core.train.optim import build_optimizer, build_scheduler, step_scheduler
-from fer_core.train.runs import Run
+from fer_core.train.runs import Run, RunStatus
+from fer_core.train.state import TrainingState
 
 
 class NonFiniteLoss(RuntimeError):
@@ -31,7 +31,7 @@ class NonFiniteLoss(RuntimeError):
 
 @dataclass
 class TrainResult:
-    status: str  # finished | stopped
+    status: RunStatus  # finished | stopped
     best_val_acc: float
     epochs_done: int
 
@@ -51,28 +51,22 @@ def class_weights(labels: torch.Tensor) -> torch.Tensor:
     return w / w.mean()
 
 
-class EMA:
-    """Exponential moving average of the whole state (weights and batch-norm statistics,
-    as timm's ModelEmaV2): the averaged model is usually better than the last one. The
-    decay warms up as min(decay, (1 + n) / (10 + n)) so early, random weights do not linger
-    in short runs."""
+def epoch_steps(n_train: int, batch_size: int) -> int:
+    """Full batches only: a ragged last batch of one face would break batch norm."""
+    return max(n_train // batch_size, 1)
 
-    def __init__(self, model: torch.nn.Module, decay: float):
-        self.decay, self.updates = decay, 0
-        self.model = copy.deepcopy(model).requires_grad_(False)
-        # state_dict tensors share storage with the live ones and are updated in place, so
-        # the pairs are collected once; one fused lerp per step keeps the cost negligible.
-        pairs = list(zip(self.model.state_dict().values(), model.state_dict().values()))
-        self._float = ([e for e, v in pairs if e.dtype.is_floating_point], [v for e, v in pairs if e.dtype.is_floating_point])
-        self._other = [(e, v) for e, v in pairs if not e.dtype.is_floating_point]  # num_batches_tracked
 
-    @torch.no_grad()
-    def update(self) -> None:
-        self.updates += 1
-        d = min(self.decay, (1 + self.updates) / (10 + self.updates))
-        torch._foreach_lerp_(self._float[0], self._float[1], 1 - d)
-        for e, v in self._other:
-            e.copy_(v)
+def total_steps(cfg: TrainConfig, n_train: int) -> int:
+    return cfg.epochs * epoch_steps(n_train, cfg.batch_size)
+
+
+@dataclass
+class _Data:
+    x_tr: torch.Tensor  # (N, 1, 48, 48) uint8 on the device
+    y_tr: torch.Tensor  # (N,) int64
+    x_va: torch.Tensor
+    y_va: torch.Tensor
+    preprocessing: Preprocessing  # with the Training split's statistics
 
 
 class Trainer:
@@ -82,150 +76,153 @@ class Trainer:
         self.run, self.cfg = run, cfg.resolved()
         self.callbacks = list(callbacks or [])
         self.device = resolve_device(cfg.device)
+        self.bf16 = use_bf16(cfg.precision, self.device)
 
     def _emit(self, event: str, record: dict) -> None:
         for cb in self.callbacks:
             cb(event, record)
 
-    def _data(self):
-        ds = load_dataset(self.cfg.data)
+    def _data(self) -> _Data:
+        cfg = self.cfg
+        ds = load_dataset(cfg.data)
         if self.run.data_hash() and ds.hash != self.run.data_hash():
-            raise ValueError(f"data set {self.cfg.data!r} changed since run {self.run.id} was made (content hash differs); start a new run")
-        tr, va = ds.split_indices(self.cfg.train_split), ds.split_indices(self.cfg.val_split)
+            raise ValueError(f"data set {cfg.data!r} changed since run {self.run.id} was made (content hash differs); start a new run")
+        tr, va = ds.split_indices(cfg.train_split), ds.split_indices(cfg.val_split)
         if not len(tr) or not len(va):
-            raise ValueError(f"data set {self.cfg.data!r} has no {self.cfg.train_split} or {self.cfg.val_split} faces")
-        to = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(self.device)  # noqa: E731
-        x_tr, y_tr = to(ds.pixels[tr]).unsqueeze(1), to(ds.labels[tr]).long()  # (N, 1, 48, 48) uint8
-        x_va, y_va = to(ds.pixels[va]).unsqueeze(1), to(ds.labels[va]).long()
-        return x_tr, y_tr, x_va, y_va, dataset_stats(ds.pixels[tr])
+            raise ValueError(f"data set {cfg.data!r} has no {cfg.train_split} or {cfg.val_split} faces")
+
+        def to(a):
+            return torch.from_numpy(np.ascontiguousarray(a)).to(self.device)
+
+        stats = dataset_stats(ds.pixels[tr])
+        return _Data(
+            to(ds.pixels[tr]).unsqueeze(1),
+            to(ds.labels[tr]).long(),
+            to(ds.pixels[va]).unsqueeze(1),
+            to(ds.labels[va]).long(),
+            Preprocessing(cfg.normalization, stats),
+        )
 
     def fit(self, resume: bool = False) -> TrainResult:
-        cfg, dev = self.cfg, self.device
+        cfg = self.cfg
         torch.manual_seed(cfg.seed)
-        x_tr, y_tr, x_va, y_va, stats = self._data()
+        data = self._data()
         # Inference on other data (webcam, another data set) needs the Training split's statistics.
-        write_json(self.run.dir / "norm_stats.json", {"mean": stats[0], "std": stats[1]})
-        model = build_model(cfg.model).to(dev, memory_format=torch.channels_last)
-        steps_per_epoch = epoch_steps(len(x_tr), cfg.batch_size)
-        opt = build_optimizer(model, cfg)
-        sched = build_scheduler(opt, cfg, steps_per_epoch)
-        ema = EMA(model, cfg.ema) if cfg.ema else None
-        bf16 = use_bf16(cfg.precision, dev)
-        weight = class_weights(y_tr.cpu()).to(dev) if cfg.class_weights else None
-        shuffle_gen = torch.Generator().manual_seed(cfg.seed)
-        aug_gen = torch.Generator(device=dev).manual_seed(cfg.seed + 1)
-        records, epoch, step, best, perm, sums = [], 0, 0, -1.0, None, None
-
-        state = self.run.load_state() if resume else None
-        if state:
-            model.load_state_dict(state["model"])
-            opt.load_state_dict(state["optimizer"])
-            if sched is not None:
-                sched.load_state_dict(state["scheduler"])
-            if ema:
-                ema.model.load_state_dict(state["ema"])
-                ema.updates = int(state["ema_updates"])
-            shuffle_gen.set_state(state["shuffle_gen"])
-            aug_gen.set_state(state["aug_gen"].to(aug_gen.get_state().device))
-            torch.set_rng_state(state["torch_rng"])
-            epoch, step, best, perm = state["epoch"], state["step"], state["best"], state["perm"]
-            sums = state["sums"].tolist()  # the stopped epoch's running loss, correct, seen
+        self.run.write_norm_stats(data.preprocessing.stats)
+        steps = epoch_steps(len(data.x_tr), cfg.batch_size)
+        state = TrainingState.create(cfg, self.device, steps)
+        records = []
+        if resume and (saved := self.run.load_state()):
+            state.load(saved)
             records = self.run.metrics()
-        elapsed0 = records[-1]["elapsed"] if records else 0.0
-        t0 = last_write = time.perf_counter()
-
-        def snapshot():
-            return {
-                "model": model.state_dict(), "optimizer": opt.state_dict(),
-                "scheduler": sched.state_dict() if sched is not None else {},
-                "ema": ema.model.state_dict() if ema else {}, "ema_updates": ema.updates if ema else 0,
-                "shuffle_gen": shuffle_gen.get_state(), "aug_gen": aug_gen.get_state().cpu(), "torch_rng": torch.get_rng_state(),
-                "epoch": epoch, "step": step, "best": best, "perm": perm,
-                "sums": torch.tensor([run_loss, run_correct, run_seen], dtype=torch.float64),
-            }  # fmt: skip
-
-        def elapsed():
-            return elapsed0 + time.perf_counter() - t0
-
-        model.train()
-        while epoch < cfg.epochs:
-            if perm is None:
-                perm = torch.randperm(len(x_tr), generator=shuffle_gen)
-            run_loss, run_correct, run_seen = sums or (0.0, 0.0, 0.0)
-            sums = None
-            t_window, seen_window = time.perf_counter(), 0
-            while step < steps_per_epoch:
-                idx = perm[step * cfg.batch_size : (step + 1) * cfg.batch_size].to(dev)
-                xb = x_tr[idx].float().div_(255)  # (B, 1, 48, 48) in [0, 1]
-                xb = augment_batch(xb, cfg.augment, aug_gen)
-                xb = normalize(xb, cfg.normalization, stats).contiguous(memory_format=torch.channels_last)
-                yb = y_tr[idx]
-                with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
-                    logits = model(xb)
-                loss = F.cross_entropy(logits.float(), yb, weight=weight, label_smoothing=cfg.label_smoothing)
-                if not torch.isfinite(loss):
-                    raise NonFiniteLoss(f"the loss became {loss.item()} at epoch {epoch + 1}, step {step + 1}: try a lower learning rate")
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                step_scheduler(sched, cfg, per_step=True)
-                if ema:
-                    ema.update()
-                step += 1
-                n = len(yb)
-                run_loss += loss.item() * n
-                run_correct += (logits.argmax(1) == yb).sum().item()
-                run_seen += n
-                seen_window += n
-                if step % cfg.log_every == 0 or step == steps_per_epoch:
-                    now = time.perf_counter()
-                    rec = {
-                        "kind": "step", "epoch": epoch + step / steps_per_epoch, "step": epoch * steps_per_epoch + step,
-                        "train_loss": run_loss / run_seen, "train_acc": run_correct / run_seen,
-                        "lr": opt.param_groups[0]["lr"], "images_per_s": seen_window / max(now - t_window, 1e-9),
-                        "elapsed": elapsed(), "progress": (epoch * steps_per_epoch + step) / (cfg.epochs * steps_per_epoch),
-                    }  # fmt: skip
-                    t_window, seen_window = now, 0
-                    records.append(rec)
-                    if now - last_write > 0.5:  # live curves, without rewriting the log every step
-                        self.run.write_metrics(records)
-                        last_write = now
-                    self._emit("step", rec)
-                if self.run.stop_requested() and step < steps_per_epoch:
-                    self.run.write_metrics(records)
-                    self.run.save_state(snapshot())
-                    return TrainResult("stopped", best, epoch)
-            eval_model = ema.model if ema else model
-            vb = 64 if dev.type == "cpu" else 512  # small batches stay in a CPU's cache
-            logits = predict_logits(eval_model, x_va, cfg.normalization, stats, batch=vb, tta=cfg.val_tta)
-            val_loss = F.cross_entropy(logits, y_va).item()
-            val_acc = (logits.argmax(1) == y_va).float().mean().item()
-            step_scheduler(sched, cfg, per_step=False, val_loss=val_loss)
-            epoch, step, perm = epoch + 1, 0, None
-            rec = {
-                "kind": "epoch", "epoch": epoch, "step": epoch * steps_per_epoch,
-                "train_loss": run_loss / max(run_seen, 1), "train_acc": run_correct / max(run_seen, 1),
-                "val_loss": val_loss, "val_acc": val_acc, "lr": opt.param_groups[0]["lr"],
-                "elapsed": elapsed(), "progress": epoch / cfg.epochs,
-            }  # fmt: skip
-            records.append(rec)
-            run_loss = run_correct = run_seen = 0.0  # the next epoch starts afresh (and so does a resume)
-            self.run.save_weights("last", eval_model)
-            if val_acc > best:
-                best = val_acc
-                self.run.save_weights("best", eval_model)
-            self.run.write_metrics(records)
-            self.run.save_state(snapshot())
+        clock = _Clock(records[-1]["elapsed"] if records else 0.0)
+        weight = class_weights(data.y_tr.cpu()).to(self.device) if cfg.class_weights else None
+        while state.epoch < cfg.epochs:
+            if not self._train_epoch(state, data, steps, weight, records, clock):
+                self.run.write_metrics(records)
+                self.run.save_state(state.snapshot())
+                return TrainResult(RunStatus.STOPPED, state.best, state.epoch)
+            rec = self._validate(state, data, steps, records, clock)
+            self._checkpoint(state, records)
             self._emit("epoch", rec)
-            if self.run.stop_requested() and epoch < cfg.epochs:
-                return TrainResult("stopped", best, epoch)
-        return TrainResult("finished", best, epoch)
+            if self.run.stop_requested() and state.epoch < cfg.epochs:
+                return TrainResult(RunStatus.STOPPED, state.best, state.epoch)
+        return TrainResult(RunStatus.FINISHED, state.best, state.epoch)
+
+    def _train_epoch(self, state: TrainingState, data: _Data, steps: int, weight, records: list, clock: "_Clock") -> bool:
+        """Train to the end of the epoch; False if a stop was asked for first."""
+        cfg, dev = self.cfg, self.device
+        state.begin_epoch(len(data.x_tr))
+        window = _Window()
+        while state.step < steps:
+            idx = state.perm[state.step * cfg.batch_size : (state.step + 1) * cfg.batch_size].to(dev)
+            xb = data.x_tr[idx].float().div_(255)  # (B, 1, 48, 48) in [0, 1]
+            xb = augment_batch(xb, cfg.augment, state.aug_gen)
+            xb = data.preprocessing(xb).contiguous(memory_format=torch.channels_last)
+            yb = data.y_tr[idx]
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=self.bf16):
+                logits = state.model(xb)
+            loss = F.cross_entropy(logits.float(), yb, weight=weight, label_smoothing=cfg.label_smoothing)
+            if not torch.isfinite(loss):
+                raise NonFiniteLoss(
+                    f"the loss became {loss.item()} at epoch {state.epoch + 1}, step {state.step + 1}: try a lower learning rate"
+                )
+            state.optimizer_step(loss, cfg)
+            state.add(loss.item(), (logits.argmax(1) == yb).sum().item(), len(yb))
+            window.seen += len(yb)
+            if state.step % cfg.log_every == 0 or state.step == steps:
+                rec = self._step_record(state, steps, window, clock)
+                records.append(rec)
+                if clock.due_write():  # live curves, without rewriting the log every step
+                    self.run.write_metrics(records)
+                self._emit("step", rec)
+            if self.run.stop_requested() and state.step < steps:
+                return False
+        return True
+
+    def _step_record(self, state: TrainingState, steps: int, window: "_Window", clock: "_Clock") -> dict:
+        cfg, done = self.cfg, state.epoch * steps + state.step
+        return {
+            "kind": "step", "epoch": state.epoch + state.step / steps, "step": done,
+            "train_loss": state.mean_loss, "train_acc": state.mean_acc, "lr": state.lr,
+            "images_per_s": window.rate(), "elapsed": clock.elapsed(), "progress": done / (cfg.epochs * steps),
+        }  # fmt: skip
+
+    def _validate(self, state: TrainingState, data: _Data, steps: int, records: list, clock: "_Clock") -> dict:
+        """Validation pass with the weight average (if on); steps a plateau schedule; ends the epoch."""
+        cfg = self.cfg
+        batch = 64 if self.device.type == "cpu" else 512  # small batches stay in a CPU's cache
+        logits = predict_logits(state.eval_model, data.x_va, data.preprocessing, batch=batch, tta=cfg.val_tta)
+        val_loss = F.cross_entropy(logits, data.y_va).item()
+        val_acc = (logits.argmax(1) == data.y_va).float().mean().item()
+        state.end_epoch(cfg, val_loss)
+        rec = {
+            "kind": "epoch", "epoch": state.epoch, "step": state.epoch * steps,
+            "train_loss": state.mean_loss, "train_acc": state.mean_acc,
+            "val_loss": val_loss, "val_acc": val_acc, "lr": state.lr,
+            "elapsed": clock.elapsed(), "progress": state.epoch / cfg.epochs,
+        }  # fmt: skip
+        records.append(rec)
+        state.reset_sums()  # the next epoch starts afresh (and so does a resume)
+        state.last_val_acc = val_acc
+        return rec
+
+    def _checkpoint(self, state: TrainingState, records: list) -> None:
+        """After an epoch: last (and best) weights, the metrics log and the resume state."""
+        self.run.save_weights("last", state.eval_model)
+        if state.last_val_acc > state.best:
+            state.best = state.last_val_acc
+            self.run.save_weights("best", state.eval_model)
+        self.run.write_metrics(records)
+        self.run.save_state(state.snapshot())
 
 
-def epoch_steps(n_train: int, batch_size: int) -> int:
-    """Full batches only: a ragged last batch of one face would break batch norm."""
-    return max(n_train // batch_size, 1)
+class _Clock:
+    """Training time summed over resumes, and when the live metrics file is due a rewrite."""
+
+    def __init__(self, before: float):
+        self.before, self.t0 = before, time.perf_counter()
+        self.last_write = self.t0
+
+    def elapsed(self) -> float:
+        return self.before + time.perf_counter() - self.t0
+
+    def due_write(self, every: float = 0.5) -> bool:
+        now = time.perf_counter()
+        if now - self.last_write > every:
+            self.last_write = now
+            return True
+        return False
 
 
-def total_steps(cfg: TrainConfig, n_train: int) -> int:
-    return cfg.epochs * epoch_steps(n_train, cfg.batch_size)
+class _Window:
+    """Images per second since the last logged point."""
+
+    def __init__(self):
+        self.t, self.seen = time.perf_counter(), 0
+
+    def rate(self) -> float:
+        now = time.perf_counter()
+        rate = self.seen / max(now - self.t, 1e-9)
+        self.t, self.seen = now, 0
+        return rate

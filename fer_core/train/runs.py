@@ -1,21 +1,26 @@
-"""Run directories: config, status, metrics log, weights and resume state, each written
-atomically; a lock so two trainers never write one run; interrupted runs detected.
+"""Run directories: the one place that knows a run's files. Each is written atomically; a lock
+keeps two trainers off one run; a dead trainer's run reads as failed (interrupted).
 
     <checkpoints>/<run id>/
-      config.json     TrainConfig (model resolved), data-set hash, run id
-      status.json     queued | running | finished | stopped | failed, message, progress
-      metrics.jsonl   one JSON record per line: step and epoch points
-      best.safetensors / last.safetensors   model weights (EMA weights when EMA is on)
-      state.pt        resume state: optimizer, scheduler, RNG states (weights_only load)
-      lock            held (flock) by the trainer while it lives
-      stop            present = a stop was requested
+      config.json        TrainConfig (model resolved), data-set hash, run id
+      status.json        queued | running | finished | stopped | failed, message, pid, time
+      metrics.jsonl      one JSON record per line: step and epoch points
+      best.safetensors   model weights of the best epoch (EMA weights when EMA is on)
+      last.safetensors   ... of the last finished epoch
+      state.pt           resume state: weights, optimizer, scheduler, RNG states (weights_only load)
+      norm_stats.json    the Training split's pixel mean and std (for `dataset` normalisation)
+      train.log          stdout and stderr of a detached trainer
+      lock               held (flock) by the trainer while it lives
+      stop               present = a stop was requested
+      eval/              cached predictions, `<data>-<split>[-tta|-10crop].safetensors`
 """
 
 import fcntl
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import torch
@@ -25,12 +30,33 @@ from fer_core.atomic import atomic_path, write_json, write_text
 from fer_core.paths import checkpoints_dir
 from fer_core.train.config import TrainConfig
 
-ACTIVE = ("queued", "running")
-STATUSES = (*ACTIVE, "finished", "stopped", "failed")
+WEIGHTS = ("best", "last")
+SHIPPED_FILES = ("config.json", "status.json", "metrics.jsonl", "best.safetensors", "norm_stats.json")  # what a shipped model keeps
+
+
+class RunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+    @property
+    def active(self) -> bool:
+        """A trainer holds (or waits for) the run."""
+        return self in (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
 class RunError(Exception):
     """A run that is missing, damaged or busy; the message names the run and the file."""
+
+
+@dataclass(frozen=True)
+class StatusRecord:
+    status: RunStatus
+    message: str = ""
+    pid: int | None = None
+    updated: float = 0.0
 
 
 @dataclass
@@ -42,57 +68,112 @@ class Run:
     def at(cls, run_id: str) -> "Run":
         return cls(run_id, checkpoints_dir() / run_id)
 
-    # --- files -------------------------------------------------------------
-    def _read_json(self, name: str) -> dict:
-        path = self.dir / name
+    # --- paths: every file of a run is named here and nowhere else ----------
+    @property
+    def config_path(self) -> Path:
+        return self.dir / "config.json"
+
+    @property
+    def status_path(self) -> Path:
+        return self.dir / "status.json"
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.dir / "metrics.jsonl"
+
+    @property
+    def state_path(self) -> Path:
+        return self.dir / "state.pt"
+
+    @property
+    def norm_stats_path(self) -> Path:
+        return self.dir / "norm_stats.json"
+
+    @property
+    def log_path(self) -> Path:
+        return self.dir / "train.log"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.dir / "lock"
+
+    @property
+    def stop_path(self) -> Path:
+        return self.dir / "stop"
+
+    def weights_path(self, which: str = "best") -> Path:
+        if which not in WEIGHTS:
+            raise ValueError(f"weights are {' or '.join(WEIGHTS)}, not {which!r}")
+        return self.dir / f"{which}.safetensors"
+
+    def eval_cache_path(self, data: str, split: str, suffix: str) -> Path:
+        return self.dir / "eval" / f"{data}-{split}{suffix}.safetensors"
+
+    @property
+    def exists(self) -> bool:
+        return self.config_path.exists()
+
+    # --- config -------------------------------------------------------------
+    def _read_json(self, path: Path) -> dict:
         if not path.exists():
-            raise RunError(f"run {self.id}: {name} is missing ({path})")
+            raise RunError(f"run {self.id}: {path.name} is missing ({path})")
         try:
             return json.loads(path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise RunError(f"run {self.id}: {name} is damaged ({exc})") from exc
+            raise RunError(f"run {self.id}: {path.name} is damaged ({exc})") from exc
 
     def config(self) -> TrainConfig:
-        raw = self._read_json("config.json")
+        raw = self._read_json(self.config_path)
         try:
             return TrainConfig.from_json(raw["train"])
         except (KeyError, TypeError, ValueError) as exc:
             raise RunError(f"run {self.id}: config.json is not a valid run config ({exc})") from exc
 
     def data_hash(self) -> str:
-        return self._read_json("config.json").get("data_hash", "")
+        return self._read_json(self.config_path).get("data_hash", "")
 
     def write_config(self, cfg: TrainConfig, data_hash: str) -> None:
-        write_json(self.dir / "config.json", {"run_id": self.id, "data_hash": data_hash, "train": cfg.to_json()})
+        write_json(self.config_path, {"run_id": self.id, "data_hash": data_hash, "train": cfg.to_json()})
 
-    def status(self) -> dict:
-        """The status, with a dead trainer's 'running' corrected to 'failed'."""
-        st = self._read_json("status.json")
-        if st.get("status") in ACTIVE and not self.trainer_alive():
-            st = {**st, "status": "failed", "message": "interrupted: the trainer process ended without finishing"}
-            self.set_status(**st)
-        return st
+    # --- status -------------------------------------------------------------
+    @property
+    def has_status(self) -> bool:
+        return self.status_path.exists()
 
-    def set_status(self, status: str, **extra) -> None:
-        assert status in STATUSES, status
-        write_json(self.dir / "status.json", {**extra, "status": status, "updated": time.time()})
+    def status(self) -> StatusRecord:
+        """The status; a 'running' or 'queued' run whose trainer is gone reads as failed
+        (interrupted). Reading never writes: the trainer, or the next start, writes status."""
+        raw = self._read_json(self.status_path)
+        try:
+            rec = StatusRecord(RunStatus(raw["status"]), raw.get("message", ""), raw.get("pid"), float(raw.get("updated", 0.0)))
+        except (KeyError, ValueError) as exc:
+            raise RunError(f"run {self.id}: status.json is damaged ({exc!r})") from exc
+        if rec.status.active and not self.trainer_alive():
+            return StatusRecord(RunStatus.FAILED, "interrupted: the trainer process ended without finishing", rec.pid, rec.updated)
+        return rec
 
+    def set_status(self, status: RunStatus | str, message: str = "", pid: int | None = None) -> None:
+        write_json(self.status_path, {"status": str(RunStatus(status)), "message": message, "pid": pid, "updated": time.time()})
+
+    # --- metrics, weights, resume state ---------------------------------------
     def metrics(self) -> list[dict]:
-        path = self.dir / "metrics.jsonl"
-        if not path.exists():
+        if not self.metrics_path.exists():
             return []
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        return [json.loads(line) for line in self.metrics_path.read_text().splitlines() if line.strip()]
 
     def write_metrics(self, records: list[dict]) -> None:
-        write_text(self.dir / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+        write_text(self.metrics_path, "".join(json.dumps(r) + "\n" for r in records))
+
+    def has_weights(self, which: str = "best") -> bool:
+        return self.weights_path(which).exists()
 
     def save_weights(self, which: str, model: torch.nn.Module) -> None:
         state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-        with atomic_path(self.dir / f"{which}.safetensors") as tmp:
+        with atomic_path(self.weights_path(which)) as tmp:
             save_file(state, str(tmp))
 
     def load_weights(self, which: str = "best") -> dict[str, torch.Tensor]:
-        path = self.dir / f"{which}.safetensors"
+        path = self.weights_path(which)
         if not path.exists():
             raise RunError(f"run {self.id}: no {which} weights yet ({path})")
         try:
@@ -101,39 +182,60 @@ class Run:
             raise RunError(f"run {self.id}: {path.name} is damaged ({exc})") from exc
 
     def save_state(self, state: dict) -> None:
-        with atomic_path(self.dir / "state.pt") as tmp:
+        with atomic_path(self.state_path) as tmp:
             torch.save(state, tmp)
 
     @property
     def resumable(self) -> bool:
         """A resume state exists (a new run, or one that failed before its first epoch, has none)."""
-        return (self.dir / "state.pt").exists()
+        return self.state_path.exists()
 
     def load_state(self) -> dict | None:
-        path = self.dir / "state.pt"
-        if not path.exists():
+        if not self.state_path.exists():
             return None
         try:
-            return torch.load(path, weights_only=True, map_location="cpu")
+            return torch.load(self.state_path, weights_only=True, map_location="cpu")
         except Exception as exc:
             raise RunError(f"run {self.id}: state.pt is damaged ({exc})") from exc
 
+    def forget_progress(self) -> None:
+        """A fresh start (e.g. of a run that failed before its first epoch) drops old points and state."""
+        for path in (self.metrics_path, self.state_path):
+            path.unlink(missing_ok=True)
+
+    def write_norm_stats(self, stats: tuple[float, float]) -> None:
+        write_json(self.norm_stats_path, {"mean": stats[0], "std": stats[1]})
+
+    def norm_stats(self) -> tuple[float, float] | None:
+        """The Training split's statistics, or None for runs made before they were recorded."""
+        if not self.norm_stats_path.exists():
+            return None
+        d = self._read_json(self.norm_stats_path)
+        return float(d["mean"]), float(d["std"])
+
+    def log_tail(self, chars: int = 800) -> str:
+        return self.log_path.read_text(errors="replace")[-chars:] if self.log_path.exists() else ""
+
     # --- stop requests and locks --------------------------------------------
     def request_stop(self) -> None:
-        write_text(self.dir / "stop", str(time.time()))
+        write_text(self.stop_path, str(time.time()))
 
     def stop_requested(self) -> bool:
-        return (self.dir / "stop").exists()
+        return self.stop_path.exists()
 
     def clear_stop(self) -> None:
-        (self.dir / "stop").unlink(missing_ok=True)
+        self.stop_path.unlink(missing_ok=True)
+
+    def remove_stale_temp_files(self) -> None:
+        """Temp files a killed trainer left (call while holding the lock)."""
+        for stale in self.dir.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
 
     def trainer_alive(self) -> bool:
         """True while some process holds this run's lock."""
-        path = self.dir / "lock"
-        if not path.exists():
+        if not self.lock_path.exists():
             return False
-        with open(path) as f:
+        with open(self.lock_path) as f:
             try:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -171,29 +273,52 @@ def list_runs() -> list[Run]:
     if not root.is_dir():
         return []
     runs = [Run(p.name, p) for p in root.iterdir() if (p / "config.json").exists()]
-    return sorted(runs, key=lambda r: (r.dir / "config.json").stat().st_mtime, reverse=True)
+    return sorted(runs, key=lambda r: r.config_path.stat().st_mtime, reverse=True)
 
 
-def summary(run: Run) -> dict:
-    """What `fer runs list --json` shows for one run."""
-    st = run.status() if (run.dir / "status.json").exists() else {"status": "queued"}
+@dataclass(frozen=True)
+class RunSummary:
+    """What `fer runs list --json` and the Train page show for one run."""
+
+    id: str
+    status: RunStatus
+    message: str
+    progress: float  # 0..1
+    config: dict
+    best: dict | None  # {"epoch", "val_acc", "val_loss"} of the best epoch
+    epochs_done: int
+    epoch: float  # fractional, from the latest point
+    elapsed: float  # seconds of training, summed over resumes
+    eta_s: float | None
+    images_per_s: float | None
+
+    @property
+    def active(self) -> bool:
+        return self.status.active
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "status": str(self.status)}
+
+
+def summary(run: Run) -> RunSummary:
+    st = run.status() if run.has_status else StatusRecord(RunStatus.QUEUED)
     metrics = run.metrics()
     epochs = [m for m in metrics if m.get("kind") == "epoch"]
     steps = [m for m in metrics if m.get("kind") == "step"]
     best = max(epochs, key=lambda m: m["val_acc"], default=None)
     last = metrics[-1] if metrics else {}
-    progress = last.get("progress", 0.0)
-    elapsed = last.get("elapsed", 0.0)
-    return {
-        "id": run.id,
-        "status": st["status"],
-        "message": st.get("message", ""),
-        "progress": 1.0 if st["status"] == "finished" else progress,
-        "config": run.config().to_json(),
-        "best": {k: best[k] for k in ("epoch", "val_acc", "val_loss")} if best else None,
-        "epochs_done": len(epochs),
-        "epoch": last.get("epoch", 0),
-        "elapsed": elapsed,
-        "eta_s": elapsed * (1 - progress) / progress if 0 < progress < 1 and st["status"] == "running" else None,
-        "images_per_s": steps[-1]["images_per_s"] if steps else None,
-    }
+    progress, elapsed = last.get("progress", 0.0), last.get("elapsed", 0.0)
+    running = st.status is RunStatus.RUNNING
+    return RunSummary(
+        id=run.id,
+        status=st.status,
+        message=st.message,
+        progress=1.0 if st.status is RunStatus.FINISHED else progress,
+        config=run.config().to_json(),
+        best={k: best[k] for k in ("epoch", "val_acc", "val_loss")} if best else None,
+        epochs_done=len(epochs),
+        epoch=last.get("epoch", 0),
+        elapsed=elapsed,
+        eta_s=elapsed * (1 - progress) / progress if 0 < progress < 1 and running else None,
+        images_per_s=steps[-1]["images_per_s"] if steps else None,
+    )

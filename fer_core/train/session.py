@@ -1,8 +1,10 @@
 """Starting, stopping and resuming runs, in this process (CLI) or in a detached worker
 process (dashboard: closing the tab or re-running the page never kills training).
 
-One run trains per device at a time: a second start waits, marked 'queued', on the
-device lock in the checkpoints dir.
+`start_or_resume(cfg)` is the one decision for a request: a finished identical run is cached,
+an active one is busy, a stopped or failed one resumes from its last state, else a new run.
+One run trains per device at a time: a second start waits, marked 'queued', on the device
+lock in the checkpoints dir.
 """
 
 import os
@@ -11,6 +13,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 
 import torch
 
@@ -18,22 +22,54 @@ from fer_core.data import list_datasets
 from fer_core.paths import checkpoints_dir
 from fer_core.train.config import TrainConfig, run_id
 from fer_core.train.engine import NonFiniteLoss, Trainer, TrainResult, resolve_device
-from fer_core.train.runs import FileLock, Run, RunError
+from fer_core.train.runs import FileLock, Run, RunError, RunStatus
 
 
-def prepare_run(cfg: TrainConfig) -> tuple[Run, str]:
-    """The run for `cfg`, created if new. Returns (run, state): state is 'new', or the
-    existing run's status ('finished' means: cached, nothing to train)."""
+class Plan(StrEnum):
+    CACHED = "cached"  # an identical run finished: nothing to train
+    BUSY = "busy"  # an identical run is queued or training now
+    RESUME = "resume"  # it stopped or failed after an epoch: continue from its state
+    NEW = "new"  # train from the start
+
+
+@dataclass(frozen=True)
+class Started:
+    run: Run
+    plan: Plan
+    result: TrainResult | None = None  # in-process training only
+
+
+def prepare_run(cfg: TrainConfig) -> tuple[Run, Plan]:
+    """The run for `cfg` (its directory and config.json made if new) and what to do with it."""
     info = next((d for d in list_datasets() if d.name == cfg.data), None)
     if info is None:
         raise ValueError(f"no data set named {cfg.data!r}: import one or run `fer data synth`")
     cfg = cfg.resolved()
     run = Run.at(run_id(cfg, info.hash))
-    if (run.dir / "status.json").exists():
-        return run, run.status()["status"]
-    run.dir.mkdir(parents=True, exist_ok=True)
-    run.write_config(cfg, info.hash)
-    return run, "new"
+    if not run.has_status:
+        run.dir.mkdir(parents=True, exist_ok=True)
+        run.write_config(cfg, info.hash)
+        return run, Plan.NEW
+    status = run.status().status
+    if status is RunStatus.FINISHED:
+        return run, Plan.CACHED
+    if status.active:
+        return run, Plan.BUSY
+    return run, Plan.RESUME if run.resumable else Plan.NEW
+
+
+def start_or_resume(
+    cfg: TrainConfig, detached: bool = True, callbacks: list[Callable[[str, dict], None]] | None = None
+) -> Started:
+    """Carry out the request for `cfg`: in a detached worker (the app) or here (the CLI, blocking)."""
+    run, plan = prepare_run(cfg)
+    if plan in (Plan.CACHED, Plan.BUSY):
+        return Started(run, plan)
+    resume = plan is Plan.RESUME
+    if detached:
+        launch(run, resume=resume)
+        return Started(run, plan)
+    return Started(run, plan, train_in_process(run, resume=resume, callbacks=callbacks))
 
 
 def _device_lock(device: torch.device) -> FileLock:
@@ -56,35 +92,32 @@ def train_in_process(run: Run, resume: bool = False, callbacks: list[Callable[[s
     """Train `run` here, holding its lock. Status moves queued -> running -> finished,
     stopped or failed (with the message). Ctrl-C asks for a clean stop."""
     cfg = run.config()
-    with FileLock(run.dir / "lock"):
-        for stale in run.dir.glob(".*.tmp"):  # left by a killed trainer; we hold the lock now
-            stale.unlink(missing_ok=True)
-        if not resume:  # a fresh start (e.g. of a run that failed before its first epoch) forgets old points
-            for old in ("metrics.jsonl", "state.pt"):
-                (run.dir / old).unlink(missing_ok=True)
-        run.set_status("queued", pid=os.getpid(), message="waiting for the device")
+    with FileLock(run.lock_path):
+        run.remove_stale_temp_files()  # left by a killed trainer; we hold the lock now
+        if not resume:
+            run.forget_progress()
+        run.set_status(RunStatus.QUEUED, "waiting for the device", pid=os.getpid())
         device_lock = _device_lock(resolve_device(cfg.device))
         if not _wait_for_device(run, device_lock):
             run.clear_stop()
-            run.set_status("stopped", message="stopped while queued")
+            run.set_status(RunStatus.STOPPED, "stopped while queued")
             return None
         previous = signal.getsignal(signal.SIGINT)
         signal.signal(signal.SIGINT, lambda *_: run.request_stop())
         try:
-            run.set_status("running", pid=os.getpid(), message="")
+            run.set_status(RunStatus.RUNNING, pid=os.getpid())
             result = Trainer(run, cfg, callbacks).fit(resume=resume)
         except NonFiniteLoss as exc:
-            run.set_status("failed", message=str(exc))
+            run.set_status(RunStatus.FAILED, str(exc))
             raise
         except Exception as exc:
-            run.set_status("failed", message=f"{type(exc).__name__}: {exc}")
+            run.set_status(RunStatus.FAILED, f"{type(exc).__name__}: {exc}")
             raise
         finally:
             signal.signal(signal.SIGINT, previous)
             device_lock.__exit__()
         run.clear_stop()
-        msg = f"best val acc {result.best_val_acc:.4f}" if result.best_val_acc >= 0 else ""
-        run.set_status(result.status, message=msg)
+        run.set_status(result.status, f"best val acc {result.best_val_acc:.4f}" if result.best_val_acc >= 0 else "")
         return result
 
 
@@ -94,21 +127,20 @@ def launch(run: Run, resume: bool = False, wait: float = 15.0) -> None:
         raise RunError(f"run {run.id} is already training")
     run.clear_stop()
     cmd = [sys.executable, "-m", "fer_core.train.worker", run.id] + (["--resume"] if resume else [])
-    with open(run.dir / "train.log", "ab") as log:
+    with open(run.log_path, "ab") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=os.environ.copy())
     deadline = time.time() + wait
     while time.time() < deadline:
         if run.trainer_alive():
             return
         if proc.poll() is not None:
-            tail = (run.dir / "train.log").read_text(errors="replace")[-800:]
-            raise RunError(f"run {run.id}: the trainer exited at once:\n{tail}")
+            raise RunError(f"run {run.id}: the trainer exited at once:\n{run.log_tail()}")
         time.sleep(0.1)
-    raise RunError(f"run {run.id}: the trainer did not start within {wait:.0f} s (see {run.dir / 'train.log'})")
+    raise RunError(f"run {run.id}: the trainer did not start within {wait:.0f} s (see {run.log_path})")
 
 
 def stop(run: Run) -> None:
     """Ask the trainer to stop at the next step boundary (it saves a resume state)."""
     if not run.trainer_alive():
-        raise RunError(f"run {run.id} is not training (status: {run.status()['status']})")
+        raise RunError(f"run {run.id} is not training (status: {run.status().status})")
     run.request_stop()

@@ -1,0 +1,149 @@
+"""The model handle: the one object above `train/` that holds a model.
+
+A `LoadedModel` owns the network (eval mode, on the CPU), its preprocessing (normalisation and
+the Training split's statistics), a batch-norm-fused copy for batched predictions, and the
+weights' digest. Pages and the CLI ask it for probabilities, explanations, occlusion, gradient
+ascent, feature maps and strongest faces; nothing else passes a network and its preprocessing
+around.
+
+Precision: probabilities always come from the fused copy through `inference.predict_logits`
+(fp32 on a CPU), so the Explain page, Evaluate and the Webcam agree to the last digit.
+Gradients (the saliency methods) run on the unfused network in fp32; gradient ascent uses bf16
+where the CPU has it natively (`fer_core.precision`), for speed only.
+"""
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from fer_core.explain import Explanation, attribution, check_method, conv_layers
+from fer_core.explain.base import Preprocessed, randomized, to_input, to_pixels
+from fer_core.explain.filters import AscentResult, feature_maps, first_layer_kernels, gradient_ascent, top_faces
+from fer_core.explain.occlusion import OCCLUSION_PRESETS, occlude
+from fer_core.inference import inference_copy, predict_logits
+from fer_core.models import LayerRow, layer_table
+from fer_core.normalize import Preprocessing
+from fer_core.train.config import TrainConfig
+from fer_core.train.runs import Run
+
+BATCH = 64  # faces per forward pass: on 2 CPU cores small batches stay in cache (measured: 64 beats 256 and 512)
+CACHE_SIZE = 256  # explanations kept per model
+RANDOM_SEED = 1_000_003  # for the sanity-check copy: not a seed training runs use, so it is not some run's own init
+
+
+@dataclass(frozen=True)
+class Occluded:
+    face: np.ndarray  # (48, 48) uint8: the face with the grey patch, as the model saw it
+    probs: np.ndarray  # (7,) the model's probabilities for it
+
+
+def state_digest(model: torch.nn.Module) -> str:
+    """Content hash of a model's weights (for handles made from a network, not a file)."""
+    h = hashlib.sha256()
+    for k, v in model.state_dict().items():
+        h.update(k.encode())
+        h.update(v.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+class LoadedModel:
+    """A trained network, ready to predict and explain 48x48 uint8 faces."""
+
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        preprocessing: Preprocessing,
+        run: Run | None = None,
+        cfg: TrainConfig | None = None,
+        digest: str | None = None,
+        name: str | None = None,
+    ):
+        self.run, self.cfg = run, cfg  # run: where it was loaded from (None for a network made here)
+        self.run_id = name or (run.id if run else "unsaved")
+        self.preprocessing = preprocessing
+        self.network = Preprocessed(model, preprocessing).eval()  # faces in [0, 1] -> logits; stays in eval mode
+        self.digest = digest or state_digest(model)
+        self._fast = inference_copy(model)  # batch norm folded in: predictions only
+        self._explained: OrderedDict = OrderedDict()
+        self._random: LoadedModel | None = None
+
+    def __repr__(self) -> str:
+        return f"LoadedModel({self.run_id!r}, {self.preprocessing.normalization}, digest {self.digest})"
+
+    # --- predictions --------------------------------------------------------
+    def logits(self, faces: np.ndarray | torch.Tensor, tta: str = "none") -> torch.Tensor:
+        """uint8 faces (N, 48, 48) or (N, 1, 48, 48) -> logits (N, 7), averaged over the TTA mode's views."""
+        x = torch.as_tensor(faces)
+        x = x.unsqueeze(1) if x.dim() == 3 else x  # (N, 1, 48, 48)
+        return predict_logits(self._fast, x, self.preprocessing, batch=BATCH, tta=tta)
+
+    def probs(self, faces, tta: str = "none") -> np.ndarray:
+        """uint8 faces (N, 48, 48) -> class probabilities (N, 7) float32."""
+        return torch.softmax(self.logits(faces, tta), dim=1).numpy()
+
+    def face_probs(self, face: np.ndarray) -> np.ndarray:
+        """One (48, 48) uint8 face -> (7,) probabilities."""
+        return self.probs(np.asarray(face)[None])[0]
+
+    # --- layers -------------------------------------------------------------
+    def conv_layers(self) -> list[str]:
+        """Conv layer names, input to output (as in the layer table)."""
+        return conv_layers(self.network.model)
+
+    def layer_table(self) -> list[LayerRow]:
+        return layer_table(self.network.model)
+
+    # --- explanations -------------------------------------------------------
+    def explain(self, face: np.ndarray, method: str, target: int | None = None, layer: str | None = None) -> Explanation:
+        """Explain `face` (48, 48) uint8 for `target` (default: the predicted class), cached per
+        face, method, target and layer. The face is left unchanged."""
+        check_method(method)
+        # The key holds the target as asked (None: the predicted class, fixed for a model and face),
+        # so a cache hit costs no forward pass.
+        key = (hashlib.sha1(np.ascontiguousarray(face).tobytes()).hexdigest(), method, target, layer)
+        if key in self._explained:
+            self._explained.move_to_end(key)
+            return self._explained[key]
+        probs = self.face_probs(face)
+        chosen = int(probs.argmax()) if target is None else int(target)
+        result = Explanation(method, chosen, attribution(self.network, face, method, chosen, layer), probs)
+        self._explained[key] = result
+        while len(self._explained) > CACHE_SIZE:
+            self._explained.popitem(last=False)
+        return result
+
+    def randomized(self) -> "LoadedModel":
+        """The sanity check's copy (Adebayo et al., 2018): the same architecture and preprocessing,
+        every learnable layer re-initialised. Made once per handle."""
+        if self._random is None:
+            net = randomized(self.network.model, seed=RANDOM_SEED)
+            name = f"{self.run_id} (random weights)"
+            self._random = LoadedModel(net, self.preprocessing, cfg=self.cfg, digest=self.digest + "-random", name=name)
+        return self._random
+
+    def occlude(self, face: np.ndarray, patch: tuple[int, int, int, int] | str) -> Occluded:
+        """The face with a grey patch (top, left, height, width), or a preset ('eyes', 'nose',
+        'mouth'), and the model's probabilities for it."""
+        box = OCCLUSION_PRESETS[patch] if isinstance(patch, str) else patch
+        covered = to_pixels(occlude(to_input(face), *box))
+        return Occluded(covered, self.face_probs(covered))
+
+    # --- filters ------------------------------------------------------------
+    def gradient_ascent(self, layer: str, progress=None, **options) -> AscentResult:
+        """One image per filter of conv `layer` that excites it most (`explain.filters.gradient_ascent`)."""
+        return gradient_ascent(self.network, layer, progress=progress, **options)
+
+    def feature_maps(self, layer: str, face: np.ndarray) -> np.ndarray:
+        """The filters' outputs (C, H, W) of conv `layer` for one face."""
+        return feature_maps(self.network, layer, face)
+
+    def top_faces(self, layer: str, pixels: np.ndarray, k: int = 5) -> np.ndarray:
+        """For each filter of `layer`, the rows of `pixels` (N, 48, 48) that excite it most: (C, k)."""
+        return top_faces(self.network, layer, pixels, k=k)
+
+    def first_layer_kernels(self) -> np.ndarray:
+        """The first conv's kernels (C, k, k)."""
+        return first_layer_kernels(self.network.model)
