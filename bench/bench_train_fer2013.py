@@ -52,21 +52,28 @@ def main() -> None:
     steps = [m for m in run.metrics() if m["kind"] == "step"]
     best = max(epochs, key=lambda m: m["val_acc"])
     res = {
-        "arch": a.arch, "epochs": cfg.epochs, "threads": torch.get_num_threads(), "cpu_cores": os.cpu_count(),
+        "arch": a.arch,
+        "epochs": cfg.epochs,
+        "threads": torch.get_num_threads(),
+        "cpu_cores": os.cpu_count(),
         "bf16": use_bf16(cfg.precision, torch.device("cpu")),
-        "wall_seconds": round(wall, 1), "best_public_test_acc": round(best["val_acc"], 4), "best_epoch": best["epoch"],
+        "wall_seconds": round(wall, 1),
+        "best_public_test_acc": round(best["val_acc"], 4),
+        "best_epoch": best["epoch"],
         "final_public_test_acc": round(epochs[-1]["val_acc"], 4),
         "median_train_images_per_s": round(sorted(s["images_per_s"] for s in steps)[len(steps) // 2]),
         "curve": [{"epoch": m["epoch"], "seconds": round(m["elapsed"], 1), "val_acc": round(m["val_acc"], 4)} for m in epochs],
         "target_met": best["val_acc"] >= 0.63 and wall <= 600,
-    }  # fmt: skip
+    }
     emit(res, a.json)
     print(f"\n{a.arch} on FER2013, default recipe, {cfg.epochs} epochs on {res['threads']} CPU threads")
     print(f"{'epoch':>5} {'seconds':>8} {'PublicTest acc':>15}")
     for c in res["curve"]:
         print(f"{c['epoch']:>5} {c['seconds']:>8.1f} {c['val_acc']:>15.4f}")
-    print(f"best {res['best_public_test_acc']:.4f} at epoch {res['best_epoch']}; wall {res['wall_seconds']:.0f} s; "
-          f"target (>= 0.63 in <= 600 s): {'met' if res['target_met'] else 'NOT met'}")  # fmt: skip
+    print(
+        f"best {res['best_public_test_acc']:.4f} at epoch {res['best_epoch']}; wall {res['wall_seconds']:.0f} s; "
+        f"target (>= 0.63 in <= 600 s): {'met' if res['target_met'] else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -68,8 +68,14 @@ class PerImageDataset(torch.utils.data.Dataset):
 def dataloader(arch: str, batch: int, steps: int, device, ds, bf16: bool) -> float:
     model = build_model(get_preset(arch)).to(device, memory_format=torch.channels_last)
     opt = build_optimizer(model, TrainConfig())  # the trainer's own optimiser
-    loader = torch.utils.data.DataLoader(PerImageDataset(ds.pixels, ds.labels), batch_size=batch, shuffle=True,
-                                         num_workers=min(4, os.cpu_count() or 1), drop_last=True, persistent_workers=True)  # fmt: skip
+    loader = torch.utils.data.DataLoader(
+        PerImageDataset(ds.pixels, ds.labels),
+        batch_size=batch,
+        shuffle=True,
+        num_workers=min(4, os.cpu_count() or 1),
+        drop_last=True,
+        persistent_workers=True,
+    )
     times, it, t = [], iter(loader), time.perf_counter()
     for i in range(steps + 5):
         x, y = next(it)
@@ -117,17 +123,26 @@ def main() -> None:
     r_loader = dataloader(a.arch, a.batch, a.steps, device, ds, bf16)
     r_bare = (r_bare1 + r_bare2) / 2  # before and after, to even out drift
     res = {
-        "arch": a.arch, "batch": a.batch, "device": str(device), "bf16": bf16, "threads": torch.get_num_threads(),
-        "bare_images_per_s": round(r_bare), "fer_core_images_per_s": round(r_pipe), "dataloader_images_per_s": round(r_loader),
-        "fer_core_vs_bare": round(r_pipe / r_bare, 3), "fer_core_vs_dataloader": round(r_pipe / r_loader, 2),
+        "arch": a.arch,
+        "batch": a.batch,
+        "device": str(device),
+        "bf16": bf16,
+        "threads": torch.get_num_threads(),
+        "bare_images_per_s": round(r_bare),
+        "fer_core_images_per_s": round(r_pipe),
+        "dataloader_images_per_s": round(r_loader),
+        "fer_core_vs_bare": round(r_pipe / r_bare, 3),
+        "fer_core_vs_dataloader": round(r_pipe / r_loader, 2),
         "target_met": r_pipe / r_bare >= 0.85,
-    }  # fmt: skip
+    }
     emit(res, a.json)
     print(f"\n{a.arch}, batch {a.batch}, {device}, {'bf16' if bf16 else 'fp32'} ({res['threads']} threads)")
     for k in ("bare", "fer_core", "dataloader"):
         print(f"{k:<12}{res[f'{k}_images_per_s']:>8} images/s")
-    print(f"fer_core / bare = {res['fer_core_vs_bare']} (target >= 0.85: {'met' if res['target_met'] else 'NOT met'}); "
-          f"fer_core / dataloader = {res['fer_core_vs_dataloader']}")  # fmt: skip
+    print(
+        f"fer_core / bare = {res['fer_core_vs_bare']} (target >= 0.85: {'met' if res['target_met'] else 'NOT met'}); "
+        f"fer_core / dataloader = {res['fer_core_vs_dataloader']}"
+    )
 
 
 if __name__ == "__main__":

@@ -24,28 +24,61 @@ def confusion_scatter(cm: np.ndarray, normalised: bool, selected: tuple[int, int
     text = [f"{rates[a, b]:.0%}" if normalised else f"{cm[a, b]}" for a, b in zip(t, p)]
     fig = go.Figure()
     fig.add_scatter(
-        x=[CLASSES[b] for b in p], y=[CLASSES[a] for a in t], mode="markers+text", text=text,
+        x=[CLASSES[b] for b in p],
+        y=[CLASSES[a] for a in t],
+        mode="markers+text",
+        text=text,
         customdata=np.stack([t, p, cm[t, p], rates[t, p]], 1),
-        marker=dict(symbol="square", size=54, color=colour, colorscale="Blues", cmin=0, cmax=1, line=dict(width=1, color="#dee2e6"),
-                    colorbar=dict(title="row share", tickformat=".0%", thickness=12)),
+        marker=dict(
+            symbol="square",
+            size=54,
+            color=colour,
+            colorscale="Blues",
+            cmin=0,
+            cmax=1,
+            line=dict(width=1, color="#dee2e6"),
+            colorbar=dict(title="row share", tickformat=".0%", thickness=12),
+        ),
         textfont=dict(color=["white" if c > 0.55 else "#212529" for c in colour], size=13),
         hovertemplate="true %{y}, predicted %{x}<br>%{customdata[2]} faces (%{customdata[3]:.1%} of %{y})<extra>click to see them</extra>",
-        selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=1)),
-    )  # fmt: skip
+        selected=dict(marker=dict(opacity=1)),
+        unselected=dict(marker=dict(opacity=1)),
+    )
     if selected is not None:
-        fig.add_scatter(x=[CLASSES[selected[1]]], y=[CLASSES[selected[0]]], mode="markers", hoverinfo="skip",
-                        marker=dict(symbol="square-open", size=58, color="#e8590c", line=dict(width=3)))  # fmt: skip
+        fig.add_scatter(
+            x=[CLASSES[selected[1]]],
+            y=[CLASSES[selected[0]]],
+            mode="markers",
+            hoverinfo="skip",
+            marker=dict(symbol="square-open", size=58, color="#e8590c", line=dict(width=3)),
+        )
     fig.update_xaxes(title="predicted", categoryorder="array", categoryarray=list(CLASSES), side="top", showgrid=False)
     fig.update_yaxes(title="true", categoryorder="array", categoryarray=list(CLASSES)[::-1], showgrid=False)
-    fig.update_layout(width=590, height=520, margin=dict(t=60, b=10, l=10, r=10), showlegend=False, plot_bgcolor="white",
-                      clickmode="event+select", dragmode=False)  # fmt: skip
+    fig.update_layout(
+        width=590,
+        height=520,
+        margin=dict(t=60, b=10, l=10, r=10),
+        showlegend=False,
+        plot_bgcolor="white",
+        clickmode="event+select",
+        dragmode=False,
+    )
     return fig
 
 
 def change_matrix(changes: np.ndarray, name_a: str, name_b: str) -> go.Figure:
     """Where two models disagree: A's prediction (rows) against B's (columns)."""
-    fig = go.Figure(go.Heatmap(z=changes, x=list(CLASSES), y=list(CLASSES), colorscale="Oranges", text=changes, texttemplate="%{text}",
-                               hovertemplate=f"{name_a}: %{{y}}<br>{name_b}: %{{x}}<br>%{{z}} faces<extra></extra>"))  # fmt: skip
+    fig = go.Figure(
+        go.Heatmap(
+            z=changes,
+            x=list(CLASSES),
+            y=list(CLASSES),
+            colorscale="Oranges",
+            text=changes,
+            texttemplate="%{text}",
+            hovertemplate=f"{name_a}: %{{y}}<br>{name_b}: %{{x}}<br>%{{z}} faces<extra></extra>",
+        )
+    )
     fig.update_yaxes(title=f"A ({name_a}) predicts", autorange="reversed")
     fig.update_xaxes(title=f"B ({name_b}) predicts", side="top")
     fig.update_layout(height=420, margin=dict(t=60, b=10, l=10, r=10))

@@ -14,10 +14,22 @@ def probability_bars(probs: np.ndarray, compare: np.ndarray | None = None, names
     fig = go.Figure()
     if compare is not None:
         fig.add_bar(y=list(CLASSES), x=compare, orientation="h", name=names[1], marker_color="#ced4da")
-    fig.add_bar(y=list(CLASSES), x=probs, orientation="h", name=names[0], marker_color="#1c7ed6",
-                text=[f"{p:.0%}" for p in probs], textposition="outside")  # fmt: skip
+    fig.add_bar(
+        y=list(CLASSES),
+        x=probs,
+        orientation="h",
+        name=names[0],
+        marker_color="#1c7ed6",
+        text=[f"{p:.0%}" for p in probs],
+        textposition="outside",
+    )
     fig.update_xaxes(range=[0, 1.15], tickformat=".0%")
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=260, margin=dict(t=10, b=10, l=10, r=10), barmode="group", showlegend=compare is not None,
-                      legend=dict(orientation="h", y=-0.15))  # fmt: skip
+    fig.update_layout(
+        height=260,
+        margin=dict(t=10, b=10, l=10, r=10),
+        barmode="group",
+        showlegend=compare is not None,
+        legend=dict(orientation="h", y=-0.15),
+    )
     return fig

@@ -71,15 +71,28 @@ def training_curves(runs: dict[str, list[dict]], metric: str, show_train: bool =
         epochs = [r for r in records if r["kind"] == "epoch"]
         prefix = f"{label} · " if len(runs) > 1 else ""
         if show_train and steps:
-            fig.add_scatter(x=[r["epoch"] for r in steps], y=[r[f"train_{metric}"] for r in steps], mode="lines",
-                            name=f"{prefix}train", line=dict(color=colour, width=1.2, dash="dot"))  # fmt: skip
+            fig.add_scatter(
+                x=[r["epoch"] for r in steps],
+                y=[r[f"train_{metric}"] for r in steps],
+                mode="lines",
+                name=f"{prefix}train",
+                line=dict(color=colour, width=1.2, dash="dot"),
+            )
         if epochs:
-            fig.add_scatter(x=[r["epoch"] for r in epochs], y=[r[f"val_{metric}"] for r in epochs], mode="lines+markers",
-                            name=f"{prefix}val", line=dict(color=colour, width=2.5))  # fmt: skip
+            fig.add_scatter(
+                x=[r["epoch"] for r in epochs],
+                y=[r[f"val_{metric}"] for r in epochs],
+                mode="lines+markers",
+                name=f"{prefix}val",
+                line=dict(color=colour, width=2.5),
+            )
     fig.update_layout(
-        xaxis_title="epoch", yaxis_title="accuracy" if metric == "acc" else "cross-entropy loss",
-        legend=dict(orientation="h", y=1.15), margin=dict(t=40, b=10, l=10, r=10), height=330,
-    )  # fmt: skip
+        xaxis_title="epoch",
+        yaxis_title="accuracy" if metric == "acc" else "cross-entropy loss",
+        legend=dict(orientation="h", y=1.15),
+        margin=dict(t=40, b=10, l=10, r=10),
+        height=330,
+    )
     if metric == "acc":
         fig.update_yaxes(tickformat=".1%")
     return fig
@@ -106,8 +119,20 @@ def architecture_diagram(rows) -> go.Figure:
         label = "x".join(map(str, shape))
         fig.add_annotation(x=x + width / 2, y=height / 2 + 0.25, text=f"<b>{name}</b><br>{label}", showarrow=False, font=dict(size=11))
         if i < len(blocks) - 1:
-            fig.add_annotation(x=x + width + 0.45, y=0, ax=x + width + 0.05, ay=0, xref="x", yref="y", axref="x", ayref="y",
-                               showarrow=True, arrowhead=2, arrowwidth=1.5, text="")  # fmt: skip
+            fig.add_annotation(
+                x=x + width + 0.45,
+                y=0,
+                ax=x + width + 0.05,
+                ay=0,
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=2,
+                arrowwidth=1.5,
+                text="",
+            )
         x += width + 0.5
     fig.update_xaxes(visible=False, range=[-0.2, x])
     fig.update_yaxes(visible=False, range=[-1.9, 2.4])

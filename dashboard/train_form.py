@@ -31,16 +31,32 @@ def model_form(prefix: str = "train") -> ModelConfig | None:
     """Preset picker, or a stage-by-stage custom builder; None if the custom one is invalid."""
     options = [*PRESETS, "custom"]
     arch = st.selectbox(
-        "Architecture", options, index=_index(options, DEFAULTS.arch), key=f"{prefix}_arch",
+        "Architecture",
+        options,
+        index=_index(options, DEFAULTS.arch),
+        key=f"{prefix}_arch",
         format_func=lambda a: f"{a} - {PRESET_HELP[a]}" if a in PRESET_HELP else "custom (build your own)",
-    )  # fmt: skip
+    )
     if arch != "custom":
         return PRESETS[arch]
     base = PRESETS[DEFAULTS.arch]  # the custom builder starts from the default preset
-    rows = [{"channels": s.channels, "kernel": s.kernel, "convs": s.convs, "activation": s.activation, "batch_norm": s.batch_norm,
-             "pool": s.pool, "dropout": s.dropout} for s in base.stages]  # fmt: skip
+    rows = [
+        {
+            "channels": s.channels,
+            "kernel": s.kernel,
+            "convs": s.convs,
+            "activation": s.activation,
+            "batch_norm": s.batch_norm,
+            "pool": s.pool,
+            "dropout": s.dropout,
+        }
+        for s in base.stages
+    ]
     edited = st.data_editor(
-        rows, num_rows="dynamic", key=f"{prefix}_stages", hide_index=True,
+        rows,
+        num_rows="dynamic",
+        key=f"{prefix}_stages",
+        hide_index=True,
         column_config={
             "channels": st.column_config.NumberColumn(min_value=1, max_value=1024, step=1),
             "kernel": st.column_config.SelectboxColumn(options=[1, 3, 5, 7]),
@@ -49,14 +65,24 @@ def model_form(prefix: str = "train") -> ModelConfig | None:
             "pool": st.column_config.SelectboxColumn(options=list(POOLS)),
             "dropout": st.column_config.NumberColumn(min_value=0.0, max_value=0.9, step=0.05),
         },
-    )  # fmt: skip
+    )
     c1, c2 = st.columns(2)
     widths = c1.text_input("Hidden FC widths", "256", key=f"{prefix}_fc", help="comma-separated; empty for none")
     fc_drop = c2.number_input("FC dropout", 0.0, 0.9, 0.5, 0.05, key=f"{prefix}_fc_drop")
     try:
-        stages = tuple(StageConfig(int(r["channels"]), int(r["kernel"]), int(r["convs"]), r["activation"],
-                                   batch_norm=bool(r["batch_norm"]), pool=r["pool"], dropout=float(r["dropout"]))
-                       for r in edited if r.get("channels"))  # fmt: skip
+        stages = tuple(
+            StageConfig(
+                int(r["channels"]),
+                int(r["kernel"]),
+                int(r["convs"]),
+                r["activation"],
+                batch_norm=bool(r["batch_norm"]),
+                pool=r["pool"],
+                dropout=float(r["dropout"]),
+            )
+            for r in edited
+            if r.get("channels")
+        )
         fc = tuple(FCConfig(int(w), dropout=fc_drop) for w in widths.replace(" ", "").split(",") if w)
         model = ModelConfig("custom", stages=stages, fc=fc)
         if 48 // 2 ** sum(s.pool != "none" for s in stages) < 1:
@@ -77,8 +103,9 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
     lr = c3.number_input("Peak learning rate", 1e-5, 1.0, d.lr, format="%.4f", key="train_lr")
     with st.expander("Optimiser, regularisation, augmentation"):
         c1, c2 = st.columns(2)
-        optimizer = c1.selectbox("Optimiser", OPTIMIZERS, _index(OPTIMIZERS, d.optimizer), key="train_opt",
-                                 help="AdamW, or SGD with Nesterov momentum")  # fmt: skip
+        optimizer = c1.selectbox(
+            "Optimiser", OPTIMIZERS, _index(OPTIMIZERS, d.optimizer), key="train_opt", help="AdamW, or SGD with Nesterov momentum"
+        )
         scheduler = c2.selectbox("Schedule", SCHEDULERS, _index(SCHEDULERS, d.scheduler), key="train_sched")
         weight_decay = c1.number_input("Weight decay", 0.0, 1.0, d.weight_decay, format="%.4f", key="train_wd")
         smoothing = c2.number_input("Label smoothing", 0.0, 0.5, d.label_smoothing, 0.05, key="train_ls")
@@ -87,8 +114,14 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
         normalization = c2.selectbox("Normalisation", norms, _index(norms, d.normalization), key="train_norm")
         weights = c1.checkbox("Class weights (rare classes count more)", d.class_weights, key="train_cw")
         seed = c2.number_input("Seed", 0, 1_000_000, d.seed, key="train_seed")
-        val_tta = c1.selectbox("Validation test-time augmentation", TTA_MODES, _index(TTA_MODES, d.val_tta), key="train_val_tta",
-                               format_func=TTA_LABELS.get, help="Used to pick the best epoch")  # fmt: skip
+        val_tta = c1.selectbox(
+            "Validation test-time augmentation",
+            TTA_MODES,
+            _index(TTA_MODES, d.val_tta),
+            key="train_val_tta",
+            format_func=TTA_LABELS.get,
+            help="Used to pick the best epoch",
+        )
         st.markdown("**Augmentation** (on the device, per batch)")
         a = st.columns(5)
         on, full = d.augment, AugmentConfig.all_on()  # a box switched on uses the default strength
@@ -102,14 +135,33 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
         c1, c2 = st.columns(2)
         device = c1.radio("Device", DEVICES, _index(DEVICES, d.device), horizontal=True, key="train_device")
         precision = c2.radio(
-            "Precision", PRECISIONS, _index(PRECISIONS, d.precision), horizontal=True, key="train_precision",
+            "Precision",
+            PRECISIONS,
+            _index(PRECISIONS, d.precision),
+            horizontal=True,
+            key="train_precision",
             help="bf16 autocast. auto: on CUDA, and on CPUs with native bf16 (about 1.7x faster there)",
-        )  # fmt: skip
+        )
     if model is None:
         return None
     arch = model.name if model.name in PRESETS else "custom"
     return TrainConfig(
-        data=data, arch=arch, model=model, epochs=int(epochs), batch_size=int(batch), optimizer=optimizer, lr=float(lr),
-        weight_decay=float(weight_decay), scheduler=scheduler, label_smoothing=float(smoothing), class_weights=weights,
-        ema=float(ema), augment=aug, normalization=normalization, seed=int(seed), device=device, precision=precision, val_tta=val_tta,
-    )  # fmt: skip
+        data=data,
+        arch=arch,
+        model=model,
+        epochs=int(epochs),
+        batch_size=int(batch),
+        optimizer=optimizer,
+        lr=float(lr),
+        weight_decay=float(weight_decay),
+        scheduler=scheduler,
+        label_smoothing=float(smoothing),
+        class_weights=weights,
+        ema=float(ema),
+        augment=aug,
+        normalization=normalization,
+        seed=int(seed),
+        device=device,
+        precision=precision,
+        val_tta=val_tta,
+    )

@@ -76,8 +76,9 @@ def walkthrough(ds, preds: Predictions, cell: tuple[int, int], link: str, explai
                 st.caption("The saliency map appears with the labels.")
     b = st.columns(3)
     b[0].button("Previous", icon=":material/arrow_back:", width="stretch", on_click=_step, args=(-1, n, rows), key="walk_prev")
-    b[1].button("Reveal", icon=":material/visibility:", width="stretch", type="primary", on_click=_reveal,
-                disabled=revealed, key="walk_reveal")  # fmt: skip
+    b[1].button(
+        "Reveal", icon=":material/visibility:", width="stretch", type="primary", on_click=_reveal, disabled=revealed, key="walk_reveal"
+    )
     b[2].button("Next", icon=":material/arrow_forward:", width="stretch", on_click=_step, args=(1, n, rows), key="walk_next")
     st.caption("Link to this face (model, data, split, cell, face and mode): paste it into a lesson plan.")
     st.code(link, language=None)

@@ -168,8 +168,14 @@ def ship(
         for name in SHIPPED_FILES:
             if (run.dir / name).exists():
                 shutil.copy2(run.dir / name, tmp / name)
-        summary = {"run": run_id, "accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"], "recommended_tta": tta, **rep,
-                   "tta": {mode: r for mode, r in reports.items() if mode != "none"}}  # fmt: skip
+        summary = {
+            "run": run_id,
+            "accuracy": rep["accuracy"],
+            "macro_f1": rep["macro_f1"],
+            "recommended_tta": tta,
+            **rep,
+            "tta": {mode: r for mode, r in reports.items() if mode != "none"},
+        }
         (tmp / "metrics_publictest.json").write_text(json.dumps(summary, indent=2) + "\n")
         confusion_png(np.array(reports[tta]["confusion_matrix"]), tmp / "confusion_matrix.png")
         (tmp / "MODEL_CARD.md").write_text(card_text(run, reports, tta, command, hardware, minutes))

@@ -64,8 +64,13 @@ def main() -> None:
         page.set_viewport_size({"width": 1400, "height": 1500})
         shot("evaluate", f"evaluate?model={run.id}&data=demo", "Most confused", full=False, act=click_cell)
         page.set_viewport_size({"width": 1400, "height": 1000})
-        shot("walkthrough", f"evaluate?model={run.id}&data=demo&cell=sad-neutral&view=walk&guess=1", "Face 1 of",
-             full=False, act=lambda: page.get_by_role("button", name="Reveal").click())  # fmt: skip
+        shot(
+            "walkthrough",
+            f"evaluate?model={run.id}&data=demo&cell=sad-neutral&view=walk&guess=1",
+            "Face 1 of",
+            full=False,
+            act=lambda: page.get_by_role("button", name="Reveal").click(),
+        )
         page.set_viewport_size({"width": 1400, "height": 1300})
         shot("explain", "explain?data=demo&row=6038", "Occlusion: cover", full=False)
         shot("filters", "filters", "strongest first", full=False)

@@ -39,10 +39,23 @@ if model is not None:
     c2.metric("Multiply-adds per face", f"{totals.macs / 1e6:,.1f} M")
     c3.metric("Weights (float32)", f"{totals.params * 4 / 2**20:.1f} MB")
     st.dataframe(
-        [{"layer": r.name, "type": r.type, "output (C x H x W)": " x ".join(map(str, r.out_shape)), "kernel": r.kernel, "stride": r.stride,
-          "padding": r.padding, "output size": r.formula, "params": r.params, "mult-adds": r.macs} for r in rows],
-        hide_index=True, key="arch_table",
-    )  # fmt: skip
+        [
+            {
+                "layer": r.name,
+                "type": r.type,
+                "output (C x H x W)": " x ".join(map(str, r.out_shape)),
+                "kernel": r.kernel,
+                "stride": r.stride,
+                "padding": r.padding,
+                "output size": r.formula,
+                "params": r.params,
+                "mult-adds": r.macs,
+            }
+            for r in rows
+        ],
+        hide_index=True,
+        key="arch_table",
+    )
 
 st.subheader("Conv output-size calculator")
 c = st.columns(6)

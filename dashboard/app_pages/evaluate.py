@@ -81,8 +81,14 @@ m[3].metric("Model", model.cfg.arch, help=f"run {model.run_id} · trained on {mo
 left, right = st.columns([5, 4])
 with left:
     normalised = st.segmented_control("Show", ["counts", "row %"], default="counts", key="ev_norm") == "row %"
-    st.plotly_chart(confusion_scatter(cm, normalised, cell), key="ev_matrix", on_select=on_matrix_click,
-                    selection_mode="points", width="content", config={"displayModeBar": False})  # fmt: skip
+    st.plotly_chart(
+        confusion_scatter(cm, normalised, cell),
+        key="ev_matrix",
+        on_select=on_matrix_click,
+        selection_mode="points",
+        width="content",
+        config={"displayModeBar": False},
+    )
     st.caption("Rows: true class; columns: predicted. Click a cell to see its faces.")
 with right:
     st.subheader("Most confused")
@@ -109,8 +115,11 @@ if cell is not None:
         links = [{"walk from here": view.query(face=int(r), walk=True), "explain": ExplainLink(ref, ds.name, int(r)).href()} for r in rows]
         st.html(gallery_html(ds.pixels[rows], preds.probs[shown], preds.labels[shown], rows, links))
         if len(shown) < len(positions):
-            st.button(f"Show {min(PAGE, len(positions) - len(shown))} more ({len(positions) - len(shown)} left)", key="ev_more",
-                      on_click=lambda: st.session_state.update(ev_gallery_n=len(shown) + PAGE))  # fmt: skip
+            st.button(
+                f"Show {min(PAGE, len(positions) - len(shown))} more ({len(positions) - len(shown)} left)",
+                key="ev_more",
+                on_click=lambda: st.session_state.update(ev_gallery_n=len(shown) + PAGE),
+            )
 
 st.divider()
 st.subheader("Compare with another model")

@@ -62,11 +62,21 @@ def ascent_tab():
     )
     cols = st.slider("Columns", 4, 16, 8, key="fl_cols")
     order = np.argsort(-res.reached)
-    st.image(montage(stretch(res.images[order]), cols=cols, scale=2), width="stretch",
-             caption=f"{len(order)} filters of {layer}, strongest first")  # fmt: skip
+    st.image(
+        montage(stretch(res.images[order]), cols=cols, scale=2),
+        width="stretch",
+        caption=f"{len(order)} filters of {layer}, strongest first",
+    )
     with st.expander("Reached activation per filter"):
-        st.dataframe({"filter": order, "start": res.start[order].round(3), "reached": res.reached[order].round(3),
-                      "rise": (res.reached[order] / np.maximum(np.abs(res.start[order]), 1e-6)).round(1)}, hide_index=True)  # fmt: skip
+        st.dataframe(
+            {
+                "filter": order,
+                "start": res.start[order].round(3),
+                "reached": res.reached[order].round(3),
+                "rise": (res.reached[order] / np.maximum(np.abs(res.start[order]), 1e-6)).round(1),
+            },
+            hide_index=True,
+        )
 
 
 def strongest_tab():
@@ -95,8 +105,11 @@ def feature_maps_tab():
 
 def kernels_tab():
     k = model.first_layer_kernels()
-    st.image(montage(signed_grid(k), cols=16, scale=12), width=min(900, 16 * 12 * k.shape[-1]),
-             caption=f"{k.shape[0]} kernels of {layers[0]}, {k.shape[1]}x{k.shape[2]} (grey = 0, white = positive weight)")  # fmt: skip
+    st.image(
+        montage(signed_grid(k), cols=16, scale=12),
+        width=min(900, 16 * 12 * k.shape[-1]),
+        caption=f"{k.shape[0]} kernels of {layers[0]}, {k.shape[1]}x{k.shape[2]} (grey = 0, white = positive weight)",
+    )
 
 
 for tab, draw in zip(tabs, (ascent_tab, strongest_tab, feature_maps_tab, kernels_tab), strict=True):

@@ -28,8 +28,10 @@ def show(check, tolerance: float, key: str) -> None:
 
 st.header("1. Convolution output size")
 st.latex(r"W_{out} = \left\lfloor \frac{W + 2p - k}{s} \right\rfloor + 1")
-st.markdown("A $k \\times k$ kernel with stride $s$ over an input of width $W$ padded by $p$ on each side fits "
-            "$\\lfloor (W + 2p - k)/s \\rfloor$ whole steps after its first position.")  # fmt: skip
+st.markdown(
+    "A $k \\times k$ kernel with stride $s$ over an input of width $W$ padded by $p$ on each side fits "
+    "$\\lfloor (W + 2p - k)/s \\rfloor$ whole steps after its first position."
+)
 seed = st.number_input("Seed", 0, 10_000, 0, key="math_seed")
 if check := checked("check_conv", "Check the output size numerically", lambda: check_conv_output_size(trials=200, seed=int(seed))):
     show(check, 0, "conv_result")
@@ -37,17 +39,23 @@ if check := checked("check_conv", "Check the output size numerically", lambda: c
 
 st.header("2. Batch normalisation")
 st.markdown("Forward, over a mini-batch of $m$ values per feature:")
-st.latex(r"\mu = \frac{1}{m}\sum_i x_i,\quad \sigma^2 = \frac{1}{m}\sum_i (x_i-\mu)^2,\quad "
-         r"\hat{x}_i = \frac{x_i-\mu}{\sqrt{\sigma^2+\epsilon}},\quad y_i = \gamma \hat{x}_i + \beta")  # fmt: skip
+st.latex(
+    r"\mu = \frac{1}{m}\sum_i x_i,\quad \sigma^2 = \frac{1}{m}\sum_i (x_i-\mu)^2,\quad "
+    r"\hat{x}_i = \frac{x_i-\mu}{\sqrt{\sigma^2+\epsilon}},\quad y_i = \gamma \hat{x}_i + \beta"
+)
 st.markdown("Backward, given $\\partial \\ell / \\partial y_i$:")
 st.latex(r"\frac{\partial \ell}{\partial \hat{x}_i} = \frac{\partial \ell}{\partial y_i}\,\gamma")
 st.latex(
     r"\frac{\partial \ell}{\partial \sigma^2} = \sum_i \frac{\partial \ell}{\partial \hat{x}_i}(x_i-\mu)\cdot\left(-\tfrac{1}{2}\right)(\sigma^2+\epsilon)^{-3/2}"
 )
-st.latex(r"\frac{\partial \ell}{\partial \mu} = \sum_i \frac{\partial \ell}{\partial \hat{x}_i}\cdot\frac{-1}{\sqrt{\sigma^2+\epsilon}}"
-         r" + \frac{\partial \ell}{\partial \sigma^2}\cdot\frac{\sum_i -2(x_i-\mu)}{m}")  # fmt: skip
-st.latex(r"\frac{\partial \ell}{\partial x_i} = \frac{\partial \ell}{\partial \hat{x}_i}\cdot\frac{1}{\sqrt{\sigma^2+\epsilon}}"
-         r" + \frac{\partial \ell}{\partial \sigma^2}\cdot\frac{2(x_i-\mu)}{m} + \frac{\partial \ell}{\partial \mu}\cdot\frac{1}{m}")  # fmt: skip
+st.latex(
+    r"\frac{\partial \ell}{\partial \mu} = \sum_i \frac{\partial \ell}{\partial \hat{x}_i}\cdot\frac{-1}{\sqrt{\sigma^2+\epsilon}}"
+    r" + \frac{\partial \ell}{\partial \sigma^2}\cdot\frac{\sum_i -2(x_i-\mu)}{m}"
+)
+st.latex(
+    r"\frac{\partial \ell}{\partial x_i} = \frac{\partial \ell}{\partial \hat{x}_i}\cdot\frac{1}{\sqrt{\sigma^2+\epsilon}}"
+    r" + \frac{\partial \ell}{\partial \sigma^2}\cdot\frac{2(x_i-\mu)}{m} + \frac{\partial \ell}{\partial \mu}\cdot\frac{1}{m}"
+)
 st.latex(
     r"\frac{\partial \ell}{\partial \gamma} = \sum_i \frac{\partial \ell}{\partial y_i}\,\hat{x}_i,\qquad \frac{\partial \ell}{\partial \beta} = \sum_i \frac{\partial \ell}{\partial y_i}"
 )
@@ -61,7 +69,9 @@ st.header("3. Softmax and cross-entropy")
 st.latex(
     r"\hat{y}_j = \frac{e^{z_j}}{\sum_k e^{z_k}},\qquad L = -\sum_j y_j \log \hat{y}_j,\qquad \frac{\partial L}{\partial z_j} = \hat{y}_j - y_j"
 )
-st.markdown("With a one-hot $y$: $\\partial L/\\partial z_j = \\hat{y}_j \\cdot \\sum_k y_k - y_j = \\hat{y}_j - y_j$, "
-            "since $\\partial \\log \\hat{y}_k / \\partial z_j = [j = k] - \\hat{y}_j$.")  # fmt: skip
+st.markdown(
+    "With a one-hot $y$: $\\partial L/\\partial z_j = \\hat{y}_j \\cdot \\sum_k y_k - y_j = \\hat{y}_j - y_j$, "
+    "since $\\partial \\log \\hat{y}_k / \\partial z_j = [j = k] - \\hat{y}_j$."
+)
 if check := checked("check_ce", "Check the softmax gradient numerically", lambda: check_softmax_cross_entropy(8, 7, int(seed))):
     show(check, 1e-12, "ce_result")

@@ -46,10 +46,17 @@ with left:
 
 def runs_table(runs: list) -> None:
     rows = [
-        {"run": s.id, "status": str(s.status), "progress": s.progress, "arch": s.config["arch"], "data": s.config["data"],
-         "epochs": s.config["epochs"], "best val acc": s.best["val_acc"] if s.best else None}
+        {
+            "run": s.id,
+            "status": str(s.status),
+            "progress": s.progress,
+            "arch": s.config["arch"],
+            "data": s.config["data"],
+            "epochs": s.config["epochs"],
+            "best val acc": s.best["val_acc"] if s.best else None,
+        }
         for s in map(summary, runs)
-    ]  # fmt: skip
+    ]
     columns = {
         "progress": st.column_config.ProgressColumn(min_value=0, max_value=1),
         "best val acc": st.column_config.NumberColumn(format="percent"),

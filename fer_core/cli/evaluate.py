@@ -18,9 +18,13 @@ def add_parser(sub) -> None:
     p.add_argument("--data", required=True, help="data set name (`fer data list`)")
     p.add_argument("--split", default="PublicTest", choices=SPLITS)
     p.add_argument(
-        "--tta", nargs="?", const="flip", default="none", choices=TTA_MODES,
+        "--tta",
+        nargs="?",
+        const="flip",
+        default="none",
+        choices=TTA_MODES,
         help="test-time augmentation: flip (the default when --tta is given alone) or 10crop",
-    )  # fmt: skip
+    )
     p.add_argument("--json", action="store_true", help="print JSON: accuracy, macro_f1, per_class, confusion_matrix")
     p.set_defaults(func=run_eval)
 

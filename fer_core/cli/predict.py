@@ -21,14 +21,19 @@ def run_predict(a) -> int:
     out = []
     for path in a.images:
         faces = predict_faces(model, read_image(path))
-        out.append({
-            "image": path,
-            "faces": [
-                {"box": dict(zip(("x", "y", "w", "h"), map(int, f.box), strict=True)), "label": CLASSES[int(f.probs.argmax())],
-                 "probabilities": {c: round(float(p), 4) for c, p in zip(CLASSES, f.probs, strict=True)}}
-                for f in faces
-            ],
-        })  # fmt: skip
+        out.append(
+            {
+                "image": path,
+                "faces": [
+                    {
+                        "box": dict(zip(("x", "y", "w", "h"), map(int, f.box), strict=True)),
+                        "label": CLASSES[int(f.probs.argmax())],
+                        "probabilities": {c: round(float(p), 4) for c, p in zip(CLASSES, f.probs, strict=True)},
+                    }
+                    for f in faces
+                ],
+            }
+        )
     if a.json:
         print(json.dumps({"run": model.run_id, "images": out}, indent=2))
         return 0
@@ -38,6 +43,8 @@ def run_predict(a) -> int:
         for i, f in enumerate(item["faces"], 1):
             b = f["box"]
             top = sorted(f["probabilities"].items(), key=lambda kv: -kv[1])[:3]
-            print(f"{item['image']}: face {i} at x={b['x']} y={b['y']} {b['w']}x{b['h']}: {f['label']} "
-                  f"({', '.join(f'{c} {p:.0%}' for c, p in top)})")  # fmt: skip
+            print(
+                f"{item['image']}: face {i} at x={b['x']} y={b['y']} {b['w']}x{b['h']}: {f['label']} "
+                f"({', '.join(f'{c} {p:.0%}' for c, p in top)})"
+            )
     return 0

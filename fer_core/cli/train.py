@@ -30,12 +30,33 @@ from fer_core.train.engine import total_steps
 
 AUGMENTS = {"shift": "shift", "flip": "flip", "rotate": "rotate_deg", "scale": "scale", "erase": "erase_p"}
 # TrainConfig fields that take a plain value on the command line, as --name-with-dashes
-PLAIN = ("data", "arch", "epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay", "scheduler", "label_smoothing",
-         "ema", "val_tta", "normalization", "seed", "device", "precision")  # fmt: skip
+PLAIN = (
+    "data",
+    "arch",
+    "epochs",
+    "batch_size",
+    "optimizer",
+    "lr",
+    "momentum",
+    "weight_decay",
+    "scheduler",
+    "label_smoothing",
+    "ema",
+    "val_tta",
+    "normalization",
+    "seed",
+    "device",
+    "precision",
+)
 CHOICES = {
-    "arch": list(PRESETS), "optimizer": OPTIMIZERS, "scheduler": SCHEDULERS, "val_tta": TTA_MODES,
-    "normalization": [str(n) for n in Normalization], "device": DEVICES, "precision": PRECISIONS,
-}  # fmt: skip
+    "arch": list(PRESETS),
+    "optimizer": OPTIMIZERS,
+    "scheduler": SCHEDULERS,
+    "val_tta": TTA_MODES,
+    "normalization": [str(n) for n in Normalization],
+    "device": DEVICES,
+    "precision": PRECISIONS,
+}
 HELP = {
     "arch": "a preset architecture",
     "lr": "peak learning rate",
@@ -59,16 +80,26 @@ def add_train_options(p) -> None:
     d = TrainConfig()
     for name in PLAIN:
         default = getattr(d, name)
-        p.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default, choices=CHOICES.get(name),
-                       help=f"{HELP.get(name, name.replace('_', ' '))} (default {default})")  # fmt: skip
+        p.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=type(default),
+            default=default,
+            choices=CHOICES.get(name),
+            help=f"{HELP.get(name, name.replace('_', ' '))} (default {default})",
+        )
     p.add_argument("--class-weights", action="store_true", help="weight classes by inverse frequency")
     p.add_argument("--no-val-tta", dest="val_tta", action="store_const", const="none", help="same as --val-tta none")
     aug = d.augment
     p.add_argument("--shift", type=float, help=f"max shift in pixels (default {aug.shift})")
     p.add_argument("--rotate", type=float, help=f"max rotation in degrees (default {aug.rotate_deg})")
     p.add_argument("--scale", type=float, help=f"max zoom in or out, a share (default {aug.scale})")
-    p.add_argument("--erase", type=float, nargs="?", const=ERASE_P_WHEN_ON,
-                   help=f"random-erasing probability (default {aug.erase_p}; {ERASE_P_WHEN_ON} if given alone)")  # fmt: skip
+    p.add_argument(
+        "--erase",
+        type=float,
+        nargs="?",
+        const=ERASE_P_WHEN_ON,
+        help=f"random-erasing probability (default {aug.erase_p}; {ERASE_P_WHEN_ON} if given alone)",
+    )
     p.add_argument("--no-augment", action="store_true", help="switch every augmentation off")
     p.add_argument("--no", action="append", default=[], choices=list(AUGMENTS), help="switch one augmentation off (repeatable)")
 

@@ -68,9 +68,7 @@ def _vgg10_gap() -> ModelConfig:
     )
 
 
-PRESETS: dict[str, ModelConfig] = {
-    m.name: m for m in (_small(), _seed_4conv(), _seed_vgg3(), _seed_6conv(), _vgg_fer(), _vgg10_gap())
-}
+PRESETS: dict[str, ModelConfig] = {m.name: m for m in (_small(), _seed_4conv(), _seed_vgg3(), _seed_6conv(), _vgg_fer(), _vgg10_gap())}
 
 
 def get_preset(name: str) -> ModelConfig:

@@ -163,10 +163,16 @@ class Trainer:
     def _step_record(self, state: TrainingState, steps: int, window: "_Window", clock: "_Clock") -> dict:
         cfg, done = self.cfg, state.epoch * steps + state.step
         return {
-            "kind": "step", "epoch": state.epoch + state.step / steps, "step": done,
-            "train_loss": state.mean_loss, "train_acc": state.mean_acc, "lr": state.lr,
-            "images_per_s": window.rate(), "elapsed": clock.elapsed(), "progress": done / (cfg.epochs * steps),
-        }  # fmt: skip
+            "kind": "step",
+            "epoch": state.epoch + state.step / steps,
+            "step": done,
+            "train_loss": state.mean_loss,
+            "train_acc": state.mean_acc,
+            "lr": state.lr,
+            "images_per_s": window.rate(),
+            "elapsed": clock.elapsed(),
+            "progress": done / (cfg.epochs * steps),
+        }
 
     def _validate(self, state: TrainingState, data: _Data, steps: int, records: list, clock: "_Clock") -> dict:
         """Validation pass with the weight average (if on); steps a plateau schedule; ends the epoch."""
@@ -177,11 +183,17 @@ class Trainer:
         val_acc = (logits.argmax(1) == data.y_va).float().mean().item()
         state.end_epoch(cfg, val_loss)
         rec = {
-            "kind": "epoch", "epoch": state.epoch, "step": state.epoch * steps,
-            "train_loss": state.mean_loss, "train_acc": state.mean_acc,
-            "val_loss": val_loss, "val_acc": val_acc, "lr": state.lr,
-            "elapsed": clock.elapsed(), "progress": state.epoch / cfg.epochs,
-        }  # fmt: skip
+            "kind": "epoch",
+            "epoch": state.epoch,
+            "step": state.epoch * steps,
+            "train_loss": state.mean_loss,
+            "train_acc": state.mean_acc,
+            "val_loss": val_loss,
+            "val_acc": val_acc,
+            "lr": state.lr,
+            "elapsed": clock.elapsed(),
+            "progress": state.epoch / cfg.epochs,
+        }
         records.append(rec)
         state.reset_sums()  # the next epoch starts afresh (and so does a resume)
         state.last_val_acc = val_acc

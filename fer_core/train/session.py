@@ -58,9 +58,7 @@ def prepare_run(cfg: TrainConfig) -> tuple[Run, Plan]:
     return run, Plan.RESUME if run.resumable else Plan.NEW
 
 
-def start_or_resume(
-    cfg: TrainConfig, detached: bool = True, callbacks: list[Callable[[str, dict], None]] | None = None
-) -> Started:
+def start_or_resume(cfg: TrainConfig, detached: bool = True, callbacks: list[Callable[[str, dict], None]] | None = None) -> Started:
     """Carry out the request for `cfg`: in a detached worker (the app) or here (the CLI, blocking)."""
     run, plan = prepare_run(cfg)
     if plan in (Plan.CACHED, Plan.BUSY):
