@@ -74,7 +74,8 @@ def _preprocessing(run: Run, cfg: TrainConfig) -> Preprocessing:
     try:
         ds = load_dataset(cfg.data)
     except FileNotFoundError as exc:
-        raise RunError(f"run {run.id}: norm_stats.json is missing and data set {cfg.data!r} is not here to derive it") from exc
+        missing = run.norm_stats_path.name
+        raise RunError(f"run {run.id}: {missing} is missing and data set {cfg.data!r} is not here to derive it") from exc
     return Preprocessing(cfg.normalization, dataset_stats(ds.pixels[ds.split_indices(cfg.train_split)]))
 
 

@@ -94,13 +94,12 @@ class Trainer:
         def to(a):
             return torch.from_numpy(np.ascontiguousarray(a)).to(self.device)
 
-        stats = dataset_stats(ds.pixels[tr])
         return _Data(
             to(ds.pixels[tr]).unsqueeze(1),
             to(ds.labels[tr]).long(),
             to(ds.pixels[va]).unsqueeze(1),
             to(ds.labels[va]).long(),
-            Preprocessing(cfg.normalization, stats),
+            Preprocessing(cfg.normalization, dataset_stats(ds.pixels[tr])),
         )
 
     def fit(self, resume: bool = False) -> TrainResult:
