@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from fer_core.cli import data, evaluate, explain, predict, train
+from fer_core.cli import data, evaluate, explain, predict, study, train
 from fer_core.train import RunError
 
 
@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_parser(sub)
     explain.add_parsers(sub)
     predict.add_parser(sub)
+    study.add_parser(sub)
     return ap
 
 

@@ -1,0 +1,84 @@
+"""Time to accuracy (issue 14): PublicTest accuracy against training wall clock for named recipes,
+trained by `fer train` on this machine, one after another, and read back from each run's metrics
+(every epoch records its accuracy and the training time so far). Prints, per recipe, the curve and
+the time to reach each threshold, with the CPU named.
+
+    python bench/bench_recipes.py [--recipes old-default,vgg10-gap] [--data fer2013] [--reuse] [--json OUT.json]
+
+Without --reuse every recipe trains afresh in a temporary checkpoints dir; with --reuse finished
+runs in FER_CHECKPOINTS_DIR (or checkpoints/) are read, as `fer train` would find them cached.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from report import emit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Each recipe: `fer train` arguments after `--data NAME`.
+RECIPES = {
+    "old-default": ["--arch", "seed-4conv"],  # the default recipe until issue 14 (18 epochs, AdamW, mild augmentation)
+    "vgg10-gap": [
+        "--arch", "vgg10-gap", "--epochs", "60", "--optimizer", "sgd", "--lr", "0.05", "--weight-decay", "5e-4",
+        "--label-smoothing", "0.1", "--shift", "4", "--rotate", "10", "--scale", "0.1", "--erase", "0.5",
+    ],  # fmt: skip
+}
+THRESHOLDS = (0.60, 0.63, 0.65, 0.68, 0.70)
+
+
+def curve(run_dir: Path) -> list[dict]:
+    from fer_core.train import Run
+
+    return [
+        {"epoch": m["epoch"], "minutes": round(m["elapsed"] / 60, 2), "val_acc": round(m["val_acc"], 4)}
+        for m in Run(run_dir.name, run_dir).metrics()
+        if m.get("kind") == "epoch"
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--recipes", default=",".join(RECIPES))
+    ap.add_argument("--data", default="fer2013")
+    ap.add_argument("--reuse", action="store_true", help="read finished identical runs instead of training afresh")
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    if not a.reuse:
+        os.environ["FER_CHECKPOINTS_DIR"] = str(Path(tempfile.mkdtemp()) / "checkpoints")
+    import torch
+
+    from fer_core.cli import main as fer
+    from fer_core.cli.train import add_train_options, config_from_args
+    from fer_core.model_card import cpu_description
+    from fer_core.train import prepare_run
+    from fer_core.train.runs import RunStatus
+
+    result = {"cpu": cpu_description(), "threads": torch.get_num_threads(), "data": a.data, "recipes": {}}
+    for name in a.recipes.split(","):
+        args = ["train", "--data", a.data, *RECIPES[name]]
+        if fer(args) != 0:
+            raise SystemExit(f"recipe {name}: `fer {' '.join(args)}` failed")
+        p = argparse.ArgumentParser()
+        add_train_options(p)
+        run, plan = prepare_run(config_from_args(p.parse_args(args[1:])))
+        assert run.status().status is RunStatus.FINISHED, plan
+        points = curve(run.dir)
+        reached = {f"{t:.0%}": next((pt["minutes"] for pt in points if pt["val_acc"] >= t), None) for t in THRESHOLDS}
+        result["recipes"][name] = {
+            "command": "fer " + " ".join(args),
+            "run": run.id,
+            "best": max(pt["val_acc"] for pt in points),
+            "minutes": points[-1]["minutes"],
+            "minutes_to": reached,
+            "curve": points,
+        }
+    emit(result, a.json)
+
+
+if __name__ == "__main__":
+    main()
