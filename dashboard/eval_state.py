@@ -37,7 +37,7 @@ def read_url_once() -> None:
         return
     st.session_state.ev_url_read = True
     v = EvaluateView.from_params(st.query_params)
-    for key, value in (("ev_model", v.model), ("ev_data", v.data), ("ev_split", v.split)):
+    for key, value in (("ev_model", v.model), ("ev_data", v.data), ("ev_split", v.split), ("ev_other", v.other)):
         if value:
             st.session_state[key] = value
     st.session_state.update(ev_tta=v.tta, ev_cell=v.cell, ev_face=v.face, ev_view="walk" if v.walk else "matrix", ev_guess=v.guess)
@@ -54,6 +54,7 @@ def current_view() -> EvaluateView:
         face=s.get("ev_face"),
         walk=s.get("ev_view") == "walk",
         guess=bool(s.get("ev_guess")),
+        other=s.get("ev_other") if s.get("ev_other") not in (None, "—") else None,
     )
 
 

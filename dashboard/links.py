@@ -2,7 +2,7 @@
 
 - Evaluate's view as URL parameters (`EvaluateView`): model, data, split, tta (flip | 10crop; an
   old `tta=1` reads as flip), cell=<true>-<pred> (class names), face=<data-set row>, view=walk,
-  guess=1. A teacher's lesson is a list of such links.
+  guess=1, other=<model B to compare>. A teacher's lesson is a list of such links.
 - A data-set face to explain (`ExplainLink`): `explain?model=..&data=..&row=..`, from Evaluate's
   gallery, also what the Explain page keeps in its own address bar.
 - A face handed from the Webcam page to Explain (`send_face` / `sent_face`): a 48x48 crop in the
@@ -49,6 +49,7 @@ class EvaluateView:
     face: int | None = None  # data-set row, within the cell
     walk: bool = False  # the classroom walkthrough, not the matrix
     guess: bool = False  # walkthrough labels hidden until revealed
+    other: str | None = None  # model B of the comparison
 
     @classmethod
     def from_params(cls, q) -> "EvaluateView":
@@ -63,6 +64,7 @@ class EvaluateView:
             face=_row(q.get("face")) if cell else None,
             walk=q.get("view") == "walk" and cell is not None,
             guess=q.get("guess") == "1",
+            other=q.get("other") or None,
         )
 
     def params(self) -> dict[str, str]:
@@ -75,6 +77,7 @@ class EvaluateView:
             "face": str(self.face) if self.face is not None and self.cell else None,
             "view": "walk" if self.walk else None,
             "guess": "1" if self.guess else None,
+            "other": self.other,
         }
         return {k: v for k, v in p.items() if v is not None}
 

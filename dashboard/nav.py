@@ -29,6 +29,13 @@ PAGES: tuple[PageSpec, ...] = (
         "accuracy curves, stop and resume, and overlay runs to compare recipes.",
     ),
     PageSpec(
+        "app_pages/study.py",
+        "Study",
+        ":material/science:",
+        "Does normalisation help? Does augmentation? Each setting trained with several seeds, then the answer "
+        "with its uncertainty: curves, a table with 95% intervals, a verdict, CSV and Markdown.",
+    ),
+    PageSpec(
         "app_pages/evaluate.py",
         "Evaluate",
         ":material/grid_on:",

@@ -127,6 +127,8 @@ others = [r for r in model_choices() if r != ref]
 if not others:
     st.caption("Train a second model (say, without augmentation) to compare the two on the same faces.")
     st.stop()
+if st.session_state.get("ev_other") not in ["—", *others]:
+    st.session_state.ev_other = "—"
 other = st.selectbox("Model B", ["—", *others], key="ev_other", format_func=lambda r: r if r == "—" else model_label(r))
 if other == "—":
     st.stop()
