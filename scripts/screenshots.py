@@ -81,6 +81,32 @@ def main() -> None:
             page.wait_for_timeout(4000)
 
         shot("webcam", "webcam", "Snapshot mode", full=False, act=start_camera)
+
+        def run_study():  # "Does augmentation help?" (the first question) on the demo faces, to its verdict
+            page.get_by_role("button", name="Run the study").click()
+            page.get_by_text("finished ·").first.wait_for(timeout=600_000)
+            page.get_by_text("Verdicts").first.wait_for(timeout=60_000)
+
+        page.set_viewport_size({"width": 1400, "height": 1600})
+        shot("study", "study", "Run the study", full=False, act=run_study)
+
+        def upload_photo():  # a real portrait (issue 17): one box, on the face; not committed (tests/artifacts)
+            from tests.photos import photo_path
+
+            page.get_by_text("Upload a photo").first.click()
+            wait_idle(page, 60_000)
+            page.locator("input[type=file]").first.set_input_files(str(photo_path("skimage", "data/astronaut.png")))
+            page.get_by_text("2. face found").first.wait_for(timeout=60_000)
+
+        page.set_viewport_size({"width": 1400, "height": 1300})
+        page.goto(f"{url}/explain")
+        page.get_by_text("Face from").first.wait_for(timeout=60_000)
+        wait_idle(page, 60_000)
+        upload_photo()
+        wait_idle(page, 120_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "explain_photo.png"), full_page=False)
+        print("wrote", ARTIFACTS / "explain_photo.png")
         page.set_viewport_size({"width": 1400, "height": 1000})
         shot("architecture", "architecture", "Conv output-size calculator", full=False)
         shot("math", "math_checks", "Check the output size numerically", full=False)
