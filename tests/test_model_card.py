@@ -28,7 +28,12 @@ def test_ship_then_eval_default_reproduces_the_card(data_dir, tmp_path, monkeypa
     assert model_choices()[0] == DEFAULT and load_model().run_id == DEFAULT
     assert main(["eval", "--data", "demo", "--split", "PublicTest", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["accuracy"] == pytest.approx(json.loads((dest / "metrics_publictest.json").read_text())["accuracy"])
+    card_figures = json.loads((dest / "metrics_publictest.json").read_text())
+    assert out["accuracy"] == pytest.approx(card_figures["accuracy"])
+    assert card_figures["recommended_tta"] == "10crop" and set(card_figures["tta"]) == {"flip", "10crop"}
+    assert main(["eval", "--data", "demo", "--split", "PublicTest", "--tta", "10crop", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == pytest.approx(card_figures["tta"]["10crop"]["accuracy"])
+    assert f"{card_figures['tta']['10crop']['accuracy']:.2%}" in card and "10-crop TTA (recommended)" in card
     ship(run.id, "demo")  # shipping again replaces the directory whole
     assert not (dest.parent / "default.old").exists()
 
