@@ -57,7 +57,7 @@ def test_cli_json_then_asking_again_is_cached(demo, capsys):
 
 
 def test_stop_mid_study_then_resume_trains_nothing_twice(demo):
-    study = define_study(_base(epochs=3), [parse_vary("augment=off,on")], seeds=1)
+    study = define_study(_base(epochs=6), [parse_vary("augment=off,on")], seeds=1)
     launch_study(study)
     first = study.runs()[0]
     deadline = time.time() + 120
@@ -70,11 +70,13 @@ def test_stop_mid_study_then_resume_trains_nothing_twice(demo):
         time.sleep(0.2)
     assert study.status() == "stopped" and first.status().status is RunStatus.STOPPED
     assert not study.runs()[1].has_status  # the second run never started
-    steps_before = max(m["step"] for m in first.metrics())
+    before = first.metrics()
     counts = run_study(study)
     assert counts == {"cached": 0, "trained": 2, "stopped": 0, "failed": 0} and study.status() == "finished"
-    steps = [m["step"] for m in first.metrics() if m["kind"] == "step"]
-    assert steps == sorted(steps) and steps[0] < steps_before < steps[-1]  # resumed, not restarted
+    after = first.metrics()
+    assert after[: len(before)] == before and len(after) > len(before)  # resumed where it stopped, not restarted
+    steps = [m["step"] for m in after if m["kind"] == "step"]
+    assert steps == sorted(steps) and after[-1]["epoch"] == 6
     assert run_study(study)["cached"] == 2
 
 
