@@ -42,6 +42,6 @@ def test_a_bad_custom_value_is_named(data_dir):
     at = _app("app_pages/study.py")
     at.radio(key="st_question").set_value("Build your own").run()
     at.selectbox(key="st_factor1").set_value("epochs").run()
-    at.text_input(key="st_values1").set_value("5").run()
+    at.text_input(key="st_values1_epochs").set_value("5").run()
     assert "needs 2 to 4 values" in at.error[0].value
     assert at.button(key="st_start").disabled

@@ -7,7 +7,7 @@ from links import EvaluateView
 from ui import pick_dataset
 
 from fer_core.models import PRESETS
-from fer_core.study.factors import FACTORS, parse_vary
+from fer_core.study.factors import FACTORS, check_factors, parse_vary
 from fer_core.study.questions import QUESTIONS, STUDY_EPOCHS
 from fer_core.study.results import curves, results, to_csv, to_markdown
 from fer_core.study.runner import launch_study, runner_alive, stop_study
@@ -35,10 +35,10 @@ with left:
                 continue
             f = FACTORS[name]
             if f.choices:
-                picked = st.multiselect(f"Values of {f.title} (2-4)", f.choices, default=list(f.choices[:2]), key=f"st_values{k}")
+                picked = st.multiselect(f"Values of {f.title} (2-4)", f.choices, default=list(f.choices[:2]), key=f"st_values{k}_{name}")
                 varies.append(f"{name}={','.join(picked)}")
             else:
-                varies.append(f"{name}=" + st.text_input(f"Values of {f.title} (2-4, comma-separated)", key=f"st_values{k}"))
+                varies.append(f"{name}=" + st.text_input(f"Values of {f.title} (2-4, comma-separated)", key=f"st_values{k}_{name}"))
     else:
         q = QUESTIONS[titles.index(title)]
         varies = list(q.varies)
@@ -50,7 +50,7 @@ with left:
     epochs = c2.number_input("Epochs", 1, 200, STUDY_EPOCHS, key="st_epochs")
     seeds = c3.number_input("Seeds per variant", 1, 10, DEFAULT_SEEDS, key="st_seeds")
     try:
-        parsed = [parse_vary(v) for v in varies]
+        parsed = check_factors([parse_vary(v) for v in varies])
         n_runs = seeds
         for v in parsed:
             n_runs *= len(v.values)
