@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from fer_core.cli.train import add_train_options, config_from_args
 from fer_core.study.factors import FACTORS, parse_vary
+from fer_core.study.questions import STUDY_EPOCHS
 from fer_core.study.results import results, to_markdown
 from fer_core.study.runner import run_study, runner_alive, stop_study
 from fer_core.study.study import DEFAULT_SEEDS, define_study, list_studies, load_study, progress
@@ -30,7 +31,7 @@ def add_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the variants with settings, run ids, mean and standard error")
     p.add_argument("--markdown", metavar="FILE", help="also write the report as Markdown")
     add_train_options(p)
-    p.set_defaults(func=cmd_study)
+    p.set_defaults(func=cmd_study, epochs=STUDY_EPOCHS)  # studies train several runs: shorter by default
 
 
 def _report(study, a) -> int:
