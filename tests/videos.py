@@ -21,18 +21,23 @@ def background(rng: np.random.Generator, w: int = 640, h: int = 480) -> np.ndarr
     return np.clip(gray[..., None] * tint, 0, 255).astype(np.uint8)
 
 
-def detectable_faces(pixels: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
-    """The first k faces (48, 48) that the Haar detector finds when pasted at several places."""
+def _found_alone(big: np.ndarray, x: int, y: int, rng: np.random.Generator, w: int, h: int) -> bool:
+    frame = background(rng, w, h)
+    frame[y : y + SIZE, x : x + SIZE] = big[..., None]
+    return len(detect_faces(frame).faces) == 1
+
+
+def detectable_faces(pixels: np.ndarray, k: int, seed: int = 0, w: int = 640, h: int = 480) -> np.ndarray:
+    """The first k faces (48, 48) that the detector finds alone at every place `make_frames` can
+    put a face (left, middle, right; top and bottom of the drift), each time on a new background.
+    A borderline face (the cascade unsure and no eye found) is found at some places and missed at
+    others, so a few trial places are not enough for tests that expect every face in every frame."""
     rng = np.random.default_rng(seed)
+    places = [(x, y) for x in (8, (w - SIZE) // 2, w - SIZE - 8) for y in ((h - SIZE) // 2 + dy for dy in (-40, 0, 40))]
     chosen = []
     for face in pixels:
         big = cv2.resize(face, (SIZE, SIZE), interpolation=cv2.INTER_CUBIC)
-        ok = True
-        for x, y in ((40, 60), (250, 200), (450, 100)):
-            frame = background(rng)
-            frame[y : y + SIZE, x : x + SIZE] = big[..., None]
-            ok &= len(detect_faces(frame).faces) == 1
-        if ok:
+        if all(_found_alone(big, x, y, rng, w, h) for x, y in places):
             chosen.append(face)
             if len(chosen) == k:
                 break
