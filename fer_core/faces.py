@@ -69,7 +69,8 @@ def count_eyes(gray: np.ndarray, box: tuple[int, int, int, int]) -> int:
     x, y, w, h = box
     crop = cv2.resize(gray[y : y + h, x : x + w], (EYE_SIDE, EYE_SIDE), interpolation=cv2.INTER_AREA)
     top = crop[: int(EYE_SIDE * 0.6)]
-    found = _load("haarcascade_eye.xml").detectMultiScale(top, EYE_SCALE_STEP, 2, minSize=(EYE_SIDE // 10,) * 2, maxSize=(EYE_SIDE // 2,) * 2)
+    eye = _load("haarcascade_eye.xml")
+    found = eye.detectMultiScale(top, EYE_SCALE_STEP, 2, minSize=(EYE_SIDE // 10,) * 2, maxSize=(EYE_SIDE // 2,) * 2)
     return len(np.asarray(found).reshape(-1, 4))
 
 
