@@ -11,6 +11,7 @@ runs in FER_CHECKPOINTS_DIR (or checkpoints/) are read, as `fer train` would fin
 
 import argparse
 import os
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -23,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 # Each recipe: `fer train` arguments after `--data NAME`.
 RECIPES = {
     "old-default": ["--arch", "seed-4conv"],  # the default recipe until issue 14 (18 epochs, AdamW, mild augmentation)
-    "vgg10-gap": [
-        "--arch", "vgg10-gap", "--epochs", "60", "--optimizer", "sgd", "--lr", "0.05", "--weight-decay", "5e-4",
-        "--label-smoothing", "0.1", "--shift", "4", "--rotate", "10", "--scale", "0.1", "--erase", "0.5",
-    ],  # fmt: skip
+    "vgg10-gap": shlex.split(
+        "--arch vgg10-gap --epochs 60 --optimizer sgd --lr 0.05 --weight-decay 5e-4 "
+        "--label-smoothing 0.1 --shift 4 --rotate 10 --scale 0.1 --erase 0.5"
+    ),
 }
 THRESHOLDS = (0.60, 0.63, 0.65, 0.68, 0.70)
 
