@@ -95,7 +95,7 @@ def main() -> None:
 
     layer = handle.conv_layers()[-1]  # the Filters page's default
     t0 = time.perf_counter()
-    res = handle.gradient_ascent(layer)
+    res = handle.gradient_ascent(layer, use_cache=False)  # computed, not read from the run's filters/
     ours = time.perf_counter() - t0
     t0 = time.perf_counter()
     naive_ascent(model, layer, steps=inspect.signature(gradient_ascent).parameters["steps"].default)  # as many steps as ours

@@ -21,7 +21,16 @@ import torch
 
 from fer_core.explain import Explanation, attribution, check_method, conv_layers
 from fer_core.explain.base import Preprocessed, randomized, to_input, to_pixels
-from fer_core.explain.filters import AscentResult, feature_maps, first_layer_kernels, gradient_ascent, top_faces
+from fer_core.explain.filters import (
+    AscentResult,
+    ascent_key,
+    feature_maps,
+    first_layer_kernels,
+    gradient_ascent,
+    load_ascent,
+    save_ascent,
+    top_faces,
+)
 from fer_core.explain.occlusion import OCCLUSION_PRESETS, occlude
 from fer_core.inference import inference_copy, predict_logits
 from fer_core.models import LayerRow, layer_table
@@ -132,9 +141,22 @@ class LoadedModel:
         return Occluded(covered, self.face_probs(covered))
 
     # --- filters ------------------------------------------------------------
-    def gradient_ascent(self, layer: str, progress=None, **options) -> AscentResult:
-        """One image per filter of conv `layer` that excites it most (`explain.filters.gradient_ascent`)."""
-        return gradient_ascent(self.network, layer, progress=progress, **options)
+    def gradient_ascent(self, layer: str, progress=None, use_cache: bool = True, **options) -> AscentResult:
+        """One image per filter of conv `layer` that excites it most (`explain.filters.gradient_ascent`).
+        Cached in the run directory (`filters/`), keyed by the weights and every option: computed
+        once per model and layer, then read back at once, after a restart too; the shipped default
+        model carries its Filters-page layer's images. `use_cache=False` computes afresh and leaves
+        the cache as it was."""
+        key = ascent_key(self.digest, layer, **options)
+        path = self.run.filters_cache_path(layer) if self.run and use_cache else None
+        if path is not None and (hit := load_ascent(path, key)) is not None:
+            if progress:
+                progress(1.0)
+            return hit
+        result = gradient_ascent(self.network, layer, progress=progress, **options)
+        if path is not None:
+            save_ascent(path, result, key)
+        return result
 
     def feature_maps(self, layer: str, face: np.ndarray) -> np.ndarray:
         """The filters' outputs (C, H, W) of conv `layer` for one face."""

@@ -1,6 +1,8 @@
 """Ship a finished run as the default model: copy its files into `checkpoints/default/`,
-evaluate it on PublicTest, and write the model card (MODEL_CARD.md) and the confusion matrix
-as an image. The directory is replaced in one rename, so a reader never sees half of it."""
+evaluate it on PublicTest, and write the model card (MODEL_CARD.md), the confusion matrix as an
+image, and the gradient-ascent images of the Filters page's default layer (the last conv), so that
+page opens at once on a fresh clone. The directory is replaced in one rename, so a reader never
+sees half of it."""
 
 import json
 import os
@@ -179,8 +181,10 @@ def ship(
         (tmp / "metrics_publictest.json").write_text(json.dumps(summary, indent=2) + "\n")
         confusion_png(np.array(reports[tta]["confusion_matrix"]), tmp / "confusion_matrix.png")
         (tmp / "MODEL_CARD.md").write_text(card_text(run, reports, tta, command, hardware, minutes))
-        for f in tmp.iterdir():  # readable by everyone: it is shipped in the repository
-            f.chmod(0o644)
+        shipped = load_model(Run(run.id, tmp))
+        shipped.gradient_ascent(shipped.conv_layers()[-1])  # cached in tmp/filters/
+        for f in tmp.rglob("*"):  # readable by everyone: it is shipped in the repository
+            f.chmod(0o755 if f.is_dir() else 0o644)
         tmp.chmod(0o755)
         old = dest.with_name(dest.name + ".old")
         if dest.exists():

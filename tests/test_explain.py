@@ -167,6 +167,33 @@ def test_gradient_ascent_raises_every_filters_activation(trained_small):
     assert all(p.requires_grad for p in net.parameters()) and _hooks(net) == 0
 
 
+def test_gradient_ascent_is_cached_in_the_run_by_weights_and_options(trained_small, monkeypatch):
+    """Computed once per weights, layer and options, written to the run's filters/, then read back
+    without computing; other options or other weights miss the cache."""
+    import fer_core.loaded_model as handle_module
+    from fer_core.explain.filters import ascent_key, load_ascent
+
+    m = trained_small
+    layer = m.conv_layers()[1]
+    path = m.run.filters_cache_path(layer)
+    path.unlink(missing_ok=True)
+    first = m.gradient_ascent(layer, steps=3)
+    assert path.exists()
+    calls = []
+    real = handle_module.gradient_ascent
+    monkeypatch.setattr(handle_module, "gradient_ascent", lambda *a, **k: calls.append(k) or real(*a, **k))
+    again = m.gradient_ascent(layer, steps=3)
+    assert calls == [] and np.array_equal(again.images, first.images) and np.array_equal(again.reached, first.reached)
+    m.gradient_ascent(layer, steps=2)  # other options: computed
+    assert len(calls) == 1
+    mtime = path.stat().st_mtime_ns
+    m.gradient_ascent(layer, steps=2, use_cache=False)
+    assert len(calls) == 2 and path.stat().st_mtime_ns == mtime  # computed afresh, the cache left alone
+    assert load_ascent(path, ascent_key("other weights", layer, steps=2)) is None
+    with pytest.raises(TypeError, match="no option stpes"):
+        ascent_key(m.digest, layer, stpes=2)
+
+
 @pytest.mark.slow
 def test_gradient_ascent_raises_each_filter_tenfold_on_the_shipped_fer2013_model(monkeypatch):
     """Issue 5: every filter of the shipped model's last conv layer (the Filters page's default)
@@ -178,7 +205,7 @@ def test_gradient_ascent_raises_each_filter_tenfold_on_the_shipped_fer2013_model
         pytest.skip("no shipped model in checkpoints/default")
     m = load_model(DEFAULT)
     layer = m.conv_layers()[-1]
-    res = m.gradient_ascent(layer)
+    res = m.gradient_ascent(layer, use_cache=False)  # the method itself, not the shipped images
     rise = res.reached / np.abs(res.start)
     assert (rise >= 10).all(), f"filters {np.flatnonzero(rise < 10).tolist()} rose only {np.sort(rise)[:3].round(2).tolist()}x"
 

@@ -13,6 +13,12 @@ from fer_core.train import RunError
 from tests.fixtures import untrained_run
 
 
+def _face():
+    import numpy as np
+
+    return np.full((48, 48), 128, np.uint8)
+
+
 def test_ship_then_eval_default_reproduces_the_card(data_dir, tmp_path, monkeypatch, capsys):
     save_dataset(synth_dataset("demo", n=350))
     run = untrained_run("demo")
@@ -34,6 +40,13 @@ def test_ship_then_eval_default_reproduces_the_card(data_dir, tmp_path, monkeypa
     assert main(["eval", "--data", "demo", "--split", "PublicTest", "--tta", "10crop", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["accuracy"] == pytest.approx(card_figures["tta"]["10crop"]["accuracy"])
     assert f"{card_figures['tta']['10crop']['accuracy']:.2%}" in card and "10-crop TTA (recommended)" in card
+    import fer_core.loaded_model as handle_module
+
+    shipped = load_model()
+    layer = shipped.conv_layers()[-1]  # the Filters page's default: its images ship with the model
+    with monkeypatch.context() as patch:
+        patch.setattr(handle_module, "gradient_ascent", lambda *a, **k: pytest.fail("computed again"))
+        assert shipped.gradient_ascent(layer).images.shape == (shipped.feature_maps(layer, _face()).shape[0], 48, 48)
     ship(run.id, "demo")  # shipping again replaces the directory whole
     assert not (dest.parent / "default.old").exists()
 

@@ -2,11 +2,18 @@
 (optimised together as one batch), the data-set faces that excite each filter most, feature
 maps for one face, and the first layer's kernels."""
 
+import contextlib
+import inspect
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import load_file, save_file
 
+from fer_core.atomic import atomic_path
 from fer_core.explain.base import Preprocessed, check_conv_layer, conv_layers, eval_mode, to_input
 from fer_core.precision import use_bf16
 
@@ -98,6 +105,45 @@ def gradient_ascent(
             p.requires_grad_(g)
     images = (final[:, 0] * 255).round().clamp(0, 255).to(torch.uint8).numpy()
     return AscentResult(layer, images, start.numpy(), reached.numpy())
+
+
+def ascent_options(**options) -> dict:
+    """Every option of `gradient_ascent` as it will run (its defaults, `options` over them): with
+    the weights' digest, the key of a cached result, so a changed default misses old images."""
+    defaults = {
+        name: p.default
+        for name, p in inspect.signature(gradient_ascent).parameters.items()
+        if p.default is not inspect.Parameter.empty and name != "progress"
+    }
+    if unknown := set(options) - set(defaults):
+        raise TypeError(f"gradient_ascent has no option {', '.join(sorted(unknown))}; options: {', '.join(defaults)}")
+    return {**defaults, **options}
+
+
+def save_ascent(path: Path, result: AscentResult, key: dict[str, str]) -> None:
+    """Write `result` atomically with `key` (strings) as metadata; a read-only directory is skipped."""
+    tensors = {name: torch.from_numpy(np.ascontiguousarray(getattr(result, name))) for name in ("images", "start", "reached")}
+    with contextlib.suppress(OSError), atomic_path(path) as tmp:
+        save_file(tensors, str(tmp), metadata={**key, "layer": result.layer})
+
+
+def load_ascent(path: Path, key: dict[str, str]) -> AscentResult | None:
+    """The cached result at `path` if its metadata matches `key`; None if absent, stale or damaged."""
+    if not path.exists():
+        return None
+    try:
+        with safe_open(str(path), "pt") as f:
+            meta = f.metadata() or {}
+        if any(meta.get(k) != v for k, v in key.items()):
+            return None
+        t = load_file(str(path))
+        return AscentResult(meta["layer"], t["images"].numpy(), t["start"].numpy(), t["reached"].numpy())
+    except (OSError, SafetensorError, ValueError, KeyError):
+        return None
+
+
+def ascent_key(digest: str, layer: str, **options) -> dict[str, str]:
+    return {"weights": digest, "layer": layer, "options": json.dumps(ascent_options(**options), sort_keys=True)}
 
 
 @torch.no_grad()

@@ -13,6 +13,7 @@ keeps two trainers off one run; a dead trainer's run reads as failed (interrupte
       lock               held (flock) by the trainer while it lives
       stop               present = a stop was requested
       eval/              cached predictions, `<data>-<split>[-tta|-10crop].safetensors`
+      filters/           cached gradient-ascent images, `<layer>.safetensors` (shipped with the default)
 """
 
 import fcntl
@@ -108,6 +109,9 @@ class Run:
 
     def eval_cache_path(self, data: str, split: str, suffix: str) -> Path:
         return self.dir / "eval" / f"{data}-{split}{suffix}.safetensors"
+
+    def filters_cache_path(self, layer: str) -> Path:
+        return self.dir / "filters" / f"{layer}.safetensors"
 
     @property
     def exists(self) -> bool:
