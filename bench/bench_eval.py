@@ -34,7 +34,11 @@ def browser_clicks(run_id: str, data: str, preds, cells: int = 6) -> dict:
     from tests.browser import browser_page, streamlit_server, wait_idle
 
     counts = sorted(((len(preds.cell(t, p)), t, p) for t in range(7) for p in range(7) if t != p), reverse=True)[:cells]
-    env = {k: os.environ[k] for k in ("FER_DATA_DIR", "FER_CHECKPOINTS_DIR", "FER_DEFAULT_MODEL_DIR")}
+    from fer_core.model_store import default_dir
+    from fer_core.paths import checkpoints_dir, data_dir
+
+    # The app gets the bench's own dirs, whether they came from the environment or the defaults.
+    env = {"FER_DATA_DIR": str(data_dir()), "FER_CHECKPOINTS_DIR": str(checkpoints_dir()), "FER_DEFAULT_MODEL_DIR": str(default_dir())}
     times = []
     with streamlit_server(env) as url, browser_page(height=1500) as page:
         page.goto(f"{url}/evaluate?model={run_id}&data={data}&split=PublicTest")

@@ -40,7 +40,7 @@ class Face:
     crop: np.ndarray  # (h, w) uint8 grayscale square crop
     face48: np.ndarray  # (48, 48) uint8: the model's input
     weight: float = float("inf")  # the face cascade's level weight (its confidence); inf for a given face
-    eyes: int = 0  # eyes found in the upper part of the box
+    eyes: int | None = None  # eyes found in the upper part of the box; None: the cascade's weight alone verified it
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,8 @@ def count_eyes(gray: np.ndarray, box: tuple[int, int, int, int]) -> int:
     crop = cv2.resize(gray[y : y + h, x : x + w], (EYE_SIDE, EYE_SIDE), interpolation=cv2.INTER_AREA)
     top = crop[: int(EYE_SIDE * 0.6)]
     eye = _load("haarcascade_eye.xml")
-    found = eye.detectMultiScale(top, EYE_SCALE_STEP, 2, minSize=(EYE_SIDE // 10,) * 2, maxSize=(EYE_SIDE // 2,) * 2)
+    # An eye spans a tenth to a third of the face's width: larger windows only cost time (same decisions, measured).
+    found = eye.detectMultiScale(top, EYE_SCALE_STEP, 2, minSize=(EYE_SIDE // 10,) * 2, maxSize=(EYE_SIDE // 3,) * 2)
     return len(np.asarray(found).reshape(-1, 4))
 
 
@@ -134,12 +135,12 @@ def detect_faces(image: np.ndarray, max_faces: int = 8, min_size: int = 40) -> D
     """All verified faces, largest first. `image`: RGB or gray uint8. No face -> an empty list."""
     gray = to_gray(image)
     height, width = gray.shape
-    kept: list[tuple[tuple[int, int, int, int], float, int]] = []
+    kept: list[tuple[tuple[int, int, int, int], float, int | None]] = []
     for box, weight in sorted(candidates(gray, min_size), key=lambda c: -c[1]):  # surest first
         if any(_iou(box, k[0]) > MAX_OVERLAP for k in kept):
             continue  # the same face at another scale
-        eyes = count_eyes(gray, box)
-        if eyes or weight >= STRONG_WEIGHT:
+        eyes = None if weight >= STRONG_WEIGHT else count_eyes(gray, box)  # a sure candidate needs no eye search
+        if eyes is None or eyes:
             kept.append((box, weight, eyes))
     kept.sort(key=lambda k: (-k[0][2] * k[0][3], k[0][0], k[0][1]))  # largest first; ties in a fixed order
     faces = []
