@@ -143,6 +143,7 @@ def load_ascent(path: Path, key: dict[str, str]) -> AscentResult | None:
 
 
 def ascent_key(digest: str, layer: str, **options) -> dict[str, str]:
+    """The cache key of an ascent: the weights' digest, the layer and every option (as JSON)."""
     return {"weights": digest, "layer": layer, "options": json.dumps(ascent_options(**options), sort_keys=True)}
 
 
