@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from fer_core.cli import main
@@ -14,8 +15,6 @@ from tests.fixtures import untrained_run
 
 
 def _face():
-    import numpy as np
-
     return np.full((48, 48), 128, np.uint8)
 
 

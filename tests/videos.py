@@ -9,6 +9,8 @@ import numpy as np
 from fer_core.faces import detect_faces
 
 SIZE = 150  # pixels per face in a 640x480 frame: a person about a metre from a laptop camera
+EDGE = 20  # the outer faces' slots keep this far from the frame's sides
+DRIFT_X, DRIFT_Y = 12, 40  # how far a face sways from its slot, in pixels
 
 
 def background(rng: np.random.Generator, w: int = 640, h: int = 480) -> np.ndarray:
@@ -37,7 +39,8 @@ def detectable_faces(pixels: np.ndarray, k: int, seed: int = 0, w: int = 640, h:
     others, or once compressed, so a few trial places are not enough for tests that expect every
     face in every frame."""
     rng = np.random.default_rng(seed)
-    places = [(x, y) for x in (8, (w - SIZE) // 2, w - SIZE - 8) for y in ((h - SIZE) // 2 + dy for dy in (-40, 0, 40))]
+    xs = (EDGE - DRIFT_X, (w - SIZE) // 2, w - SIZE - EDGE + DRIFT_X)
+    places = [(x, (h - SIZE) // 2 + dy) for x in xs for dy in (-DRIFT_Y, 0, DRIFT_Y)]
     chosen = []
     for face in pixels:
         big = cv2.resize(face, (SIZE, SIZE), interpolation=cv2.INTER_CUBIC)
@@ -53,7 +56,7 @@ def make_frames(faces: np.ndarray, n_frames: int, seed: int = 0, w: int = 640, h
     Also returns each frame's true boxes [(x, y, SIZE, SIZE), ...]."""
     rng = np.random.default_rng(seed)
     big = [cv2.resize(f, (SIZE, SIZE), interpolation=cv2.INTER_CUBIC) for f in faces]
-    slots = np.linspace(20, w - SIZE - 20, len(faces)).astype(int)
+    slots = np.linspace(EDGE, w - SIZE - EDGE, len(faces)).astype(int)
     frames, boxes, bg = [], [], None
     for t in range(n_frames):
         if t % 10 == 0:
@@ -61,8 +64,8 @@ def make_frames(faces: np.ndarray, n_frames: int, seed: int = 0, w: int = 640, h
         frame = bg.copy()
         row = []
         for i, face in enumerate(big):
-            x = int(slots[i] + 12 * np.sin(t / 6 + i))
-            y = int((h - SIZE) / 2 + 40 * np.sin(t / 9 + 2 * i))
+            x = int(slots[i] + DRIFT_X * np.sin(t / 6 + i))
+            y = int((h - SIZE) / 2 + DRIFT_Y * np.sin(t / 9 + 2 * i))
             frame[y : y + SIZE, x : x + SIZE] = face[..., None]
             row.append((x, y, SIZE, SIZE))
         frames.append(frame)
