@@ -20,6 +20,7 @@ PRESET_HELP = {
     "seed-6conv": "6 conv 3x3 + BN + ReLU with pools; FC 4608-1024-7",
     "vgg-fer": "VGG of Khaireddin & Chen (2021): 64/128/256/512, 2 convs a stage; FC 4096-4096-7",
     "vgg10-gap": "the stronger preset: 9 conv 3x3 (32, 64x2, 128x3, 256x3) + BN + ReLU, global average pool; 1.9 M params",
+    "tiny": "16/32/48/64 channels, 84 k params: for the demo faces and quick studies",
 }
 
 

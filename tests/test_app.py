@@ -63,6 +63,19 @@ def test_home_summarises_data_and_links_every_page(demo):
     assert _count(at._tree, "page_link") == len(PAGES) - 1  # every page but Home itself
 
 
+def test_home_says_where_runs_train(demo):
+    captions = " ".join(c.value for c in _app().caption)
+    assert "Runs train on this machine (" in captions and "FER_RAY_ADDRESS" in captions
+
+
+def test_home_names_an_unreachable_cluster_and_carries_on(demo, monkeypatch):
+    pytest.importorskip("ray")
+    monkeypatch.setenv("FER_RAY_ADDRESS", "127.0.0.1:9")
+    at = _app()
+    assert "cannot reach the Ray head at 127.0.0.1:9" in at.error[0].value
+    assert {m.label: m.value for m in at.metric}["Data sets"] == "1"  # the rest of Home still works
+
+
 @pytest.mark.parametrize("tab", DATA_TABS)
 def test_data_page_renders_every_tab(demo, tab):
     at = _app("app_pages/data.py")

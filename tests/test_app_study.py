@@ -17,7 +17,7 @@ def test_does_augmentation_help_runs_to_its_verdict_then_is_cached(data_dir):
     save_dataset(synth_dataset("demo", n=700))
     at = _app("app_pages/study.py")
     assert at.radio(key="st_question").value == "Does augmentation help?"
-    assert at.selectbox(key="st_arch").value == "small"  # demo faces: the fast preset
+    assert at.selectbox(key="st_arch").value == "tiny"  # demo faces: the fast preset
     at.number_input(key="st_epochs").set_value(1).run()
     at.number_input(key="st_seeds").set_value(2).run()
     assert "4 runs" in " ".join(c.value for c in at.caption)
@@ -32,7 +32,11 @@ def test_does_augmentation_help_runs_to_its_verdict_then_is_cached(data_dir):
     assert not at.exception, at.exception
     verdicts = " ".join(m.value for m in at.markdown)
     assert "augmentation on (vs off)" in verdicts and "points" in verdicts
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 2
+    tables = {tuple(d.value.columns): d.value for d in at.dataframe}
+    [results_table] = [t for cols, t in tables.items() if "best acc" in cols]
+    [runs_table] = [t for cols, t in tables.items() if "trained on" in cols]
+    assert len(results_table) == 2 and len(runs_table) == 4  # 2 variants; 2 x 2 seeds runs
+    assert set(runs_table["status"]) == {"finished"} and set(runs_table["trained on"]) == {"local cpu"}
     at.button(key="st_start").click().run()
     assert "Asked before" in at.success[0].value
 

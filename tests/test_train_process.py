@@ -42,7 +42,17 @@ def test_kill_9_leaves_a_loadable_last_checkpoint_and_an_interrupted_status(run)
     st = run.status()
     assert st.status == "failed" and "interrupted" in st.message
     build_model(run.config().model).load_state_dict(run.load_weights("last"))
-    assert run.load_state()["epoch"] >= 1  # the resume state is whole too
+    saved = run.load_state()
+    assert saved["epoch"] >= 1  # the resume state is whole too
+    # Resumed, it continues from that state: the points logged after it are dropped, not repeated.
+    launch(run, resume=True)
+    _wait(lambda: sum(m["kind"] == "epoch" for m in run.metrics()) > saved["epoch"])
+    stop(run)
+    _wait(lambda: run.status().status == "stopped")
+    steps = [m["step"] for m in run.metrics() if m["kind"] == "step"]
+    assert steps == sorted(steps) and len(steps) == len(set(steps))
+    epochs = [m["epoch"] for m in run.metrics() if m["kind"] == "epoch"]
+    assert epochs == list(range(1, len(epochs) + 1))
 
 
 def test_stop_and_resume_through_the_worker(run):

@@ -3,9 +3,12 @@
 import streamlit as st
 from nav import HOME, PAGES
 
+from fer_core.executor import get_executor
+from fer_core.executor.settings import RAY_ADDRESS_ENV
 from fer_core.labels import SPLITS
 from fer_core.model_store import has_default
 from fer_core.overview import lab_overview
+from fer_core.train import RunError
 
 st.title("FER Lab")
 st.markdown(
@@ -22,6 +25,19 @@ c2.metric("Faces", f"{sum(d.n for d in ov.datasets):,}")
 c3.metric("Trained models", ov.runs)
 c4.metric("Compute", "GPU" if ov.gpu else "CPU", help=ov.device)
 st.caption(f"Compute: {ov.device} · data in `{ov.data_dir}` · runs in `{ov.checkpoints_dir}`")
+try:
+    ex = get_executor().describe()
+    if ex["executor"] == "ray":
+        nodes = ex["nodes"]
+        cpus, gpus = sum(n["cpus"] for n in nodes), sum(n["gpus"] for n in nodes)
+        st.caption(
+            f"Runs train on the **Ray cluster** at `{ex['address']}`: {len(nodes)} nodes, {cpus:g} CPUs, {gpus:g} GPUs. "
+            f"Every node must see the run store `{ex['store']}` and the data `{ex['data']}` (a shared filesystem)."
+        )
+    else:
+        st.caption(f"Runs train on this machine ({ex['queues']}); set `{RAY_ADDRESS_ENV}` to train on a Ray cluster.")
+except RunError as exc:  # an unreachable cluster: say so, change nothing
+    st.error(str(exc))
 
 st.subheader("Data sets")
 if ov.datasets:

@@ -6,13 +6,14 @@ import study_figures
 from links import EvaluateView
 from ui import pick_dataset
 
+from fer_core.executor import where_label
 from fer_core.models import PRESETS
 from fer_core.study.factors import FACTORS, check_factors, parse_vary
 from fer_core.study.questions import QUESTIONS, STUDY_EPOCHS
 from fer_core.study.results import curves, results, to_csv, to_markdown
 from fer_core.study.runner import launch_study, runner_alive, stop_study
 from fer_core.study.study import DEFAULT_SEEDS, define_study, list_studies, load_study, progress
-from fer_core.train import RunError, TrainConfig
+from fer_core.train import Run, RunError, TrainConfig, summary
 
 st.title("Study")
 st.caption(
@@ -45,7 +46,7 @@ with left:
         st.caption(q.explain)
     info, ds = pick_dataset(key="st_data")
     c1, c2, c3 = st.columns(3)
-    default_arch = "small" if info is not None and info.format == "synthetic" else TrainConfig().arch
+    default_arch = "tiny" if info is not None and info.format == "synthetic" else TrainConfig().arch
     arch = c1.selectbox("Architecture", list(PRESETS), index=list(PRESETS).index(default_arch), key="st_arch")
     epochs = c2.number_input("Epochs", 1, 200, STUDY_EPOCHS, key="st_epochs")
     seeds = c3.number_input("Seeds per variant", 1, 10, DEFAULT_SEEDS, key="st_seeds")
@@ -74,6 +75,24 @@ with left:
         except (ValueError, RunError) as exc:
             st.error(str(exc))
 
+def run_rows(variants) -> list[dict]:
+    rows = []
+    for v in variants:
+        for seed, rid in enumerate(v.run_ids):
+            run = Run.at(rid)
+            s = summary(run) if run.has_status else None
+            rows.append(
+                {
+                    "variant": v.name,
+                    "seed": seed,
+                    "status": str(s.status) if s else "waiting",
+                    "progress": s.progress if s else 0.0,
+                    "trained on": where_label(s.where) if s else "",
+                }
+            )
+    return rows
+
+
 studies = list_studies()
 with right:
     if not studies:
@@ -101,6 +120,8 @@ with right:
             launch_study(study)
             st.rerun()
         variants = study.variants()
+        with st.expander("Runs: status and where each trains", expanded=alive):
+            st.dataframe(run_rows(variants), hide_index=True, column_config={"progress": st.column_config.ProgressColumn()})
         st.plotly_chart(study_figures.variant_curves({v.name: curves(v) for v in variants}), key="st_curves")
         rows = results(study)
         table = [

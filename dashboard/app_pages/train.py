@@ -5,9 +5,9 @@ import streamlit as st
 from train_form import model_form, train_config_form
 
 from fer_core.data import list_datasets
+from fer_core.executor import get_executor, where_label
 from fer_core.models import layer_table, layer_totals
 from fer_core.train import Plan, Run, RunError, RunStatus, list_runs, start_or_resume, summary
-from fer_core.train import launch as launch_run
 from fer_core.train import stop as stop_run
 
 st.title("Train")
@@ -54,6 +54,7 @@ def runs_table(runs: list) -> None:
             "data": s.config["data"],
             "epochs": s.config["epochs"],
             "best val acc": s.best["val_acc"] if s.best else None,
+            "trained on": where_label(s.where),
         }
         for s in map(summary, runs)
     ]
@@ -90,8 +91,14 @@ with right:
             st.toast("Stopping at the next step...")
         resumable = s.status in (RunStatus.STOPPED, RunStatus.FAILED)
         if c2.button("Resume", disabled=not resumable, key="train_resume", width="stretch"):
-            launch_run(run, resume=run.resumable)
-            st.rerun()
+            try:
+                get_executor().submit(run, resume=run.resumable)  # here or on the cluster, as the settings say
+            except RunError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+        if s.where:
+            st.caption(f"Trains on: {where_label(s.where)}" + (f" (host {s.where['host']})" if s.where.get("host") else ""))
         metrics = run.metrics()
         for metric in ("loss", "acc"):
             st.plotly_chart(figures.training_curves({run_id: metrics}, metric), key=f"curve_{metric}")

@@ -6,7 +6,8 @@ import sys
 
 from tqdm import tqdm
 
-from fer_core.cli.train import add_train_options, config_from_args
+from fer_core.cli.train import add_cluster_option, add_train_options, config_from_args
+from fer_core.executor import get_executor
 from fer_core.study.factors import FACTORS, parse_vary
 from fer_core.study.questions import STUDY_EPOCHS
 from fer_core.study.results import results, to_markdown
@@ -31,6 +32,7 @@ def add_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the variants with settings, run ids, mean and standard error")
     p.add_argument("--markdown", metavar="FILE", help="also write the report as Markdown")
     add_train_options(p)
+    add_cluster_option(p)
     p.set_defaults(func=cmd_study, epochs=STUDY_EPOCHS)  # studies train several runs: shorter by default
 
 
@@ -59,8 +61,9 @@ def _train(study, a) -> int:
         bar.set_postfix_str(f"{rid} ({plan})")
         bar.refresh()
 
+    executor = get_executor(a.cluster)  # an unreachable cluster fails here, before anything changes
     try:
-        counts = run_study(study, on_run=on_run)
+        counts = run_study(study, on_run=on_run, executor=executor)
     except KeyboardInterrupt:
         stop_study(study)
         raise

@@ -8,12 +8,13 @@ from dataclasses import replace
 from fer_core.augment import ERASE_P_WHEN_ON, AugmentConfig
 from fer_core.cli.progress import TrainBar
 from fer_core.data import load_dataset
+from fer_core.executor import get_executor, where_label
+from fer_core.executor.settings import RAY_ADDRESS_ENV
 from fer_core.inference import TTA_MODES
 from fer_core.models import PRESETS
 from fer_core.normalize import Normalization
 from fer_core.precision import PRECISIONS
 from fer_core.train import (
-    NonFiniteLoss,
     Plan,
     Run,
     RunError,
@@ -23,7 +24,6 @@ from fer_core.train import (
     prepare_run,
     stop,
     summary,
-    train_in_process,
 )
 from fer_core.train.config import DEVICES, OPTIMIZERS, SCHEDULERS
 from fer_core.train.engine import total_steps
@@ -69,7 +69,7 @@ HELP = {
 
 def config_from_args(a) -> TrainConfig:
     aug = AugmentConfig.off() if a.no_augment else TrainConfig().augment
-    strengths = {"shift": a.shift, "rotate_deg": a.rotate, "scale": a.scale, "erase_p": a.erase}
+    strengths = {"shift": a.shift, "rotate_deg": a.rotate, "scale": a.scale, "erase_p": a.erase, "crop": a.crop}
     aug = replace(aug, **{k: v for k, v in strengths.items() if v is not None})
     aug = replace(aug, **{AUGMENTS[n]: getattr(AugmentConfig.off(), AUGMENTS[n]) for n in a.no})
     return TrainConfig(**{k: getattr(a, k) for k in PLAIN}, class_weights=a.class_weights, augment=aug)
@@ -100,31 +100,49 @@ def add_train_options(p) -> None:
         const=ERASE_P_WHEN_ON,
         help=f"random-erasing probability (default {aug.erase_p}; {ERASE_P_WHEN_ON} if given alone)",
     )
+    p.add_argument("--crop", type=int, help=f"train on random CROP x CROP windows, 0 = whole faces (default {aug.crop})")
     p.add_argument("--no-augment", action="store_true", help="switch every augmentation off")
     p.add_argument("--no", action="append", default=[], choices=list(AUGMENTS), help="switch one augmentation off (repeatable)")
 
 
-def _train(run: Run, resume: bool) -> int:
-    """Train `run` here with a tqdm bar; the outcome in one line."""
+def add_cluster_option(p) -> None:
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help=f"train on a Ray cluster: auto or HOST:PORT (default ${RAY_ADDRESS_ENV}; unset: this machine)",
+    )
+
+
+def _train(run: Run, resume: bool, cluster: str | None = None) -> int:
+    """Train `run` through the executor (here, or on the cluster) with a tqdm bar; the outcome in one line."""
+    executor = get_executor(cluster)  # an unreachable cluster fails here, before anything changes
     cfg = run.config()
     n_train = len(load_dataset(cfg.data).split_indices(cfg.train_split))
     done = max((m["step"] for m in run.metrics()), default=0) if resume else 0
     bar = TrainBar(total_steps(cfg, n_train), done)
     try:
-        result = train_in_process(run, resume=resume, callbacks=[bar])
-    except NonFiniteLoss as exc:
-        print(f"error: run {run.id} stopped: {exc}", file=sys.stderr)
-        return 3
+        outcome = executor.train([(run, resume)], callbacks=[bar])[0]
     finally:
         bar.close()
-    if result is None or result.status is RunStatus.STOPPED:
+    if outcome.status == "failed":
+        print(f"error: run {run.id} failed: {outcome.message}", file=sys.stderr)
+        return 3
+    if outcome.status == "stopped":
         print(f"run {run.id} stopped; continue with `fer runs resume {run.id}`")
         return 0
-    print(f"run {run.id} finished: best {cfg.val_split} accuracy {result.best_val_acc:.4f} -> {run.dir}")
+    where = run.status().where or {}
+    place = f" on {where.get('executor')} node {where.get('node', '')[:12]}" if where.get("node") else ""
+    print(f"run {run.id} finished{place}: best {cfg.val_split} accuracy {_best(run):.4f} -> {run.dir}")
     return 0
 
 
+def _best(run: Run) -> float:
+    s = summary(run)
+    return s.best["val_acc"] if s.best else float("nan")
+
+
 def cmd_train(a) -> int:
+    get_executor(a.cluster)  # an unreachable cluster fails here, before a run is made
     run, plan = prepare_run(config_from_args(a))  # the same decision as the Train page's
     if plan is Plan.CACHED:
         print(f"cached: run {run.id} already finished ({run.status().message}) -> {run.dir}")
@@ -134,7 +152,7 @@ def cmd_train(a) -> int:
         return 0
     if plan is Plan.RESUME:
         print(f"run {run.id} was {run.status().status}: resuming from its last state")
-    return _train(run, resume=plan is Plan.RESUME)
+    return _train(run, resume=plan is Plan.RESUME, cluster=a.cluster)
 
 
 def cmd_runs_list(a) -> int:
@@ -146,7 +164,7 @@ def cmd_runs_list(a) -> int:
         print("no runs yet: `fer train --data demo --arch small`")
     for r in rows:
         best = f"best val acc {r.best['val_acc']:.4f} (epoch {r.best['epoch']})" if r.best else "no epoch yet"
-        print(f"{r.id:<40} {r.status:<9} {r.progress:>5.0%}  {best}  {r.message}")
+        print(f"{r.id:<40} {r.status:<9} {r.progress:>5.0%}  {best}  {where_label(r.where) or '-'}  {r.message}")
     return 0
 
 
@@ -182,7 +200,7 @@ def cmd_runs_resume(a) -> int:
     if status.active:
         print(f"error: run {a.id} is {status}", file=sys.stderr)
         return 2
-    return _train(run, resume=run.resumable)
+    return _train(run, resume=run.resumable, cluster=a.cluster)
 
 
 def cmd_runs_ship(a) -> int:
@@ -197,6 +215,7 @@ def cmd_runs_ship(a) -> int:
 def add_parsers(sub) -> None:
     p = sub.add_parser("train", help="train a model (returns a finished identical run at once)")
     add_train_options(p)
+    add_cluster_option(p)
     p.set_defaults(func=cmd_train)
 
     runs = sub.add_parser("runs", help="list, show, stop and resume runs").add_subparsers(dest="runs_command", required=True)
@@ -212,6 +231,8 @@ def add_parsers(sub) -> None:
         p.add_argument("id")
         if name == "show":
             p.add_argument("--json", action="store_true")
+        if name == "resume":
+            add_cluster_option(p)
         p.set_defaults(func=func)
     p = runs.add_parser("ship", help="make a finished run the default model (checkpoints/default) with its model card")
     p.add_argument("id")

@@ -1,8 +1,9 @@
-"""Training a study's runs: one after another, in this process (`fer study`) or in a detached
-worker (`python -m fer_core.study.runner STUDY_ID`, the Study page). Each run goes through the
-same decision as any run (`prepare_run`): finished runs are cached and skipped, stopped ones
-resume. A run that fails (a NaN loss, say) is marked with its reason and the others go on.
-A stop request stops the current run (it can resume exactly) and ends the runner."""
+"""Training a study's runs through the executor, from this process (`fer study`) or from a
+detached worker (`python -m fer_core.study.runner STUDY_ID`, the Study page). Each run goes
+through the same decision as any run (`prepare_run`): finished runs are cached and skipped,
+stopped ones resume. A run that fails (a NaN loss, say) is marked with its reason and the
+others go on. A stop request stops the runs in training (they can resume exactly) and ends
+the runner."""
 
 import argparse
 import os
@@ -11,45 +12,54 @@ import sys
 import time
 from collections.abc import Callable
 
+from fer_core.executor import get_executor
+from fer_core.executor.base import Executor
 from fer_core.study.study import Study, load_study
 from fer_core.train.runs import FileLock, RunError
-from fer_core.train.session import Plan, prepare_run, train_in_process
+from fer_core.train.session import Plan, prepare_run
 
 
-def run_study(study: Study, on_run: Callable[[int, int, str, str], None] | None = None, callbacks=None) -> dict[str, int]:
-    """Train every run of `study` that is not finished. `on_run(i, n, run_id, plan)` is told
-    before each; returns how many runs were cached, trained, stopped and failed."""
+def run_study(
+    study: Study, on_run: Callable[[int, int, str, str], None] | None = None, callbacks=None, executor: Executor | None = None
+) -> dict[str, int]:
+    """Train every run of `study` that is not finished, through the executor (the settings' one
+    unless given: the local one trains them one after another, Ray spreads them over its nodes).
+    `on_run(i, n, run_id, plan)` is told as each is decided or started; returns how many runs
+    were cached, trained, stopped and failed."""
     counts = {"cached": 0, "trained": 0, "stopped": 0, "failed": 0}
     configs = [c for v in study.variants() for c in v.configs]
+    executor = executor or get_executor()
     with FileLock(study.lock_path):
         study.clear_stop()
+        jobs, busy, order = [], [], {}
         for i, cfg in enumerate(configs):
             run, plan = prepare_run(cfg)
-            if on_run:
-                on_run(i, len(configs), run.id, str(plan))
+            order[run.id] = (i, str(plan))
             if plan is Plan.CACHED:
                 counts["cached"] += 1
-                continue
-            if plan is Plan.BUSY:  # another process trains it: wait for it rather than train twice
-                while run.status().status.active and not study.stop_requested():
-                    time.sleep(0.5)
-                if study.stop_requested():
-                    counts["stopped"] += 1
-                    break
-                continue
-            if study.stop_requested():
-                counts["stopped"] += 1
-                break
-            try:
-                result = train_in_process(run, resume=plan is Plan.RESUME, callbacks=callbacks)
-            except Exception:  # recorded in the run's status with its reason; the study goes on
-                counts["failed"] += 1
-                continue
-            if result is None or str(result.status) == "stopped":
-                counts["stopped"] += 1
-                break
-            counts["trained"] += 1
+                if on_run:
+                    on_run(i, len(configs), run.id, str(plan))
+            elif plan is Plan.BUSY:  # another process trains it: wait for it rather than train twice
+                busy.append(run)
+            else:
+                jobs.append((run, plan is Plan.RESUME))
+
+        def started(run) -> None:
+            if on_run:
+                on_run(*_at(order, run.id, len(configs)))
+
+        for outcome in executor.train(jobs, callbacks=callbacks, on_start=started, should_stop=study.stop_requested):
+            counts["trained" if outcome.status == "finished" else outcome.status] += 1
+        for run in busy:
+            while run.status().status.active and not study.stop_requested():
+                time.sleep(0.5)
+            counts["stopped" if study.stop_requested() else "cached"] += 1
     return counts
+
+
+def _at(order: dict, run_id: str, n: int) -> tuple[int, int, str, str]:
+    i, plan = order[run_id]
+    return i, n, run_id, plan
 
 
 def stop_study(study: Study) -> None:

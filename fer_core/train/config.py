@@ -63,6 +63,11 @@ class TrainConfig:
             raise ValueError("epochs >= 1, batch_size >= 2 and lr > 0 are required")
         if self.arch == "custom" and self.model is None:
             raise ValueError("arch 'custom' needs a model config")
+        if self.augment.crop and self.resolved().model.head != "gap":
+            raise ValueError(
+                f"augment crop {self.augment.crop} needs a global-average-pooled head (e.g. vgg10-gap): "
+                f"{self.arch}'s fully connected layer takes whole {self.resolved().model.image_size} px faces"
+            )
 
     def resolved(self) -> "TrainConfig":
         """With the preset's model filled in, so the run records the exact architecture."""

@@ -72,10 +72,13 @@ class _Data:
 class Trainer:
     """Trains one run. `callbacks` get (event, record) for 'step' and 'epoch' events."""
 
-    def __init__(self, run: Run, cfg: TrainConfig, callbacks: list[Callable[[str, dict], None]] | None = None):
+    def __init__(
+        self, run: Run, cfg: TrainConfig, callbacks: list[Callable[[str, dict], None]] | None = None, device: torch.device | None = None
+    ):
+        """`device`: the one the executor assigned (a GPU index); else the config's."""
         self.run, self.cfg = run, cfg.resolved()
         self.callbacks = list(callbacks or [])
-        self.device = resolve_device(cfg.device)
+        self.device = device or resolve_device(cfg.device)
         self.bf16 = use_bf16(cfg.precision, self.device)
 
     def _emit(self, event: str, record: dict) -> None:
@@ -113,7 +116,10 @@ class Trainer:
         records = []
         if resume and (saved := self.run.load_state()):
             state.load(saved)
-            records = self.run.metrics()
+            # A trainer killed mid-epoch (its node lost) logged points past its last saved state:
+            # drop them, so the resumed run's points continue from the state, each step once.
+            reached = state.epoch * steps + state.step
+            records = [r for r in self.run.metrics() if r.get("step", 0) <= reached]
         clock = _Clock(records[-1]["elapsed"] if records else 0.0)
         weight = class_weights(data.y_tr.cpu()).to(self.device) if cfg.class_weights else None
         while state.epoch < cfg.epochs:

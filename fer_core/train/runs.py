@@ -3,7 +3,8 @@ keeps two trainers off one run; a dead trainer's run reads as failed (interrupte
 
     <checkpoints>/<run id>/
       config.json        TrainConfig (model resolved), data-set hash, run id
-      status.json        queued | running | finished | stopped | failed, message, pid, time
+      status.json        queued | running | finished | stopped | failed, message, pid, time,
+                         where it trains (executor, node, host, device) and every place it trained
       metrics.jsonl      one JSON record per line: step and epoch points
       best.safetensors   model weights of the best epoch (EMA weights when EMA is on)
       last.safetensors   ... of the last finished epoch
@@ -19,8 +20,9 @@ keeps two trainers off one run; a dead trainer's run reads as failed (interrupte
 import fcntl
 import json
 import os
+import socket
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -58,6 +60,23 @@ class StatusRecord:
     message: str = ""
     pid: int | None = None
     updated: float = 0.0
+    where: dict | None = None  # {"executor", "node", "host", "device"} of the latest trainer
+    trained_on: tuple = ()  # every `where` the run has trained at, oldest first
+    queued_by: dict | None = None  # {"host", "pid"} of the process that queued it on a cluster
+
+
+def _process_alive(owner: dict | None) -> bool:
+    """Whether the process that queued a run on a cluster still runs (it owns the pending task).
+    One on another host cannot be checked from here: taken to be alive."""
+    if not owner:
+        return False
+    if owner.get("host") != socket.gethostname():
+        return True
+    try:
+        os.kill(int(owner["pid"]), 0)
+    except (OSError, ValueError, KeyError):
+        return False
+    return True
 
 
 @dataclass
@@ -149,15 +168,37 @@ class Run:
         (interrupted). Reading never writes: the trainer, or the next start, writes status."""
         raw = self._read_json(self.status_path)
         try:
-            rec = StatusRecord(RunStatus(raw["status"]), raw.get("message", ""), raw.get("pid"), float(raw.get("updated", 0.0)))
-        except (KeyError, ValueError) as exc:
+            rec = StatusRecord(
+                RunStatus(raw["status"]),
+                raw.get("message", ""),
+                raw.get("pid"),
+                float(raw.get("updated", 0.0)),
+                raw.get("where"),
+                tuple(raw.get("trained_on", ())),
+                raw.get("queued_by"),
+            )
+        except (KeyError, ValueError, TypeError) as exc:
             raise RunError(f"run {self.id}: status.json is damaged ({exc!r})") from exc
         if rec.status.active and not self.trainer_alive():
-            return StatusRecord(RunStatus.FAILED, "interrupted: the trainer process ended without finishing", rec.pid, rec.updated)
+            if rec.status is RunStatus.QUEUED and _process_alive(rec.queued_by):
+                return rec  # waiting on the cluster for resources: no trainer process yet
+            return replace(rec, status=RunStatus.FAILED, message="interrupted: the trainer process ended without finishing")
         return rec
 
-    def set_status(self, status: RunStatus | str, message: str = "", pid: int | None = None) -> None:
-        write_json(self.status_path, {"status": str(RunStatus(status)), "message": message, "pid": pid, "updated": time.time()})
+    def set_status(
+        self, status: RunStatus | str, message: str = "", pid: int | None = None, where: dict | None = None, queued_by: dict | None = None
+    ) -> None:
+        """Write status.json; a new `where` joins `trained_on`, which every later write keeps."""
+        try:
+            old = self._read_json(self.status_path) if self.has_status else {}
+        except RunError:  # a damaged status is replaced, not kept
+            old = {}
+        trained_on = list(old.get("trained_on", []))
+        if where and (not trained_on or trained_on[-1] != where):
+            trained_on.append(where)
+        rec = {"status": str(RunStatus(status)), "message": message, "pid": pid, "updated": time.time()}
+        rec |= {"where": where or old.get("where"), "trained_on": trained_on, "queued_by": queued_by}
+        write_json(self.status_path, rec)
 
     # --- metrics, weights, resume state ---------------------------------------
     def metrics(self) -> list[dict]:
@@ -295,6 +336,8 @@ class RunSummary:
     elapsed: float  # seconds of training, summed over resumes
     eta_s: float | None
     images_per_s: float | None
+    where: dict | None = None  # executor, node, host and device of the latest trainer
+    trained_on: tuple = ()
 
     @property
     def active(self) -> bool:
@@ -325,4 +368,6 @@ def summary(run: Run) -> RunSummary:
         elapsed=elapsed,
         eta_s=elapsed * (1 - progress) / progress if 0 < progress < 1 and running else None,
         images_per_s=steps[-1]["images_per_s"] if steps else None,
+        where=st.where,
+        trained_on=st.trained_on,
     )

@@ -3,12 +3,14 @@ process (dashboard: closing the tab or re-running the page never kills training)
 
 `start_or_resume(cfg)` is the one decision for a request: a finished identical run is cached,
 an active one is busy, a stopped or failed one resumes from its last state, else a new run.
-One run trains per device at a time: a second start waits, marked 'queued', on the device
-lock in the checkpoints dir.
+Where a run trains is the executor's choice (fer_core.executor): here, the local executor's
+device queues (a second start waits, marked 'queued', for a free slot), or a Ray node that
+assigned the device itself.
 """
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +21,7 @@ from enum import StrEnum
 import torch
 
 from fer_core.data import list_datasets
-from fer_core.paths import checkpoints_dir
+from fer_core.executor.settings import ExecutorSettings
 from fer_core.train.config import TrainConfig, run_id
 from fer_core.train.engine import NonFiniteLoss, Trainer, TrainResult, resolve_device
 from fer_core.train.runs import FileLock, Run, RunError, RunStatus
@@ -58,64 +60,70 @@ def prepare_run(cfg: TrainConfig) -> tuple[Run, Plan]:
     return run, Plan.RESUME if run.resumable else Plan.NEW
 
 
-def start_or_resume(cfg: TrainConfig, detached: bool = True, callbacks: list[Callable[[str, dict], None]] | None = None) -> Started:
-    """Carry out the request for `cfg`: in a detached worker (the app) or here (the CLI, blocking)."""
+def start_or_resume(
+    cfg: TrainConfig, detached: bool = True, callbacks: list[Callable[[str, dict], None]] | None = None, executor=None
+) -> Started:
+    """Carry out the request for `cfg` through the executor (the settings' one unless given):
+    detached (the app) or blocking here (the CLI)."""
+    from fer_core.executor import get_executor  # it imports this module
+
     run, plan = prepare_run(cfg)
     if plan in (Plan.CACHED, Plan.BUSY):
         return Started(run, plan)
     resume = plan is Plan.RESUME
+    executor = executor or get_executor()
     if detached:
-        launch(run, resume=resume)
+        executor.submit(run, resume=resume)
         return Started(run, plan)
-    return Started(run, plan, train_in_process(run, resume=resume, callbacks=callbacks))
+    outcome = executor.train([(run, resume)], callbacks=callbacks)[0]
+    return Started(run, plan, outcome.result)
 
 
-def _device_lock(device: torch.device) -> FileLock:
-    return FileLock(checkpoints_dir() / f".device-{device.type}.lock", blocking=False)
-
-
-def _wait_for_device(run: Run, lock: FileLock, poll: float = 0.5) -> bool:
-    """Acquire the device lock, staying 'queued' meanwhile. False if stopped while waiting."""
-    while True:
-        try:
-            lock.__enter__()
-            return True
-        except RunError:
-            if run.stop_requested():
-                return False
-            time.sleep(poll)
-
-
-def train_in_process(run: Run, resume: bool = False, callbacks: list[Callable[[str, dict], None]] | None = None) -> TrainResult | None:
+def train_in_process(
+    run: Run,
+    resume: bool = False,
+    callbacks: list[Callable[[str, dict], None]] | None = None,
+    device: torch.device | None = None,
+    where: dict | None = None,
+) -> TrainResult | None:
     """Train `run` here, holding its lock. Status moves queued -> running -> finished,
-    stopped or failed (with the message). Ctrl-C asks for a clean stop."""
+    stopped or failed (with the message). Ctrl-C asks for a clean stop.
+    `device` given (a cluster node's): train on it at once; else wait for a local device slot.
+    `where` names the executor and node for the run's record."""
     cfg = run.config()
     with FileLock(run.lock_path):
         run.remove_stale_temp_files()  # left by a killed trainer; we hold the lock now
         if not resume:
             run.forget_progress()
-        run.set_status(RunStatus.QUEUED, "waiting for the device", pid=os.getpid())
-        device_lock = _device_lock(resolve_device(cfg.device))
-        if not _wait_for_device(run, device_lock):
-            run.clear_stop()
-            run.set_status(RunStatus.STOPPED, "stopped while queued")
-            return None
+        slot_lock = None
+        if device is None:
+            from fer_core.executor.slots import device_slots, wait_for_slot  # it imports fer_core.train
+
+            run.set_status(RunStatus.QUEUED, "waiting for the device", pid=os.getpid())
+            slot = wait_for_slot(run, device_slots(resolve_device(cfg.device), ExecutorSettings.from_env().runs_per_gpu))
+            if slot is None:
+                run.clear_stop()
+                run.set_status(RunStatus.STOPPED, "stopped while queued")
+                return None
+            device, slot_lock = slot
+        where = {"executor": "local", "node": "", "host": socket.gethostname(), **(where or {}), "device": str(device)}
         previous = signal.getsignal(signal.SIGINT)
         signal.signal(signal.SIGINT, lambda *_: run.request_stop())
         try:
-            run.set_status(RunStatus.RUNNING, pid=os.getpid())
-            result = Trainer(run, cfg, callbacks).fit(resume=resume)
+            run.set_status(RunStatus.RUNNING, pid=os.getpid(), where=where)
+            result = Trainer(run, cfg, callbacks, device=device).fit(resume=resume)
         except NonFiniteLoss as exc:
-            run.set_status(RunStatus.FAILED, str(exc))
+            run.set_status(RunStatus.FAILED, str(exc), where=where)
             raise
         except Exception as exc:
-            run.set_status(RunStatus.FAILED, f"{type(exc).__name__}: {exc}")
+            run.set_status(RunStatus.FAILED, f"{type(exc).__name__}: {exc}", where=where)
             raise
         finally:
             signal.signal(signal.SIGINT, previous)
-            device_lock.__exit__()
+            if slot_lock is not None:
+                slot_lock.__exit__()
         run.clear_stop()
-        run.set_status(result.status, f"best val acc {result.best_val_acc:.4f}" if result.best_val_acc >= 0 else "")
+        run.set_status(result.status, f"best val acc {result.best_val_acc:.4f}" if result.best_val_acc >= 0 else "", where=where)
         return result
 
 
@@ -138,7 +146,9 @@ def launch(run: Run, resume: bool = False, wait: float = 15.0) -> None:
 
 
 def stop(run: Run) -> None:
-    """Ask the trainer to stop at the next step boundary (it saves a resume state)."""
-    if not run.trainer_alive():
-        raise RunError(f"run {run.id} is not training (status: {run.status().status})")
+    """Ask the trainer to stop at the next step boundary (it saves a resume state); a run still
+    queued on a cluster stops when its task starts."""
+    status = run.status().status
+    if not run.trainer_alive() and status is not RunStatus.QUEUED:
+        raise RunError(f"run {run.id} is not training (status: {status})")
     run.request_stop()
