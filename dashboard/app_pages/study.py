@@ -75,6 +75,7 @@ with left:
         except (ValueError, RunError) as exc:
             st.error(str(exc))
 
+
 def run_rows(variants) -> list[dict]:
     rows = []
     for v in variants:
