@@ -62,6 +62,21 @@ def test_a_2x2_study_spreads_over_both_nodes(executor):
     assert run_study(study, executor=executor)["cached"] == 4  # asking again trains nothing
 
 
+def test_the_same_run_asked_twice_trains_once(executor):
+    # As two app processes sharing one store would: both queue the run before either task starts.
+    save_dataset(synth_dataset("demo", n=280))
+    run, _ = prepare_run(_base(epochs=2, seed=9))
+    executor.submit(run)
+    executor.submit(run)
+    results = ray.get(list(executor._tasks.values())[-1:])  # the second task's answer
+    deadline = time.time() + 120
+    while run.status().status is not RunStatus.FINISHED:
+        assert time.time() < deadline, run.status()
+        time.sleep(0.2)
+    assert results[0]["status"] in ("busy", "finished")
+    assert [m["epoch"] for m in run.metrics() if m["kind"] == "epoch"] == [1, 2] and len(run.status().trained_on) == 1
+
+
 def test_a_node_lost_mid_run_resumes_on_the_other_with_nothing_lost(cluster, executor, tmp_path):
     save_dataset(synth_dataset("demo", n=1400))  # ~30 steps an epoch: time to land the kill mid-epoch
     cfg = _base(epochs=4, seed=5, log_every=2)

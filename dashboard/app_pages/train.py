@@ -98,7 +98,8 @@ with right:
             else:
                 st.rerun()
         if s.where:
-            st.caption(f"Trains on: {where_label(s.where)}" + (f" (host {s.where['host']})" if s.where.get("host") else ""))
+            host = f" (host {s.where['host']})" if s.where.get("host") else ""
+            st.caption(f"{'Trains' if s.active else 'Trained'} on: {where_label(s.where)}{host}")
         metrics = run.metrics()
         for metric in ("loss", "acc"):
             st.plotly_chart(figures.training_curves({run_id: metrics}, metric), key=f"curve_{metric}")

@@ -7,7 +7,6 @@ resumable from its last epoch, on any node, by an ordinary resume. The run's loc
 in the shared store) keeps two app processes from training one run twice.
 """
 
-import contextlib
 import os
 import socket
 import time
@@ -81,8 +80,14 @@ def train_task(run_id: str, store: str, data: str) -> dict:
     if run.status().status is RunStatus.FINISHED:
         return {"status": "finished", "node": node}
     device = torch.device("cuda", 0) if ray.get_gpu_ids() else torch.device("cpu")  # Ray set CUDA_VISIBLE_DEVICES
-    with contextlib.suppress(Exception):  # a failure is recorded in the run's status with its reason
+    try:
         train_in_process(run, resume=run.resumable, device=device, where={"executor": "ray", "node": node})
+    except RunError as exc:
+        if run.trainer_alive():  # its lock: another task took the run a moment before this one
+            return {"status": "busy", "node": node}
+        run.set_status(RunStatus.FAILED, str(exc))  # a damaged run file, say: named in the message
+    except Exception:  # recorded in the run's status with its reason
+        pass
     return {"status": str(run.status().status), "node": node}
 
 

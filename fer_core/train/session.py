@@ -24,7 +24,7 @@ from fer_core.data import list_datasets
 from fer_core.executor.settings import ExecutorSettings
 from fer_core.train.config import TrainConfig, run_id
 from fer_core.train.engine import NonFiniteLoss, Trainer, TrainResult, resolve_device
-from fer_core.train.runs import FileLock, Run, RunError, RunStatus
+from fer_core.train.runs import FileLock, Run, RunError, RunStatus, summary
 
 
 class Plan(StrEnum):
@@ -92,6 +92,9 @@ def train_in_process(
     `where` names the executor and node for the run's record."""
     cfg = run.config()
     with FileLock(run.lock_path):
+        if run.has_status and run.status().status is RunStatus.FINISHED:  # another process finished it first
+            done = summary(run)
+            return TrainResult(RunStatus.FINISHED, done.best["val_acc"] if done.best else -1.0, done.epochs_done)
         run.remove_stale_temp_files()  # left by a killed trainer; we hold the lock now
         if not resume:
             run.forget_progress()
