@@ -13,9 +13,9 @@ from fer_core.data import save_dataset
 from fer_core.data.synth import synth_dataset
 from fer_core.executor import ExecutorSettings, get_executor, where_label
 from fer_core.executor.local import LocalExecutor
-from fer_core.executor.slots import device_slots, try_slots
 from fer_core.paths import checkpoints_dir
 from fer_core.train import TrainConfig, list_runs, prepare_run, summary
+from fer_core.train.slots import device_slots, try_slots
 
 
 def test_a_cpu_machine_is_one_queue():

@@ -28,10 +28,8 @@ st.caption(f"Compute: {ov.device} · data in `{ov.data_dir}` · runs in `{ov.che
 try:
     ex = get_executor().describe()
     if ex["executor"] == "ray":
-        nodes = ex["nodes"]
-        cpus, gpus = sum(n["cpus"] for n in nodes), sum(n["gpus"] for n in nodes)
         st.caption(
-            f"Runs train on the **Ray cluster** at `{ex['address']}`: {len(nodes)} nodes, {cpus:g} CPUs, {gpus:g} GPUs. "
+            f"Runs train on the **Ray cluster** at `{ex['address']}`: {len(ex['nodes'])} nodes, {ex['cpus']:g} CPUs, {ex['gpus']:g} GPUs. "
             f"Every node must see the run store `{ex['store']}` and the data `{ex['data']}` (a shared filesystem)."
         )
     else:

@@ -6,14 +6,13 @@ import study_figures
 from links import EvaluateView
 from ui import pick_dataset
 
-from fer_core.executor import where_label
 from fer_core.models import PRESETS
 from fer_core.study.factors import FACTORS, check_factors, parse_vary
 from fer_core.study.questions import QUESTIONS, STUDY_EPOCHS
-from fer_core.study.results import curves, results, to_csv, to_markdown
+from fer_core.study.results import curves, results, run_rows, to_csv, to_markdown
 from fer_core.study.runner import launch_study, runner_alive, stop_study
 from fer_core.study.study import DEFAULT_SEEDS, define_study, list_studies, load_study, progress
-from fer_core.train import Run, RunError, TrainConfig, summary
+from fer_core.train import RunError, TrainConfig
 
 st.title("Study")
 st.caption(
@@ -74,24 +73,6 @@ with left:
             st.session_state.st_current = study.id
         except (ValueError, RunError) as exc:
             st.error(str(exc))
-
-
-def run_rows(variants) -> list[dict]:
-    rows = []
-    for v in variants:
-        for seed, rid in enumerate(v.run_ids):
-            run = Run.at(rid)
-            s = summary(run) if run.has_status else None
-            rows.append(
-                {
-                    "variant": v.name,
-                    "seed": seed,
-                    "status": str(s.status) if s else "waiting",
-                    "progress": s.progress if s else 0.0,
-                    "trained on": where_label(s.where) if s else "",
-                }
-            )
-    return rows
 
 
 studies = list_studies()

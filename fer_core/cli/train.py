@@ -113,9 +113,8 @@ def add_cluster_option(p) -> None:
     )
 
 
-def _train(run: Run, resume: bool, cluster: str | None = None) -> int:
+def _train(run: Run, resume: bool, executor) -> int:
     """Train `run` through the executor (here, or on the cluster) with a tqdm bar; the outcome in one line."""
-    executor = get_executor(cluster)  # an unreachable cluster fails here, before anything changes
     cfg = run.config()
     n_train = len(load_dataset(cfg.data).split_indices(cfg.train_split))
     done = max((m["step"] for m in run.metrics()), default=0) if resume else 0
@@ -131,7 +130,7 @@ def _train(run: Run, resume: bool, cluster: str | None = None) -> int:
         print(f"run {run.id} stopped; continue with `fer runs resume {run.id}`")
         return 0
     where = run.status().where or {}
-    place = f" on {where.get('executor')} node {where.get('node', '')[:12]}" if where.get("node") else ""
+    place = f" on {where_label(where)}" if where.get("node") else ""  # a cluster node; nothing to add here
     print(f"run {run.id} finished{place}: best {cfg.val_split} accuracy {_best(run):.4f} -> {run.dir}")
     return 0
 
@@ -142,7 +141,7 @@ def _best(run: Run) -> float:
 
 
 def cmd_train(a) -> int:
-    get_executor(a.cluster)  # an unreachable cluster fails here, before a run is made
+    executor = get_executor(a.cluster)  # an unreachable cluster fails here, before a run is made
     run, plan = prepare_run(config_from_args(a))  # the same decision as the Train page's
     if plan is Plan.CACHED:
         print(f"cached: run {run.id} already finished ({run.status().message}) -> {run.dir}")
@@ -152,7 +151,7 @@ def cmd_train(a) -> int:
         return 0
     if plan is Plan.RESUME:
         print(f"run {run.id} was {run.status().status}: resuming from its last state")
-    return _train(run, resume=plan is Plan.RESUME, cluster=a.cluster)
+    return _train(run, resume=plan is Plan.RESUME, executor=executor)
 
 
 def cmd_runs_list(a) -> int:
@@ -200,7 +199,7 @@ def cmd_runs_resume(a) -> int:
     if status.active:
         print(f"error: run {a.id} is {status}", file=sys.stderr)
         return 2
-    return _train(run, resume=run.resumable, cluster=a.cluster)
+    return _train(run, resume=run.resumable, executor=get_executor(a.cluster))
 
 
 def cmd_runs_ship(a) -> int:

@@ -1,6 +1,6 @@
 """The local executor (the default; Ray is never imported): detached runs are worker processes
 on this machine, blocking ones train in this process; both wait in the device queues
-(`slots`): one run per CPU machine, one per GPU index or `runs_per_gpu` sharing it."""
+(`train/slots.py`): one run per CPU machine, one per GPU index or `runs_per_gpu` sharing it."""
 
 from collections.abc import Callable
 

@@ -163,7 +163,8 @@ class RayExecutor(Executor):
             for n in self.ray.nodes()
             if n.get("Alive")
         ]
-        return {**super().describe(), "address": self.settings.ray_address, "nodes": nodes}
+        totals = {"cpus": sum(n["cpus"] for n in nodes), "gpus": sum(n["gpus"] for n in nodes)}
+        return {**super().describe(), "address": self.settings.ray_address, "nodes": nodes, **totals}
 
 
 def _mark_lost(run: Run) -> None:

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fer_core.executor import where_label
 from fer_core.study.factors import FACTORS
 from fer_core.study.stats import Difference, Estimate, difference, estimate, verdict
 from fer_core.study.study import Study, Variant
-from fer_core.train.runs import Run, RunStatus
+from fer_core.train.runs import Run, RunStatus, summary
 
 
 @dataclass(frozen=True)
@@ -185,3 +186,23 @@ def to_markdown(study: Study, rows: list[VariantResult]) -> str:
     if failed:
         lines += ["", "Failed runs:", ""] + [f"- {f}" for f in failed]
     return "\n".join(lines) + "\n"
+
+
+def run_rows(variants: list[Variant]) -> list[dict]:
+    """One row per run of the study: variant, seed, status, progress and where it trains
+    (the Study page's runs table); a run not started yet is 'waiting'."""
+    rows = []
+    for v in variants:
+        for seed, rid in enumerate(v.run_ids):
+            run = Run.at(rid)
+            s = summary(run) if run.has_status else None
+            rows.append(
+                {
+                    "variant": v.name,
+                    "seed": seed,
+                    "status": str(s.status) if s else "waiting",
+                    "progress": s.progress if s else 0.0,
+                    "trained on": where_label(s.where) if s else "",
+                }
+            )
+    return rows

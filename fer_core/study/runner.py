@@ -46,7 +46,8 @@ def run_study(
 
         def started(run) -> None:
             if on_run:
-                on_run(*_at(order, run.id, len(configs)))
+                i, plan = order[run.id]
+                on_run(i, len(configs), run.id, plan)
 
         for outcome in executor.train(jobs, callbacks=callbacks, on_start=started, should_stop=study.stop_requested):
             counts["trained" if outcome.status == "finished" else outcome.status] += 1
@@ -55,11 +56,6 @@ def run_study(
                 time.sleep(0.5)
             counts["stopped" if study.stop_requested() else "cached"] += 1
     return counts
-
-
-def _at(order: dict, run_id: str, n: int) -> tuple[int, int, str, str]:
-    i, plan = order[run_id]
-    return i, n, run_id, plan
 
 
 def stop_study(study: Study) -> None:

@@ -21,10 +21,12 @@ from enum import StrEnum
 import torch
 
 from fer_core.data import list_datasets
+from fer_core.executor import get_executor
 from fer_core.executor.settings import ExecutorSettings
 from fer_core.train.config import TrainConfig, run_id
 from fer_core.train.engine import NonFiniteLoss, Trainer, TrainResult, resolve_device
 from fer_core.train.runs import FileLock, Run, RunError, RunStatus, summary
+from fer_core.train.slots import device_slots, wait_for_slot
 
 
 class Plan(StrEnum):
@@ -65,8 +67,6 @@ def start_or_resume(
 ) -> Started:
     """Carry out the request for `cfg` through the executor (the settings' one unless given):
     detached (the app) or blocking here (the CLI)."""
-    from fer_core.executor import get_executor  # it imports this module
-
     run, plan = prepare_run(cfg)
     if plan in (Plan.CACHED, Plan.BUSY):
         return Started(run, plan)
@@ -100,8 +100,6 @@ def train_in_process(
             run.forget_progress()
         slot_lock = None
         if device is None:
-            from fer_core.executor.slots import device_slots, wait_for_slot  # it imports fer_core.train
-
             run.set_status(RunStatus.QUEUED, "waiting for the device", pid=os.getpid())
             slot = wait_for_slot(run, device_slots(resolve_device(cfg.device), ExecutorSettings.from_env().runs_per_gpu))
             if slot is None:

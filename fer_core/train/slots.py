@@ -1,6 +1,6 @@
-"""The local executor's queues: one per device. A CPU machine trains one run at a time; on CUDA
-each GPU index is its own queue of `runs_per_gpu` slots. A slot is a lock file in the
-checkpoints dir, held by the trainer process while it trains (the OS frees it if it dies)."""
+"""The local device queues, which train_in_process waits in: one per device. A CPU machine
+trains one run at a time; on CUDA each GPU index is its own queue of `runs_per_gpu` slots.
+A slot is a lock file in the checkpoints dir, held by the trainer process while it trains (the OS frees it if it dies)."""
 
 import time
 from pathlib import Path
