@@ -62,22 +62,24 @@ def predict_logits(
     preprocessing: Preprocessing,
     batch: int = 512,
     tta: str = "none",
+    bf16: bool | None = None,
 ) -> torch.Tensor:
     """uint8 faces (N, 1, 48, 48) -> float32 logits (N, 7) on the model's device, the mean over
     the TTA mode's views. The one precision rule for predictions: fp32 on a CPU, bf16 autocast on
-    CUDA. The model's mode is restored."""
+    CUDA; `bf16` overrides it (training validates in its own precision). The model's mode is restored."""
     check_tta(tta)
     was_training = model.training
     model.eval()
     try:
-        return _logits(model, pixels, preprocessing, batch, tta)
+        return _logits(model, pixels, preprocessing, batch, tta, bf16)
     finally:
         model.train(was_training)
 
 
 @torch.inference_mode()
-def _logits(model: torch.nn.Module, pixels: torch.Tensor, preprocessing: Preprocessing, batch: int, tta: str):
+def _logits(model: torch.nn.Module, pixels: torch.Tensor, preprocessing: Preprocessing, batch: int, tta: str, bf16: bool | None):
     device = next(model.parameters()).device
+    bf16 = device.type == "cuda" if bf16 is None else bf16
     out = []
     for i in range(0, len(pixels), batch):
         x = pixels[i : i + batch].to(device).float().div_(255)  # (B, 1, 48, 48) in [0, 1]
@@ -85,7 +87,7 @@ def _logits(model: torch.nn.Module, pixels: torch.Tensor, preprocessing: Preproc
         total = None
         for v in views:
             v = preprocessing(v).contiguous(memory_format=torch.channels_last)
-            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda"):
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
                 y = model(v).float()  # (B, 7)
             total = y if total is None else total + y
         out.append(total / len(views))

@@ -38,6 +38,17 @@ def test_presets_have_the_reported_dimensions():
     assert vgg3 == ["Linear", "ReLU", "BatchNorm1d"]  # FC 18432->512, ReLU, batch norm
 
 
+@pytest.mark.parametrize("name", ["vgg10-gap", "vgg8-gap"])
+def test_the_stronger_presets_are_small_and_pool_globally(name):
+    """Issue 14's size: 1-2 M parameters, on the order of 100 M multiply-adds, no wide FC layer."""
+    from fer_core.models.layers import layer_totals
+
+    rows = layer_table(PRESETS[name])
+    totals = layer_totals(rows)
+    assert 1e6 <= totals.params <= 2e6 and 80e6 <= totals.macs <= 150e6
+    assert [r.out_shape for r in rows if r.type == "Linear"] == [(7,)]  # the only FC: 256 -> 7
+
+
 @pytest.mark.parametrize(("w", "k", "s", "p"), [(48, 5, 1, 2), (48, 3, 2, 1), (7, 3, 1, 0), (24, 2, 2, 0)])
 def test_output_size_formula_agrees_with_conv2d(w, k, s, p):
     y = torch.nn.Conv2d(1, 1, k, stride=s, padding=p)(torch.zeros(1, 1, w, w))

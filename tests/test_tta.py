@@ -53,3 +53,25 @@ def test_predictions_are_the_mean_over_the_views(mode):
 def test_an_unknown_mode_is_named():
     with pytest.raises(ValueError, match="'5crop'"):
         predict_logits(_MeanOfLeftHalf(), _faces(1), Preprocessing("none"), tta="5crop")
+
+
+def test_validation_precision_folds_batch_norm_and_follows_the_bf16_switch():
+    """Training validates on a batch-norm-folded copy in its own precision: fp32 gives the
+    model's logits; bf16 changes them by rounding only; the model is not touched."""
+    from fer_core.inference import inference_copy
+    from fer_core.models import build_model, get_preset
+
+    torch.manual_seed(0)
+    model = build_model(get_preset("tiny"))
+    with torch.no_grad():  # batch-norm statistics away from the identity, so folding does something
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5), m.running_var.uniform_(0.5, 2.0), m.weight.uniform_(0.5, 1.5)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    faces, prep = _faces(16), Preprocessing("per_image")
+    exact = predict_logits(model, faces, prep, tta="flip")
+    folded = predict_logits(inference_copy(model), faces, prep, tta="flip", bf16=False)
+    rounded = predict_logits(inference_copy(model), faces, prep, tta="flip", bf16=True)
+    assert torch.allclose(folded, exact, atol=1e-4)
+    assert not torch.equal(rounded, exact) and torch.allclose(rounded, exact, atol=0.1 * exact.abs().max().item())
+    assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items())

