@@ -20,6 +20,7 @@ PRESET_HELP = {
     "seed-6conv": "6 conv 3x3 + BN + ReLU with pools; FC 4608-1024-7",
     "vgg-fer": "VGG of Khaireddin & Chen (2021): 64/128/256/512, 2 convs a stage; FC 4096-4096-7",
     "vgg10-gap": "the stronger preset: 9 conv 3x3 (32, 64x2, 128x3, 256x3) + BN + ReLU, global average pool; 1.9 M params",
+    "vgg8-gap": "vgg10-gap with 2 convs in its last two stages (32, 64x2, 128x2, 256x2): 1.2 M params, 96 M MAC",
     "tiny": "16/32/48/64 channels, 84 k params: for the demo faces and quick studies",
 }
 
@@ -36,7 +37,7 @@ def model_form(prefix: str = "train") -> ModelConfig | None:
         options,
         index=_index(options, DEFAULTS.arch),
         key=f"{prefix}_arch",
-        format_func=lambda a: f"{a} - {PRESET_HELP[a]}" if a in PRESET_HELP else "custom (build your own)",
+        format_func=lambda a: "custom (build your own)" if a == "custom" else f"{a} - {PRESET_HELP.get(a, 'a preset')}",
     )
     if arch != "custom":
         return PRESETS[arch]
