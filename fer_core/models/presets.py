@@ -51,38 +51,31 @@ def _small() -> ModelConfig:
     )
 
 
-def _vgg10_gap() -> ModelConfig:
-    # The stronger preset: VGG-style 3x3 convs, 9 of them, deepest where the maps are small
-    # (one conv at 48 px, three at 12 and 6 px), then global average pooling instead of a wide
-    # FC layer: 1.9 M parameters, 139 M multiply-adds per face (docs/BENCHMARKS.md).
+def _vgg_gap(name: str, deep_convs: int) -> ModelConfig:
+    """VGG-style 3x3 convs, deepest where the maps are small (one conv at 48 px, two at 24, then
+    `deep_convs` at 12 and at 6 px), then global average pooling instead of a wide FC layer."""
     return ModelConfig(
-        "vgg10-gap",
+        name,
         stages=(
             StageConfig(32),  # 48 -> 24
             StageConfig(64, convs=2),  # -> 12
-            StageConfig(128, convs=3),  # -> 6
-            StageConfig(256, convs=3, pool="none"),  # 6x6, averaged by the head
+            StageConfig(128, convs=deep_convs),  # -> 6
+            StageConfig(256, convs=deep_convs, pool="none"),  # 6x6, averaged by the head
         ),
         head="gap",
         head_dropout=0.3,
     )
+
+
+def _vgg10_gap() -> ModelConfig:
+    # The stronger preset: 9 convs, 1.9 M parameters, 139 M multiply-adds per face (docs/BENCHMARKS.md).
+    return _vgg_gap("vgg10-gap", deep_convs=3)
 
 
 def _vgg8_gap() -> ModelConfig:
-    # vgg10-gap with two convs (not three) in each of the last two stages: 1.2 M parameters and
-    # 96 M multiply-adds per face, ~1.2x its training speed on 2 CPU cores, so 90 minutes buy
-    # more epochs (docs/BENCHMARKS.md).
-    return ModelConfig(
-        "vgg8-gap",
-        stages=(
-            StageConfig(32),  # 48 -> 24
-            StageConfig(64, convs=2),  # -> 12
-            StageConfig(128, convs=2),  # -> 6
-            StageConfig(256, convs=2, pool="none"),  # 6x6, averaged by the head
-        ),
-        head="gap",
-        head_dropout=0.3,
-    )
+    # Two convs (not three) in each of the last two stages: 1.2 M parameters and 96 M multiply-adds
+    # per face, ~1.2x vgg10-gap's training speed on 2 CPU cores, so 90 minutes buy more epochs.
+    return _vgg_gap("vgg8-gap", deep_convs=2)
 
 
 def _tiny() -> ModelConfig:
