@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fer_core.paths import checkpoints_dir, data_dir
-from fer_core.train.engine import TrainResult
+from fer_core.train.engine import Callbacks, TrainResult
 from fer_core.train.runs import Run, RunStatus
 
 Job = tuple[Run, bool]  # a run and whether to resume it
@@ -40,7 +40,7 @@ class Executor(ABC):
     def train(
         self,
         jobs: list[Job],
-        callbacks: list[Callable[[str, dict], None]] | None = None,
+        callbacks: Callbacks | None = None,
         on_start: Callable[[Run], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> list[Outcome]:

@@ -8,7 +8,7 @@ import torch
 
 from fer_core.executor.base import Executor, Job, Outcome
 from fer_core.executor.settings import ExecutorSettings
-from fer_core.train.engine import resolve_device
+from fer_core.train.engine import Callbacks, resolve_device
 from fer_core.train.runs import Run
 from fer_core.train.session import launch, train_in_process
 
@@ -25,7 +25,7 @@ class LocalExecutor(Executor):
     def train(
         self,
         jobs: list[Job],
-        callbacks: list[Callable[[str, dict], None]] | None = None,
+        callbacks: Callbacks | None = None,
         on_start: Callable[[Run], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> list[Outcome]:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from fer_core.executor.base import Executor, Job, Outcome
 from fer_core.executor.settings import RAY_ADDRESS_ENV, ExecutorSettings
 from fer_core.paths import checkpoints_dir, data_dir
+from fer_core.train.engine import Callbacks
 from fer_core.train.runs import Run, RunError, RunStatus
 
 NAMESPACE = "fer-lab"
@@ -77,8 +78,6 @@ def train_task(run_id: str, store: str, data: str) -> dict:
         run.clear_stop()
         run.set_status(RunStatus.STOPPED, "stopped while queued")
         return {"status": "stopped", "node": node}
-    if run.status().status is RunStatus.FINISHED:
-        return {"status": "finished", "node": node}
     device = torch.device("cuda", 0) if ray.get_gpu_ids() else torch.device("cpu")  # Ray set CUDA_VISIBLE_DEVICES
     try:
         train_in_process(run, resume=run.resumable, device=device, where={"executor": "ray", "node": node})
@@ -120,7 +119,7 @@ class RayExecutor(Executor):
     def train(
         self,
         jobs: list[Job],
-        callbacks: list[Callable[[str, dict], None]] | None = None,
+        callbacks: Callbacks | None = None,
         on_start: Callable[[Run], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> list[Outcome]:

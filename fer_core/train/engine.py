@@ -24,6 +24,8 @@ from fer_core.train.config import TrainConfig
 from fer_core.train.runs import Run, RunStatus
 from fer_core.train.state import TrainingState
 
+Callbacks = list[Callable[[str, dict], None]]  # each gets (event, record): 'step' and 'epoch' points
+
 
 class NonFiniteLoss(RuntimeError):
     pass
@@ -72,9 +74,7 @@ class _Data:
 class Trainer:
     """Trains one run. `callbacks` get (event, record) for 'step' and 'epoch' events."""
 
-    def __init__(
-        self, run: Run, cfg: TrainConfig, callbacks: list[Callable[[str, dict], None]] | None = None, device: torch.device | None = None
-    ):
+    def __init__(self, run: Run, cfg: TrainConfig, callbacks: Callbacks | None = None, device: torch.device | None = None):
         """`device`: the one the executor assigned (a GPU index); else the config's."""
         self.run, self.cfg = run, cfg.resolved()
         self.callbacks = list(callbacks or [])

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,7 +23,7 @@ from fer_core.data import list_datasets
 from fer_core.executor import get_executor
 from fer_core.executor.settings import ExecutorSettings
 from fer_core.train.config import TrainConfig, run_id
-from fer_core.train.engine import NonFiniteLoss, Trainer, TrainResult, resolve_device
+from fer_core.train.engine import Callbacks, NonFiniteLoss, Trainer, TrainResult, resolve_device
 from fer_core.train.runs import FileLock, Run, RunError, RunStatus, summary
 from fer_core.train.slots import device_slots, wait_for_slot
 
@@ -62,9 +61,7 @@ def prepare_run(cfg: TrainConfig) -> tuple[Run, Plan]:
     return run, Plan.RESUME if run.resumable else Plan.NEW
 
 
-def start_or_resume(
-    cfg: TrainConfig, detached: bool = True, callbacks: list[Callable[[str, dict], None]] | None = None, executor=None
-) -> Started:
+def start_or_resume(cfg: TrainConfig, detached: bool = True, callbacks: Callbacks | None = None, executor=None) -> Started:
     """Carry out the request for `cfg` through the executor (the settings' one unless given):
     detached (the app) or blocking here (the CLI)."""
     run, plan = prepare_run(cfg)
@@ -82,7 +79,7 @@ def start_or_resume(
 def train_in_process(
     run: Run,
     resume: bool = False,
-    callbacks: list[Callable[[str, dict], None]] | None = None,
+    callbacks: Callbacks | None = None,
     device: torch.device | None = None,
     where: dict | None = None,
 ) -> TrainResult | None:
