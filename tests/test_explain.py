@@ -2,6 +2,7 @@
 weights, mode and the input unchanged and releases its hooks; gradient ascent raises each
 filter's activation; the face pipeline says so when a photo has no face."""
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import torch
 
 from fer_core.explain import METHODS, Preprocessed, attribution
 from fer_core.explain.base import randomized
+from fer_core.explain.filters import gradient_ascent
 from fer_core.explain.occlusion import GREY, OCCLUSION_PRESETS
 from fer_core.faces import NoFaceFound, detect_faces, face_from_photo
 from fer_core.loaded_model import LoadedModel
@@ -167,6 +169,39 @@ def test_gradient_ascent_raises_every_filters_activation(trained_small):
     assert all(p.requires_grad for p in net.parameters()) and _hooks(net) == 0
 
 
+@pytest.mark.slow
+def test_only_unfinished_filters_go_on_and_finished_images_stay_as_they_were(trained_small):
+    """After `steps`, the filters below `until_rise` times their start go on alone: the others
+    come out exactly as with no extra steps, and the ones that went on end higher."""
+    net, layer = trained_small.network, trained_small.conv_layers()[-1]
+    base = gradient_ascent(net, layer, steps=6, extra_steps=0)
+    rise = np.sort(base.reached / np.maximum(np.abs(base.start), 1e-6))
+    until = float(rise[len(rise) // 2 - 1 : len(rise) // 2 + 1].mean())  # half the filters are done
+    more = gradient_ascent(net, layer, steps=6, extra_steps=16, until_rise=until)
+    done = base.reached / np.maximum(np.abs(base.start), 1e-6) >= until
+    assert done.any() and (~done).any()
+    assert np.array_equal(more.images[done], base.images[done]) and np.array_equal(more.reached[done], base.reached[done])
+    assert (more.reached[~done] > base.reached[~done]).all()
+    assert (more.steps[done] == 6).all() and (more.steps[~done] > 6).all() and (base.steps == 6).all()
+
+
+@pytest.mark.slow
+def test_a_filter_silent_on_the_start_image_still_rises(trained_small):
+    """A ReLU filter that is 0 everywhere on the start image has no gradient there; it climbs
+    its pre-activation until it fires, and then its activation."""
+    model = copy.deepcopy(trained_small.network.model)
+    net, layer = Preprocessed(model, trained_small.preprocessing), trained_small.conv_layers()[-1]
+    start = torch.from_numpy(gradient_ascent(net, layer, steps=0, extra_steps=0).images[:1] / 255).float()[:, None]
+    with torch.no_grad():
+        pre, _ = net.forward_pre_post(start, layer)  # (1, C, h, w) before the ReLU
+        model.get_submodule(layer.replace("conv", "bn")).bias[0] -= pre[0, 0].max() + 0.5 * pre[0, 0].std()
+    img = start.clone().requires_grad_(True)
+    net.forward_to(img, layer)[0, 0].mean().backward()
+    assert img.grad.abs().max() == 0  # silent: nothing to follow on the activation itself
+    res = gradient_ascent(net, layer)
+    assert res.start[0] == 0 and res.reached[0] > 0
+
+
 def test_gradient_ascent_is_cached_in_the_run_by_weights_and_options(trained_small, monkeypatch):
     """Computed once per weights, layer and options, written to the run's filters/, then read back
     without computing; other options or other weights miss the cache."""
@@ -206,7 +241,7 @@ def test_gradient_ascent_raises_each_filter_tenfold_on_the_shipped_fer2013_model
     m = load_model(DEFAULT)
     layer = m.conv_layers()[-1]
     res = m.gradient_ascent(layer, use_cache=False)  # the method itself, not the shipped images
-    rise = res.reached / np.abs(res.start)
+    rise = res.reached / np.maximum(np.abs(res.start), 1e-6)  # a silent ReLU filter starts at exactly 0
     assert (rise >= 10).all(), f"filters {np.flatnonzero(rise < 10).tolist()} rose only {np.sort(rise)[:3].round(2).tolist()}x"
 
 

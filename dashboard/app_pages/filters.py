@@ -7,6 +7,7 @@ from explain_figures import big, signed_grid, stretch
 from models import pick_model
 from ui import cached_dataset, pick_dataset
 
+from fer_core.explain.filters import ascent_options
 from fer_core.labels import SPLITS
 from fer_core.previews import montage
 
@@ -56,7 +57,8 @@ res = ascent(model, layer) if tabs[0].open or tabs[1].open else None
 def ascent_tab():
     st.caption(
         "Each image is optimised so that one filter responds as strongly as it can (mean over its map), all filters "
-        "of the layer together in one batch, starting from a nearly blank grey face. Regularisers: the image is drawn "
+        "of the layer together in one batch, starting from a nearly blank grey face; the filters that have not yet "
+        f"risen {ascent_options()['until_rise']:g}-fold go on alone for more steps. Regularisers: the image is drawn "
         "in a 1/f-weighted Fourier basis (a frequency penalty against pixel noise), random jitter and L2 decay. "
         "Contrast is stretched for display."
     )
@@ -74,6 +76,7 @@ def ascent_tab():
                 "start": res.start[order].round(3),
                 "reached": res.reached[order].round(3),
                 "rise": (res.reached[order] / np.maximum(np.abs(res.start[order]), 1e-6)).round(1),
+                "steps": res.steps[order],
             },
             hide_index=True,
         )

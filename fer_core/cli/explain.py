@@ -66,6 +66,7 @@ def run_filters(a) -> int:
     rise = res.reached / np.maximum(np.abs(res.start), 1e-6)
     print(
         f"{len(order)} filters of {layer}: mean activation {res.start.mean():.3f} -> {res.reached.mean():.3f} "
-        f"(median rise {np.median(rise):.1f}x); wrote {a.out}, strongest first"
+        f"(median rise {np.median(rise):.1f}x; {int((res.steps > res.steps.min()).sum())} went on alone, up to "
+        f"{res.steps.max()} steps); wrote {a.out}, strongest first"
     )
     return 0

@@ -25,13 +25,21 @@ class Preprocessed(nn.Module):
 
     def forward_to(self, x: torch.Tensor, layer: str) -> torch.Tensor:
         """faces in [0, 1] (B, 1, H, W) -> conv `layer`'s activated maps (B, C, h, w)."""
-        end = conv_block_output(self.model, check_conv_layer(self.model, layer))
-        x = self.preprocessing(x)
+        return self.forward_pre_post(x, layer)[1]
+
+    def forward_pre_post(self, x: torch.Tensor, layer: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """faces in [0, 1] (B, 1, H, W) -> conv `layer`'s maps just before its activation and
+        its output maps (both (B, C, h, w); the same tensor when the block has no activation)."""
+        check_conv_layer(self.model, layer)
+        end, before = conv_block_output(self.model, layer), pre_activation_output(self.model, layer)
+        x, pre = self.preprocessing(x), None
         for stage in self.model.children():
             for m in stage.children() if isinstance(stage, nn.Sequential) else [stage]:
                 x = m(x)
+                if m is before:
+                    pre = x
                 if m is end:
-                    return x
+                    return pre, x
         raise ValueError(f"layer {layer!r} is not on the forward path")
 
 
@@ -68,6 +76,18 @@ def conv_block_output(model: nn.Module, name: str) -> nn.Module:
         if child in (f"bn{j}", f"act{j}"):
             last = child
     return parent.get_submodule(last)
+
+
+def pre_activation_output(model: nn.Module, name: str) -> nn.Module:
+    """The module whose output feeds conv `name`'s activation (its batch norm, or the conv when the
+    norm comes after the activation); the block's output when it has no activation."""
+    parent_name, _, leaf = name.rpartition(".")
+    parent = model.get_submodule(parent_name) if parent_name else model
+    names = list(parent._modules)
+    act = f"act{leaf.removeprefix('conv')}"
+    if act not in names or names.index(act) == 0:
+        return conv_block_output(model, name)
+    return parent.get_submodule(names[names.index(act) - 1])
 
 
 def to_input(face: np.ndarray) -> torch.Tensor:

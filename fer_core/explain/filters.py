@@ -15,6 +15,7 @@ from safetensors.torch import load_file, save_file
 
 from fer_core.atomic import atomic_path
 from fer_core.explain.base import Preprocessed, check_conv_layer, conv_layers, eval_mode, to_input
+from fer_core.inference import inference_copy
 from fer_core.precision import use_bf16
 
 
@@ -24,6 +25,7 @@ class AscentResult:
     images: np.ndarray  # (C, 48, 48) uint8
     start: np.ndarray  # (C,) mean activation of each filter on its starting image
     reached: np.ndarray  # (C,) on its final image
+    steps: np.ndarray  # (C,) int64: the gradient steps its image took
 
 
 def _spectrum_scale(size: int, decay: float) -> torch.Tensor:
@@ -37,13 +39,15 @@ def _spectrum_scale(size: int, decay: float) -> torch.Tensor:
 def gradient_ascent(
     net: Preprocessed,
     layer: str,
-    steps: int = 48,
+    steps: int = 12,
     lr: float = 0.005,
     jitter: int = 1,
     decay: float = 1.0,
     l2: float = 1e-4,
     seed: int = 0,
     precision: str = "auto",
+    extra_steps: int = 116,
+    until_rise: float = 10.0,
     coarse_steps: int = 0,
     coarse_size: int = 32,
     progress=None,
@@ -53,58 +57,103 @@ def gradient_ascent(
     Fourier basis (a frequency penalty), jitter (random shifts) and L2 decay on the spectrum.
     The start is a nearly blank face: grey with faint, smooth (1/f^2) shading, because per-image
     normalisation stretches any faint noise to full contrast, and white or pink noise at full
-    contrast already excites many filters. Forward passes in bf16 where `precision` allows
-    (`fer_core.precision`); `start` and `reached` are measured in fp32.
-    `coarse_steps` of the `steps` run on the image area-resized to `coarse_size` px (about
-    (coarse_size / 48)^2 of the cost each), the rest at 48 px: a speed option for large layers."""
+    contrast already excites many filters.
+    Cost is filters x steps x the network up to `layer`, so for wide, deep layers:
+    - the steps run on a batch-norm-folded copy (the same function, one layer less), in bf16
+      where `precision` allows (`fer_core.precision`); `start` and `reached` are measured on the
+      model itself in fp32;
+    - a filter silent on its image (the input of its ReLU <= 0 everywhere: no gradient) climbs
+      that input instead, until it fires;
+    - after `steps`, only the filters that have not yet reached `until_rise` times their start
+      go on, alone (Adam is per element, so each image is what it would be on its own), for up
+      to `extra_steps` more: the cost follows the hard filters, not the whole layer.
+    `coarse_steps` of the steps run on the image area-resized to `coarse_size` px."""
     check_conv_layer(net.model, layer)
     model = net.model
     gen = torch.Generator().manual_seed(seed)
     grads = [p.requires_grad for p in model.parameters()]
     size = 48
     bf16 = use_bf16(precision, next(model.parameters()).device)
+    total = steps + extra_steps
     try:
         for p in model.parameters():  # gradients for the image only: the weights' would cost a third more
             p.requires_grad_(False)
         with eval_mode(model):
+            fast = Preprocessed(_frozen(inference_copy(model)), net.preprocessing)
             with torch.no_grad():
                 channels = net.forward_to(torch.zeros(1, 1, size, size), layer).shape[1]
             weight = _spectrum_scale(size, decay)  # (48, 25)
             smooth = _spectrum_scale(size, 1.0)[..., None]  # (48, 25, 1): the start's extra 1/f
             spectrum = (torch.randn(channels, 1, size, size // 2 + 1, 2, generator=gen) * 0.01 * smooth).requires_grad_(True)
-            idx = torch.arange(channels)
 
-            def render() -> torch.Tensor:  # (C, 1, 48, 48) in [0, 1]
-                img = torch.fft.irfft2(torch.view_as_complex(spectrum) * weight, s=(size, size), norm="ortho")
+            def render(rows=slice(None)) -> torch.Tensor:  # (C', 1, 48, 48) in [0, 1]
+                img = torch.fft.irfft2(torch.view_as_complex(spectrum[rows]) * weight, s=(size, size), norm="ortho")
                 return torch.sigmoid(img * (size / 4))
 
-            def activation(img, amp: bool) -> torch.Tensor:  # (C, 1, 48, 48) -> (C,) mean of filter c on image c
+            def activation(img, filters, through=net, amp=False) -> torch.Tensor:
+                """(C', 1, 48, 48) -> (C',): the mean of filter filters[i]'s map on image i."""
                 with torch.autocast(img.device.type, dtype=torch.bfloat16, enabled=amp):
-                    maps = net.forward_to(img.contiguous(memory_format=torch.channels_last), layer)
-                return maps[idx, idx].float().mean(dim=(-2, -1))
+                    maps = through.forward_to(img.contiguous(memory_format=torch.channels_last), layer)
+                return maps[torch.arange(len(filters)), filters].float().mean(dim=(-2, -1))
 
+            def objective(img, filters) -> torch.Tensor:
+                """(C', 1, 48, 48) -> (C',) to maximise: the mean map, or for a silent filter the mean
+                before its activation (which has a gradient)."""
+                with torch.autocast(img.device.type, dtype=torch.bfloat16, enabled=bf16):
+                    pre, post = fast.forward_pre_post(img.contiguous(memory_format=torch.channels_last), layer)
+                rows = torch.arange(len(filters))
+                pre, post = pre[rows, filters].float(), post[rows, filters].float()  # (C', h, w) each
+                silent = pre.detach().amax(dim=(-2, -1)) <= 0  # the activation's input nowhere > 0: a ReLU passes no gradient
+                return torch.where(silent, pre.mean(dim=(-2, -1)), post.mean(dim=(-2, -1)))
+
+            everyone = torch.arange(channels)
             with torch.no_grad():
-                start = activation(render(), amp=False)
+                start = activation(render(), everyone)
             opt = torch.optim.Adam([spectrum], lr=lr)
-            for step in range(steps):
+            active = everyone  # the filters still optimised
+            taken = torch.zeros(channels, dtype=torch.int64)
+            for step in range(total):
+                if step >= steps and step % 8 == steps % 8:  # every 8 extra steps: who is done (fp32, unjittered)
+                    with torch.no_grad():
+                        rise = activation(render(active), active) / start[active].abs().clamp_min(1e-6)
+                    active = active[rise < until_rise]
+                    if len(active) == 0:
+                        break
                 dx, dy = torch.randint(-jitter, jitter + 1, (2,), generator=gen).tolist()
-                img = torch.roll(render(), (dy, dx), (-2, -1))
+                img = torch.roll(render(active), (dy, dx), (-2, -1))
                 if step < coarse_steps:
                     img = torch.nn.functional.interpolate(img, size=(coarse_size, coarse_size), mode="area")
-                loss = -activation(img, amp=bf16).sum() + l2 * (spectrum**2).sum()
+                loss = -objective(img, active).sum() + l2 * (spectrum[active] ** 2).sum()
                 opt.zero_grad()
                 loss.backward()
-                opt.step()
+                if len(active) < channels:  # Adam would still move the finished images by momentum
+                    kept = spectrum.detach().clone()
+                    opt.step()
+                    with torch.no_grad():
+                        keep = torch.ones(channels, dtype=torch.bool)
+                        keep[active] = False
+                        spectrum[keep] = kept[keep]
+                else:
+                    opt.step()
+                taken[active] += 1
                 if progress:
-                    progress((step + 1) / steps)
+                    progress((step + 1) / total)
             with torch.no_grad():
                 final = render()
-                reached = activation(final, amp=False)
+                reached = activation(final, everyone)
+            if progress:
+                progress(1.0)
     finally:
         for p, g in zip(model.parameters(), grads, strict=True):
             p.requires_grad_(g)
     images = (final[:, 0] * 255).round().clamp(0, 255).to(torch.uint8).numpy()
-    return AscentResult(layer, images, start.numpy(), reached.numpy())
+    return AscentResult(layer, images, start.numpy(), reached.numpy(), taken.numpy())
+
+
+def _frozen(model: torch.nn.Module) -> torch.nn.Module:
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model
 
 
 def ascent_options(**options) -> dict:
@@ -122,7 +171,7 @@ def ascent_options(**options) -> dict:
 
 def save_ascent(path: Path, result: AscentResult, key: dict[str, str]) -> None:
     """Write `result` atomically with `key` (strings) as metadata; a read-only directory is skipped."""
-    tensors = {name: torch.from_numpy(np.ascontiguousarray(getattr(result, name))) for name in ("images", "start", "reached")}
+    tensors = {name: torch.from_numpy(np.ascontiguousarray(getattr(result, name))) for name in ("images", "start", "reached", "steps")}
     with contextlib.suppress(OSError), atomic_path(path) as tmp:
         save_file(tensors, str(tmp), metadata={**key, "layer": result.layer})
 
@@ -137,7 +186,7 @@ def load_ascent(path: Path, key: dict[str, str]) -> AscentResult | None:
         if any(meta.get(k) != v for k, v in key.items()):
             return None
         t = load_file(str(path))
-        return AscentResult(meta["layer"], t["images"].numpy(), t["start"].numpy(), t["reached"].numpy())
+        return AscentResult(meta["layer"], *(t[k].numpy() for k in ("images", "start", "reached", "steps")))
     except (OSError, SafetensorError, ValueError, KeyError):
         return None
 
