@@ -70,12 +70,14 @@ def ascent_tab():
         caption=f"{len(order)} filters of {layer}, strongest first",
     )
     with st.expander("Reached activation per filter"):
+        st.caption("rise = reached / |start|, blank for a filter silent (0) on its start image; steps = the gradient steps its image took.")
+        start = np.abs(res.start[order])
         st.dataframe(
             {
                 "filter": order,
                 "start": res.start[order].round(3),
                 "reached": res.reached[order].round(3),
-                "rise": (res.reached[order] / np.maximum(np.abs(res.start[order]), 1e-6)).round(1),
+                "rise": np.where(start > 0, res.reached[order] / np.maximum(start, 1e-12), np.nan).round(1),
                 "steps": res.steps[order],
             },
             hide_index=True,
