@@ -52,7 +52,7 @@ def naive_ascent(model, layer: str, steps: int) -> None:
 
 def rise_stats(res) -> dict:
     """How far each filter's mean activation rose from its start, as a multiple of |start|."""
-    rise = res.reached / np.maximum(np.abs(res.start), 1e-6)
+    rise = res.rise
     return {
         "ascent_rise_median": float(np.median(rise)),
         "ascent_rise_min": float(rise.min()),

@@ -71,13 +71,12 @@ def ascent_tab():
     )
     with st.expander("Reached activation per filter"):
         st.caption("rise = reached / |start|, blank for a filter silent (0) on its start image; steps = the gradient steps its image took.")
-        start = np.abs(res.start[order])
         st.dataframe(
             {
                 "filter": order,
                 "start": res.start[order].round(3),
                 "reached": res.reached[order].round(3),
-                "rise": np.where(start > 0, res.reached[order] / np.maximum(start, 1e-12), np.nan).round(1),
+                "rise": np.where(res.start[order] != 0, res.rise[order], np.nan).round(1),
                 "steps": res.steps[order],
             },
             hide_index=True,

@@ -63,10 +63,9 @@ def run_filters(a) -> int:
         bar.close()
     order = np.argsort(-res.reached)
     _save(a.out, montage(stretch(res.images[order]), cols=a.cols, scale=2))
-    rise = res.reached / np.maximum(np.abs(res.start), 1e-6)
     print(
         f"{len(order)} filters of {layer}: mean activation {res.start.mean():.3f} -> {res.reached.mean():.3f} "
-        f"(median rise {np.median(rise):.1f}x; {int((res.steps > res.steps.min()).sum())} went on alone, up to "
+        f"(median rise {np.median(res.rise):.1f}x; {int((res.steps > res.steps.min()).sum())} went on alone, up to "
         f"{res.steps.max()} steps); wrote {a.out}, strongest first"
     )
     return 0

@@ -65,26 +65,27 @@ def check_conv_layer(model: nn.Module, layer: str) -> str:
     return layer
 
 
+def _block(model: nn.Module, name: str) -> tuple[nn.Module, list[str], str, str]:
+    """Conv `name`'s block: its parent module, the parent's child names, the conv's own name and
+    its number ('stage2.conv1' -> stage2, [...], 'conv1', '1')."""
+    parent_name, _, leaf = name.rpartition(".")
+    parent = model.get_submodule(parent_name) if parent_name else model
+    return parent, list(parent._modules), leaf, leaf.removeprefix("conv")
+
+
 def conv_block_output(model: nn.Module, name: str) -> nn.Module:
     """The module whose output is conv `name`'s feature maps after its batch norm and activation
     (`stage2.conv1` -> `stage2.act1` or `stage2.bn1`, whichever comes last): what the filters detect."""
-    parent_name, _, leaf = name.rpartition(".")
-    parent = model.get_submodule(parent_name) if parent_name else model
-    j = leaf.removeprefix("conv")
-    last = leaf
-    for child in parent._modules:
-        if child in (f"bn{j}", f"act{j}"):
-            last = child
-    return parent.get_submodule(last)
+    parent, names, leaf, j = _block(model, name)
+    last = [child for child in names if child in (f"bn{j}", f"act{j}")]
+    return parent.get_submodule(last[-1] if last else leaf)
 
 
 def pre_activation_output(model: nn.Module, name: str) -> nn.Module:
     """The module whose output feeds conv `name`'s activation (its batch norm, or the conv when the
     norm comes after the activation); the block's output when it has no activation."""
-    parent_name, _, leaf = name.rpartition(".")
-    parent = model.get_submodule(parent_name) if parent_name else model
-    names = list(parent._modules)
-    act = f"act{leaf.removeprefix('conv')}"
+    parent, names, _, j = _block(model, name)
+    act = f"act{j}"
     if act not in names or names.index(act) == 0:
         return conv_block_output(model, name)
     return parent.get_submodule(names[names.index(act) - 1])

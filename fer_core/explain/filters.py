@@ -27,6 +27,11 @@ class AscentResult:
     reached: np.ndarray  # (C,) on its final image
     steps: np.ndarray  # (C,) int64: the gradient steps its image took
 
+    @property
+    def rise(self) -> np.ndarray:
+        """(C,) reached / |start|, the start floored at 1e-6 (a silent ReLU filter starts at exactly 0)."""
+        return self.reached / np.maximum(np.abs(self.start), 1e-6)
+
 
 def _spectrum_scale(size: int, decay: float) -> torch.Tensor:
     """(size, size // 2 + 1) weights 1 / f^decay: the image is drawn in a frequency basis where
@@ -79,7 +84,7 @@ def gradient_ascent(
         for p in model.parameters():  # gradients for the image only: the weights' would cost a third more
             p.requires_grad_(False)
         with eval_mode(model):
-            fast = Preprocessed(_frozen(inference_copy(model)), net.preprocessing)
+            fast = Preprocessed(inference_copy(model), net.preprocessing)  # frozen like the model: copied after
             with torch.no_grad():
                 channels = net.forward_to(torch.zeros(1, 1, size, size), layer).shape[1]
             weight = _spectrum_scale(size, decay)  # (48, 25)
@@ -119,6 +124,8 @@ def gradient_ascent(
                     active = active[rise < until_rise]
                     if len(active) == 0:
                         break
+                    finished = torch.ones(channels, dtype=torch.bool)
+                    finished[active] = False
                 dx, dy = torch.randint(-jitter, jitter + 1, (2,), generator=gen).tolist()
                 img = torch.roll(render(active), (dy, dx), (-2, -1))
                 if step < coarse_steps:
@@ -126,15 +133,11 @@ def gradient_ascent(
                 loss = -objective(img, active).sum() + l2 * (spectrum[active] ** 2).sum()
                 opt.zero_grad()
                 loss.backward()
-                if len(active) < channels:  # Adam would still move the finished images by momentum
-                    kept = spectrum.detach().clone()
-                    opt.step()
+                kept = spectrum.detach()[finished] if len(active) < channels else None  # a copy (mask indexing)
+                opt.step()
+                if kept is not None:  # Adam would still move the finished images by momentum
                     with torch.no_grad():
-                        keep = torch.ones(channels, dtype=torch.bool)
-                        keep[active] = False
-                        spectrum[keep] = kept[keep]
-                else:
-                    opt.step()
+                        spectrum[finished] = kept
                 taken[active] += 1
                 if progress:
                     progress((step + 1) / total)
@@ -148,12 +151,6 @@ def gradient_ascent(
             p.requires_grad_(g)
     images = (final[:, 0] * 255).round().clamp(0, 255).to(torch.uint8).numpy()
     return AscentResult(layer, images, start.numpy(), reached.numpy(), taken.numpy())
-
-
-def _frozen(model: torch.nn.Module) -> torch.nn.Module:
-    for p in model.parameters():
-        p.requires_grad_(False)
-    return model
 
 
 def ascent_options(**options) -> dict:
