@@ -1,6 +1,7 @@
-"""Evaluation speed (issue 4): full PublicTest with the shipped model's architecture on this machine's CPU, against
-a per-face loop measured in the same run; and, in a real browser, a confusion-matrix click to
-the rendered gallery once predictions are cached (targets: <= 3 s and <= 0.5 s).
+"""Evaluation speed (issue 4): full PublicTest with the shipped model's architecture on this machine's CPU,
+in the app's arithmetic (bf16 where native) against fp32 and a per-face loop measured in the same run;
+and, in a real browser, a confusion-matrix click to the rendered gallery once predictions are cached
+(targets: <= 3 s and <= 0.5 s).
 
     python bench/bench_eval.py [--data fer2013] [--from-shared] [--arch ARCH] [--browser] [--json OUT.json]
 """
@@ -81,14 +82,17 @@ def main() -> None:
 
     from fer_core.data import load_dataset
     from fer_core.evaluate import predict_split
+    from fer_core.model_card import cpu_description
     from fer_core.model_store import load_model
     from tests.fixtures import untrained_run
 
     ds = load_dataset(a.data)
     run = untrained_run(a.data, arch=a.arch)  # speed does not depend on the weights' values
-    model = load_model(run.id)
+    model = load_model(run.id)  # the app's precision: bf16 where the CPU has it natively
+    exact = load_model(run.id, precision="fp32")
     rows = ds.split_indices("PublicTest")
     full = _time(lambda: predict_split(model, ds, "PublicTest", use_cache=False))
+    full_fp32 = _time(lambda: predict_split(exact, ds, "PublicTest", use_cache=False))
     tta = _time(lambda: predict_split(model, ds, "PublicTest", tta="flip", use_cache=False))
     crops = _time(lambda: predict_split(model, ds, "PublicTest", tta="10crop", use_cache=False), repeat=1)
     cached = _time(lambda: predict_split(model, ds, "PublicTest"))
@@ -100,10 +104,14 @@ def main() -> None:
 
     baseline = _time(per_face, repeat=1)
     result = {
+        "cpu": cpu_description(),
         "faces": len(rows),
         "threads": torch.get_num_threads(),
         "arch": a.arch,
+        "arithmetic": model.arithmetic,
         "full_split_s": full,
+        "full_split_fp32_s": full_fp32,
+        "speedup_vs_fp32": full_fp32 / full,
         "full_split_tta_s": tta,
         "full_split_10crop_s": crops,
         "cached_load_s": cached,

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from fer_core.normalize import Preprocessing
+from fer_core.precision import use_bf16
 
 TTA_MODES = ("none", "flip", "10crop")
 TTA_LABELS = {"none": "single pass", "flip": "flip TTA", "10crop": "10-crop TTA"}
@@ -65,8 +66,8 @@ def predict_logits(
     bf16: bool | None = None,
 ) -> torch.Tensor:
     """uint8 faces (N, 1, 48, 48) -> float32 logits (N, 7) on the model's device, the mean over
-    the TTA mode's views. The one precision rule for predictions: fp32 on a CPU, bf16 autocast on
-    CUDA; `bf16` overrides it (training validates in its own precision). The model's mode is restored."""
+    the TTA mode's views. bf16 autocast when `bf16` is true; None: where it is native (CUDA, CPUs
+    with AVX512-BF16 or AMX; `fer_core.precision`), fp32 elsewhere. The model's mode is restored."""
     check_tta(tta)
     was_training = model.training
     model.eval()
@@ -79,7 +80,7 @@ def predict_logits(
 @torch.inference_mode()
 def _logits(model: torch.nn.Module, pixels: torch.Tensor, preprocessing: Preprocessing, batch: int, tta: str, bf16: bool | None):
     device = next(model.parameters()).device
-    bf16 = device.type == "cuda" if bf16 is None else bf16
+    bf16 = use_bf16("auto", device) if bf16 is None else bf16
     out = []
     for i in range(0, len(pixels), batch):
         x = pixels[i : i + batch].to(device).float().div_(255)  # (B, 1, 48, 48) in [0, 1]

@@ -6,10 +6,13 @@ weights' digest. Pages and the CLI ask it for probabilities, explanations, occlu
 ascent, feature maps and strongest faces; nothing else passes a network and its preprocessing
 around.
 
-Precision: probabilities always come from the fused copy through `inference.predict_logits`
-(fp32 on a CPU), so the Explain page, Evaluate and the Webcam agree to the last digit.
+Precision: probabilities always come from the fused copy through `inference.predict_logits` in
+the handle's one precision (`auto`: bf16 where the CPU has it natively, as training does; fp32
+elsewhere; `fer_core.precision`), so the Explain page, Evaluate and the Webcam agree to the last
+digit. bf16 halves the cost of a full split for the ~100 M multiply-add default (issue 14) and
+moves accuracy by rounding only (~0.1 point, docs/BENCHMARKS.md); cached predictions record it.
 Gradients (the saliency methods) run on the unfused network in fp32; gradient ascent uses bf16
-where the CPU has it natively (`fer_core.precision`), for speed only.
+where the CPU has it natively, for speed only.
 """
 
 import hashlib
@@ -35,6 +38,7 @@ from fer_core.explain.occlusion import OCCLUSION_PRESETS, occlude
 from fer_core.inference import inference_copy, predict_logits
 from fer_core.models import LayerRow, layer_table
 from fer_core.normalize import Preprocessing
+from fer_core.precision import use_bf16
 from fer_core.train.config import TrainConfig
 from fer_core.train.runs import Run
 
@@ -69,6 +73,7 @@ class LoadedModel:
         cfg: TrainConfig | None = None,
         digest: str | None = None,
         name: str | None = None,
+        precision: str = "auto",
     ):
         self.run, self.cfg = run, cfg  # run: where it was loaded from (None for a network made here)
         self.run_id = name or (run.id if run else "unsaved")
@@ -76,18 +81,24 @@ class LoadedModel:
         self.network = Preprocessed(model, preprocessing).eval()  # faces in [0, 1] -> logits; stays in eval mode
         self.digest = digest or state_digest(model)
         self._fast = inference_copy(model)  # batch norm folded in: predictions only
+        self.bf16 = use_bf16(precision, torch.device("cpu"))  # the handle lives on the CPU
         self._explained: OrderedDict = OrderedDict()
         self._random: LoadedModel | None = None
 
     def __repr__(self) -> str:
-        return f"LoadedModel({self.run_id!r}, {self.preprocessing.normalization}, digest {self.digest})"
+        return f"LoadedModel({self.run_id!r}, {self.preprocessing.normalization}, {self.arithmetic}, digest {self.digest})"
+
+    @property
+    def arithmetic(self) -> str:
+        """'bf16' or 'fp32': what its predictions are computed in."""
+        return "bf16" if self.bf16 else "fp32"
 
     # --- predictions --------------------------------------------------------
     def logits(self, faces: np.ndarray | torch.Tensor, tta: str = "none") -> torch.Tensor:
         """uint8 faces (N, 48, 48) or (N, 1, 48, 48) -> logits (N, 7), averaged over the TTA mode's views."""
         x = torch.as_tensor(faces)
         x = x.unsqueeze(1) if x.dim() == 3 else x  # (N, 1, 48, 48)
-        return predict_logits(self._fast, x, self.preprocessing, batch=BATCH, tta=tta)
+        return predict_logits(self._fast, x, self.preprocessing, batch=BATCH, tta=tta, bf16=self.bf16)
 
     def probs(self, faces, tta: str = "none") -> np.ndarray:
         """uint8 faces (N, 48, 48) -> class probabilities (N, 7) float32."""
@@ -130,7 +141,9 @@ class LoadedModel:
         if self._random is None:
             net = randomized(self.network.model, seed=RANDOM_SEED)
             name = f"{self.run_id} (random weights)"
-            self._random = LoadedModel(net, self.preprocessing, cfg=self.cfg, digest=self.digest + "-random", name=name)
+            self._random = LoadedModel(
+                net, self.preprocessing, cfg=self.cfg, digest=self.digest + "-random", name=name, precision=self.arithmetic
+            )
         return self._random
 
     def occlude(self, face: np.ndarray, patch: tuple[int, int, int, int] | str) -> Occluded:

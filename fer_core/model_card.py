@@ -75,7 +75,16 @@ def _per_class(rep: dict) -> str:
     )
 
 
-def card_text(run: Run, reports: dict[str, dict], tta: str, command: str, hardware: str, minutes: float) -> str:
+def _precision_note(arithmetic: str) -> str:
+    if arithmetic == "fp32":
+        return ""
+    return (
+        ", the app's choice where the CPU has bf16 natively; elsewhere predictions run in fp32 and can"
+        " differ by rounding (about 0.1 point; `--precision fp32` gives those figures here)"
+    )
+
+
+def card_text(run: Run, reports: dict[str, dict], tta: str, command: str, hardware: str, minutes: float, arithmetic: str = "fp32") -> str:
     cfg = run.config()
     totals = layer_totals(layer_table(cfg.model))
     rep, best = reports["none"], reports[tta]
@@ -98,6 +107,7 @@ def card_text(run: Run, reports: dict[str, dict], tta: str, command: str, hardwa
 Reproduce: `fer eval default --data fer2013 --split PublicTest --json` (accuracy {rep["accuracy"]:.4f}) and
 `fer eval default --data fer2013 --split PublicTest{tta_flag} --json` (accuracy {best["accuracy"]:.4f}).
 The app and the webcam use single passes; the Evaluate page offers each test-time augmentation.
+Computed in **{arithmetic}** on {hardware}{_precision_note(arithmetic)}.
 
 Per class, {TTA_LABELS[tta]}:
 
@@ -175,12 +185,13 @@ def ship(
             "accuracy": rep["accuracy"],
             "macro_f1": rep["macro_f1"],
             "recommended_tta": tta,
+            "arithmetic": model.arithmetic,  # bf16 or fp32 ("precision" is a metric here)
             **rep,
             "tta": {mode: r for mode, r in reports.items() if mode != "none"},
         }
         (tmp / "metrics_publictest.json").write_text(json.dumps(summary, indent=2) + "\n")
         confusion_png(np.array(reports[tta]["confusion_matrix"]), tmp / "confusion_matrix.png")
-        (tmp / "MODEL_CARD.md").write_text(card_text(run, reports, tta, command, hardware, minutes))
+        (tmp / "MODEL_CARD.md").write_text(card_text(run, reports, tta, command, hardware, minutes, model.arithmetic))
         shipped = load_model(Run(run.id, tmp))
         shipped.gradient_ascent(shipped.conv_layers()[-1])  # cached in tmp/filters/
         for f in tmp.rglob("*"):  # readable by everyone: it is shipped in the repository

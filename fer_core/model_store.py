@@ -79,8 +79,9 @@ def _preprocessing(run: Run, cfg: TrainConfig) -> Preprocessing:
     return Preprocessing(cfg.normalization, dataset_stats(ds.pixels[ds.split_indices(cfg.train_split)]))
 
 
-def load_model(ref: str | Run | None = None, which: str = "best") -> LoadedModel:
-    """Build the run's architecture and load its weights (safetensors, no pickle)."""
+def load_model(ref: str | Run | None = None, which: str = "best", precision: str = "auto") -> LoadedModel:
+    """Build the run's architecture and load its weights (safetensors, no pickle); `precision`
+    (fer_core.precision.PRECISIONS) is what its predictions are computed in."""
     run = ref if isinstance(ref, Run) else resolve_run(ref)
     cfg = run.config().resolved()
     model = build_model(cfg.model)
@@ -88,4 +89,5 @@ def load_model(ref: str | Run | None = None, which: str = "best") -> LoadedModel
         model.load_state_dict(run.load_weights(which))
     except RuntimeError as exc:  # shapes or names differ from the config
         raise RunError(f"run {run.id}: {which}.safetensors does not fit its config.json ({exc})") from exc
-    return LoadedModel(model, _preprocessing(run, cfg), run=run, cfg=cfg, digest=weights_digest(run, which))
+    digest = weights_digest(run, which)
+    return LoadedModel(model, _preprocessing(run, cfg), run=run, cfg=cfg, digest=digest, precision=precision)

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from safetensors import safe_open
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from fer_core.cli import main
@@ -15,6 +16,7 @@ from fer_core.evaluate import Predictions, cache_path, compare, confused_pairs, 
 from fer_core.labels import CLASSES
 from fer_core.model_store import load_model, model_choices
 from fer_core.models import build_model
+from fer_core.precision import cpu_has_native_bf16
 from tests.fixtures import untrained_run
 
 
@@ -69,7 +71,7 @@ def test_confused_pairs_say_the_largest_row_shares_in_words():
 
 def test_predictions_match_the_model_and_are_cached(demo):
     run = untrained_run("demo")
-    model = load_model(run.id)
+    model = load_model(run.id, precision="fp32")  # the unfused fp32 network below is the reference
     calls = []
     p = predict_split(model, demo, "PublicTest", progress=calls.append)
     rows = demo.split_indices("PublicTest")
@@ -86,6 +88,21 @@ def test_predictions_match_the_model_and_are_cached(demo):
     assert np.array_equal(again.probs, p.probs)
     flipped = predict_split(model, demo, "PublicTest", tta="flip")
     assert not np.allclose(flipped.probs, p.probs)  # TTA is its own cache entry and a different answer
+
+
+def test_precision_is_the_cpus_own_and_a_cache_serves_only_its_arithmetic(demo):
+    """`auto` predicts in bf16 exactly where the CPU has it natively; bf16 moves probabilities by
+    rounding only, and a split cached in one arithmetic is recomputed, not served, in the other."""
+    run = untrained_run("demo")
+    auto = load_model(run.id)
+    assert auto.arithmetic == ("bf16" if cpu_has_native_bf16() else "fp32")
+    exact = predict_split(load_model(run.id, precision="fp32"), demo, "PublicTest")
+    rounded = predict_split(load_model(run.id, precision="bf16"), demo, "PublicTest")
+    assert not np.array_equal(rounded.probs, exact.probs) and np.allclose(rounded.probs, exact.probs, atol=0.05)
+    path = cache_path(auto, "demo", "PublicTest", "none")
+    with safe_open(str(path), "pt") as f:
+        assert f.metadata()["precision"] == "bf16"  # the last one computed
+    assert np.array_equal(predict_split(load_model(run.id, precision="fp32"), demo, "PublicTest").probs, exact.probs)
 
 
 def test_cache_is_invalidated_when_the_weights_or_the_data_change(demo):

@@ -27,8 +27,8 @@ def _model(arch: str, seed: int = 0) -> torch.nn.Module:
     return build_model(get_preset(arch))
 
 
-def _handle(arch: str = "small", seed: int = 0) -> LoadedModel:
-    return LoadedModel(_model(arch, seed), Preprocessing("per_image"))
+def _handle(arch: str = "small", seed: int = 0, precision: str = "auto") -> LoadedModel:
+    return LoadedModel(_model(arch, seed), Preprocessing("per_image"), precision=precision)
 
 
 def _hooks(model: torch.nn.Module) -> int:
@@ -72,14 +72,19 @@ def test_hooks_do_not_grow_over_100_calls(method):
 
 
 def test_an_explanation_carries_the_same_probabilities_as_every_prediction():
-    """One precision rule: the Explain page's probabilities are Evaluate's and the Webcam's."""
-    handle = _handle("seed-4conv")
+    """One precision rule: the Explain page's probabilities are Evaluate's and the Webcam's, in
+    the handle's arithmetic (fp32 here, so the unfused network agrees to float rounding)."""
+    handle = _handle("seed-4conv", precision="fp32")
     e = handle.explain(FACE, "grad-cam")
     assert np.array_equal(e.probs, handle.probs(FACE[None])[0]) and np.array_equal(e.probs, handle.face_probs(FACE))
-    with torch.no_grad():  # the unfused network agrees to float rounding
+    with torch.no_grad():
         direct = torch.softmax(handle.network(torch.from_numpy(FACE / 255.0).float().reshape(1, 1, 48, 48)), 1)[0].numpy()
     assert np.allclose(e.probs, direct, atol=1e-5)
     assert not handle.network.training and not handle.network.model.training  # explaining leaves it in eval mode
+    rounded = _handle("seed-4conv", precision="bf16")  # the same weights (seeded), in bf16
+    r = rounded.explain(FACE, "grad-cam")
+    assert np.array_equal(r.probs, rounded.face_probs(FACE)) and np.allclose(r.probs, e.probs, atol=0.02)
+    assert rounded.randomized().arithmetic == "bf16"  # the sanity-check copy predicts like its model
 
 
 def test_cache_returns_the_same_map_and_the_random_copy_differs():

@@ -35,6 +35,7 @@ def test_ship_then_eval_default_reproduces_the_card(data_dir, tmp_path, monkeypa
     out = json.loads(capsys.readouterr().out)
     card_figures = json.loads((dest / "metrics_publictest.json").read_text())
     assert out["accuracy"] == pytest.approx(card_figures["accuracy"])
+    assert out["arithmetic"] == card_figures["arithmetic"] and f"Computed in **{out['arithmetic']}**" in card
     assert card_figures["recommended_tta"] == "10crop" and set(card_figures["tta"]) == {"flip", "10crop"}
     assert main(["eval", "--data", "demo", "--split", "PublicTest", "--tta", "10crop", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["accuracy"] == pytest.approx(card_figures["tta"]["10crop"]["accuracy"])

@@ -76,7 +76,7 @@ m = st.columns(4)
 m[0].metric("Accuracy", f"{rep['accuracy']:.1%}")
 m[1].metric("Macro-F1", f"{rep['macro_f1']:.3f}")
 m[2].metric("Faces", f"{rep['n']:,}")
-m[3].metric("Model", model.cfg.arch, help=f"run {model.run_id} · trained on {model.cfg.data}")
+m[3].metric("Model", model.cfg.arch, help=f"run {model.run_id} · trained on {model.cfg.data} · predicts in {model.arithmetic}")
 
 left, right = st.columns([5, 4])
 with left:

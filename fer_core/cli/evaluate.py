@@ -10,6 +10,7 @@ from fer_core.evaluate import confused_pairs, predict_split, report
 from fer_core.inference import TTA_LABELS, TTA_MODES
 from fer_core.labels import CLASSES, SPLITS
 from fer_core.model_store import DEFAULT, load_model
+from fer_core.precision import PRECISIONS
 
 
 def add_parser(sub) -> None:
@@ -25,12 +26,18 @@ def add_parser(sub) -> None:
         choices=TTA_MODES,
         help="test-time augmentation: flip (the default when --tta is given alone) or 10crop",
     )
+    p.add_argument(
+        "--precision",
+        default="auto",
+        choices=PRECISIONS,
+        help="arithmetic of the predictions: auto (bf16 where the CPU has it natively, else fp32; the app's choice)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON: accuracy, macro_f1, per_class, confusion_matrix")
     p.set_defaults(func=run_eval)
 
 
 def run_eval(a) -> int:
-    model = load_model(a.run)
+    model = load_model(a.run, precision=a.precision)
     ds = load_dataset(a.data)
     bar = None if a.json else Bar(f"eval {a.split}")
     try:
@@ -39,11 +46,12 @@ def run_eval(a) -> int:
         if bar:
             bar.close()
     rep = report(preds.labels, preds.pred)
-    rep = {"run": model.run_id, "data": ds.name, "split": a.split, "tta": a.tta, **rep}
+    rep = {"run": model.run_id, "data": ds.name, "split": a.split, "tta": a.tta, "arithmetic": model.arithmetic, **rep}
     if a.json:
         print(json.dumps(rep, indent=2))
         return 0
-    print(f"{model.run_id} on {ds.name}/{a.split}{'' if a.tta == 'none' else f' ({TTA_LABELS[a.tta]})'}: {rep['n']} faces")
+    tta = "" if a.tta == "none" else f", {TTA_LABELS[a.tta]}"
+    print(f"{model.run_id} on {ds.name}/{a.split} ({model.arithmetic}{tta}): {rep['n']} faces")
     print(f"accuracy {rep['accuracy']:.4f}   macro-F1 {rep['macro_f1']:.4f}\n")
     print(f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
     for name, m in rep["per_class"].items():

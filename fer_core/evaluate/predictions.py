@@ -1,7 +1,8 @@
 """Class probabilities for every face of a split, computed once and cached with the run.
 
-Cache: `<run dir>/eval/<data>-<split>[-tta|-10crop].safetensors`, with the data set's content hash
-and the weights' digest in its metadata: a re-imported data set or new weights miss it.
+Cache: `<run dir>/eval/<data>-<split>[-tta|-10crop].safetensors`, with the data set's content hash,
+the weights' digest and the arithmetic (bf16 or fp32) in its metadata: a re-imported data set, new
+weights or the other precision miss it.
 """
 
 import contextlib
@@ -65,6 +66,8 @@ def _load_cached(path, model: LoadedModel, ds: FaceDataset, split: str, tta: str
             meta = f.metadata() or {}
         if meta.get("data_hash") != ds.hash or meta.get("weights") != model.digest:
             return None  # stale: the data set or the weights changed
+        if meta.get("precision", "fp32") != model.arithmetic:  # caches before the field were fp32
+            return None  # computed in the other arithmetic: rounding could flip a prediction
         t = load_file(str(path))
     except (OSError, SafetensorError, ValueError):
         return None  # damaged: recompute and overwrite
@@ -99,6 +102,7 @@ def predict_split(
         if progress:
             progress(min(1.0, (start + len(rows)) / len(indices)))
     meta = {"data_hash": ds.hash, "weights": model.digest, "run_id": model.run_id, "split": split, "tta": tta}
+    meta["precision"] = model.arithmetic
     if path is not None:
         with contextlib.suppress(OSError), atomic_path(path) as tmp:  # a read-only model directory: correct, just not cached
             save_file({"indices": torch.from_numpy(indices), "probs": torch.from_numpy(probs)}, str(tmp), metadata=meta)
