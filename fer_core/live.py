@@ -6,9 +6,11 @@ page shows is handed over through `LiveState` under a lock (never st.* in the ca
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
 from fer_core.faces import Face, detect_faces, draw_boxes
 from fer_core.labels import CLASSES
@@ -77,7 +79,22 @@ class FrameProcessor:
 
     def __call__(self, rgb: np.ndarray) -> np.ndarray:
         t0 = time.perf_counter()
-        preds = predict_faces(self.model, rgb)
+        with one_torch_thread():
+            preds = predict_faces(self.model, rgb)
         out = annotate(rgb, preds)
         self.state.push(preds, (time.perf_counter() - t0) * 1000)
         return out
+
+
+@contextmanager
+def one_torch_thread():
+    """One intra-op thread for the calling thread only (OpenMP's thread count is per thread), then
+    back. A few 48x48 faces gain nothing from a second thread, and when the browser's video codecs
+    share the cores a two-thread team waits on its busy half: under one busy core a frame took ~45
+    instead of ~64 ms, and the same 32 ms when quiet (docs/BENCHMARKS.md)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

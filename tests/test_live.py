@@ -6,6 +6,7 @@ import threading
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from fer_core.cli import main
@@ -71,6 +72,28 @@ def test_frame_processor_draws_boxes_and_reports_to_the_page(model, video):
     snap = state.snapshot()
     assert snap["frames"] == 10 and len(snap["faces"]) == 3 and snap["ms"] > 0
     assert np.allclose(snap["smoothed"].sum(), 1, atol=1e-5) and reader_saw == sorted(reader_saw)
+
+
+def test_the_frame_callback_predicts_on_one_thread_and_gives_the_others_back(model, video, monkeypatch):
+    """One torch thread inside the callback, in its own thread only: the page's thread and the
+    callback thread keep their counts afterwards, and the answer is the same as on all threads."""
+    frames, _ = video
+    seen, real = [], model.probs
+    monkeypatch.setattr(model, "probs", lambda faces: (seen.append(torch.get_num_threads()), real(faces))[1])
+    torch.set_num_threads(2)
+    state, counts = LiveState(), []
+
+    def callback():  # a fresh thread's count is OpenMP's default for new threads: kept, whatever it is
+        before = torch.get_num_threads()
+        FrameProcessor(model, state)(frames[0])
+        counts.append((before, torch.get_num_threads()))
+
+    worker = threading.Thread(target=callback)
+    worker.start()
+    worker.join()
+    assert seen == [1] and counts[0][0] == counts[0][1] and torch.get_num_threads() == 2
+    on_all = predict_faces(model, frames[0])
+    assert np.allclose(np.stack([p.probs for p in state.snapshot()["faces"]]), np.stack([p.probs for p in on_all]), atol=1e-6)
 
 
 def test_no_face_frame_is_reported_as_such(model):
