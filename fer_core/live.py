@@ -90,8 +90,8 @@ class FrameProcessor:
 def one_torch_thread():
     """One intra-op thread for the calling thread only (OpenMP's thread count is per thread), then
     back. A few 48x48 faces gain nothing from a second thread, and when the browser's video codecs
-    share the cores a two-thread team waits on its busy half: under one busy core a frame took ~45
-    instead of ~64 ms, and the same 32 ms when quiet (docs/BENCHMARKS.md)."""
+    share the cores a two-thread team waits on its busy half: with one core busy a frame took ~45
+    instead of ~250 ms, and the same ~31 ms when quiet (bench/bench_webcam.py --busy-core)."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:

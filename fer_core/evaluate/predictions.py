@@ -101,8 +101,14 @@ def predict_split(
         probs[start : start + len(rows)] = model.probs(ds.pixels[rows], tta)  # (B, 7)
         if progress:
             progress(min(1.0, (start + len(rows)) / len(indices)))
-    meta = {"data_hash": ds.hash, "weights": model.digest, "run_id": model.run_id, "split": split, "tta": tta}
-    meta["precision"] = model.arithmetic
+    meta = {
+        "data_hash": ds.hash,
+        "weights": model.digest,
+        "run_id": model.run_id,
+        "split": split,
+        "tta": tta,
+        "precision": model.arithmetic,
+    }
     if path is not None:
         with contextlib.suppress(OSError), atomic_path(path) as tmp:  # a read-only model directory: correct, just not cached
             save_file({"indices": torch.from_numpy(indices), "probs": torch.from_numpy(probs)}, str(tmp), metadata=meta)
