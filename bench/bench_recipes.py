@@ -38,6 +38,11 @@ RECIPES = {
         "--arch vgg8-gap --epochs 78 --optimizer sgd --lr 0.05 --weight-decay 5e-4 "
         "--label-smoothing 0.1 --shift 4 --rotate 10 --scale 0.1 --erase 0.5"
     ),
+    # the 74-epoch recipe with mixup at alpha 0.2 (a guard against noisy labels): 1.4 points worse with 10-crop
+    "vgg8-gap-mixup": shlex.split(
+        "--arch vgg8-gap --epochs 74 --optimizer sgd --lr 0.05 --weight-decay 5e-4 "
+        "--label-smoothing 0.1 --shift 4 --rotate 10 --scale 0.1 --erase 0.5 --mixup 0.2"
+    ),
     # the same with random 44 px training crops (1.3x the images/s), 70 epochs in about the same time
     "vgg10-gap-crop44": shlex.split(
         "--arch vgg10-gap --epochs 70 --optimizer sgd --lr 0.05 --weight-decay 5e-4 "

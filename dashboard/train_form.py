@@ -112,11 +112,14 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
         weight_decay = c1.number_input("Weight decay", 0.0, 1.0, d.weight_decay, format="%.4f", key="train_wd")
         smoothing = c2.number_input("Label smoothing", 0.0, 0.5, d.label_smoothing, 0.05, key="train_ls")
         ema = c1.number_input("Weight averaging (EMA decay, 0 = off)", 0.0, 0.9999, d.ema, format="%.4f", key="train_ema")
+        mixup = c2.number_input(
+            "Mixup (Beta alpha, 0 = off)", 0.0, 4.0, d.mixup, 0.1, key="train_mixup", help="Blends pairs of faces and their labels"
+        )
         norms = [str(n) for n in Normalization]
-        normalization = c2.selectbox("Normalisation", norms, _index(norms, d.normalization), key="train_norm")
-        weights = c1.checkbox("Class weights (rare classes count more)", d.class_weights, key="train_cw")
-        seed = c2.number_input("Seed", 0, 1_000_000, d.seed, key="train_seed")
-        val_tta = c1.selectbox(
+        normalization = c1.selectbox("Normalisation", norms, _index(norms, d.normalization), key="train_norm")
+        weights = c2.checkbox("Class weights (rare classes count more)", d.class_weights, key="train_cw")
+        seed = c1.number_input("Seed", 0, 1_000_000, d.seed, key="train_seed")
+        val_tta = c2.selectbox(
             "Validation test-time augmentation",
             TTA_MODES,
             _index(TTA_MODES, d.val_tta),
@@ -158,6 +161,7 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
         weight_decay=float(weight_decay),
         scheduler=scheduler,
         label_smoothing=float(smoothing),
+        mixup=float(mixup),
         class_weights=weights,
         ema=float(ema),
         augment=aug,

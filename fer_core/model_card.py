@@ -125,7 +125,8 @@ Most confused pairs:
 - Architecture: `{cfg.arch}`, {totals.params:,} parameters, {totals.macs / 1e6:.0f} M multiply-adds per face,
   input 1x48x48, {cfg.normalization} normalisation.
 - {cfg.epochs} epochs, batch {cfg.batch_size}, {cfg.optimizer} (peak lr {cfg.lr}, weight decay {cfg.weight_decay}),
-  {cfg.scheduler} schedule, label smoothing {cfg.label_smoothing}, EMA {cfg.ema}, class weights {cfg.class_weights};
+  {cfg.scheduler} schedule, label smoothing {cfg.label_smoothing}, mixup alpha {cfg.mixup}, EMA {cfg.ema},
+  class weights {cfg.class_weights};
   validation (best-epoch choice) with {TTA_LABELS[cfg.val_tta]}.
 - Augmentation on the device: shift {aug.shift}px, flip {aug.flip}, rotation {aug.rotate_deg} deg, scale {aug.scale},
   random erasing p={aug.erase_p}.

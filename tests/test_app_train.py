@@ -43,3 +43,18 @@ def test_train_page_without_runs_says_what_to_do(data_dir):
     save_dataset(synth_dataset("demo", n=140))
     at = _app("app_pages/train.py")
     assert "No runs yet" in " ".join(i.value for i in at.info)
+
+
+def test_the_mixup_box_reaches_the_run_config(data_dir):
+    # A run with mixup 0.3 exists; asking for it through the form finds it, so the box's value
+    # made it into the TrainConfig (mixup is part of the run id).
+    save_dataset(synth_dataset("demo", n=700))
+    mixed, _ = prepare_run(TrainConfig(data="demo", arch="small", epochs=1, mixup=0.3))
+    train_in_process(mixed)
+    at = _app("app_pages/train.py")
+    at.selectbox(key="train_arch").set_value("small").run()
+    at.number_input(key="train_epochs").set_value(1).run()
+    at.number_input(key="train_mixup").set_value(0.3).run()
+    at.button(key="train_start").click().run()
+    assert not at.exception, at.exception
+    assert "Cached" in at.success[0].value and mixed.id in at.success[0].value

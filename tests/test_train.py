@@ -59,9 +59,10 @@ def _stop_at(run: Run, step: int):
     return lambda event, rec: run.request_stop() if event == "step" and rec["step"] == step else None
 
 
-@pytest.mark.parametrize("stop_step", [5, 35])  # mid-epoch 1, and in epoch 2 (35 steps an epoch)
-def test_stop_then_resume_equals_an_uninterrupted_run(demo, tmp_path, monkeypatch, stop_step):
-    cfg = _cfg(ema=0.9)
+# mid-epoch 1, and in epoch 2 (35 steps an epoch); mixup's draws must resume exactly too
+@pytest.mark.parametrize(("stop_step", "mixup"), [(5, 0.0), (35, 0.0), (35, 0.4)])
+def test_stop_then_resume_equals_an_uninterrupted_run(demo, tmp_path, monkeypatch, stop_step, mixup):
+    cfg = _cfg(ema=0.9, mixup=mixup)
     monkeypatch.setenv("FER_CHECKPOINTS_DIR", str(tmp_path / "a"))
     whole, _ = prepare_run(cfg)
     train_in_process(whole)

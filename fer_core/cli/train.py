@@ -41,6 +41,7 @@ PLAIN = (
     "weight_decay",
     "scheduler",
     "label_smoothing",
+    "mixup",
     "ema",
     "val_tta",
     "normalization",
@@ -62,6 +63,7 @@ HELP = {
     "lr": "peak learning rate",
     "momentum": "SGD (Nesterov) momentum",
     "ema": "weight averaging decay (0: off)",
+    "mixup": "mixup's Beta alpha, e.g. 0.2 (0: off)",
     "val_tta": "test-time augmentation of the validation (it picks the best epoch)",
     "precision": "bf16 autocast: auto = on CUDA and on CPUs with native bf16 (AVX512-BF16/AMX)",
 }

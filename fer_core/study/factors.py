@@ -47,6 +47,7 @@ FACTORS: dict[str, Factor] = {
         Factor("normalization", "normalisation", tuple(str(n) for n in Normalization), str, lambda c, v: replace(c, normalization=v)),
         Factor("augment", "augmentation", ("off", "on", *AUGMENT_ONLY), str, _augment),
         Factor("label_smoothing", "label smoothing", None, _number(float, 0.0, 0.5), lambda c, v: replace(c, label_smoothing=v)),
+        Factor("mixup", "mixup (Beta alpha, 0 = off)", None, _number(float, 0.0, 4.0), lambda c, v: replace(c, mixup=v)),
         Factor("ema", "weight averaging (EMA decay, 0 = off)", None, _number(float, 0.0, 0.9999), lambda c, v: replace(c, ema=v)),
         Factor("optimizer", "optimiser", OPTIMIZERS, str, lambda c, v: replace(c, optimizer=v)),
         Factor("arch", "architecture preset", tuple(PRESETS), str, lambda c, v: replace(c, arch=v, model=None)),

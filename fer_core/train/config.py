@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 
 from fer_core.augment import AugmentConfig
-from fer_core.identity import identity, renamed_values
+from fer_core.identity import added, identity, renamed_values
 from fer_core.inference import check_tta
 from fer_core.models import ModelConfig, get_preset
 from fer_core.normalize import Normalization
@@ -32,6 +32,9 @@ class TrainConfig:
     weight_decay: float = 5e-4
     scheduler: str = "onecycle"
     label_smoothing: float = 0.05
+    # mixup (Zhang et al. 2018): Beta(alpha, alpha) blends of two faces and of their labels, a
+    # guard against FER2013's noisy labels; 0 = off. Added after runs existed, hence `added`.
+    mixup: float = added(0.0)
     class_weights: bool = False  # inverse-frequency weights (disgust is 1.5% of FER2013)
     ema: float = 0.998  # weight averaging decay (0: off)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
@@ -59,6 +62,8 @@ class TrainConfig:
             raise ValueError(f"device must be one of {DEVICES}")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}")
+        if self.mixup < 0:
+            raise ValueError(f"mixup is a Beta distribution's alpha, >= 0 (0: off), not {self.mixup}")
         if self.epochs < 1 or self.batch_size < 2 or self.lr <= 0:
             raise ValueError("epochs >= 1, batch_size >= 2 and lr > 0 are required")
         if self.arch == "custom" and self.model is None:

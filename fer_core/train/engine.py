@@ -21,6 +21,7 @@ from fer_core.labels import NUM_CLASSES
 from fer_core.normalize import Preprocessing, dataset_stats
 from fer_core.precision import use_bf16
 from fer_core.train.config import TrainConfig
+from fer_core.train.mixup import mix_batch, mixed_cross_entropy, mixup_draw
 from fer_core.train.runs import Run, RunStatus
 from fer_core.train.state import TrainingState
 
@@ -143,11 +144,18 @@ class Trainer:
             idx = state.perm[state.step * cfg.batch_size : (state.step + 1) * cfg.batch_size].to(dev)
             xb = data.x_tr[idx].float().div_(255)  # (B, 1, 48, 48) in [0, 1]
             xb = augment_batch(xb, cfg.augment, state.aug_gen)
-            xb = data.preprocessing(xb).contiguous(memory_format=torch.channels_last)
             yb = data.y_tr[idx]
+            if cfg.mixup:
+                # Blended in pixel space, before normalisation: a per-image normalised input then
+                # has the same statistics as an unmixed face at test time.
+                lam, order = mixup_draw(cfg.mixup, cfg.seed, state.epoch, state.step, len(yb))
+                order = torch.from_numpy(order).to(dev)
+                xb = mix_batch(xb, lam, order)
+            xb = data.preprocessing(xb).contiguous(memory_format=torch.channels_last)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=self.bf16):
                 logits = state.model(xb)
-            loss = F.cross_entropy(logits.float(), yb, weight=weight, label_smoothing=cfg.label_smoothing)
+            ce = {"weight": weight, "label_smoothing": cfg.label_smoothing}
+            loss = mixed_cross_entropy(logits.float(), yb, lam, order, **ce) if cfg.mixup else F.cross_entropy(logits.float(), yb, **ce)
             if not torch.isfinite(loss):
                 raise NonFiniteLoss(
                     f"the loss became {loss.item()} at epoch {state.epoch + 1}, step {state.step + 1}: try a lower learning rate"
