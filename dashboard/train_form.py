@@ -9,7 +9,7 @@ from fer_core.models.config import ACTIVATIONS, POOLS
 from fer_core.normalize import Normalization
 from fer_core.precision import PRECISIONS
 from fer_core.train import TrainConfig
-from fer_core.train.config import DEVICES, OPTIMIZERS, SCHEDULERS
+from fer_core.train.config import DEVICES, MIXUP_MAX, OPTIMIZERS, SCHEDULERS
 
 DEFAULTS = TrainConfig()  # every widget starts at the default recipe, so the page and `fer train` agree
 
@@ -113,7 +113,7 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
         smoothing = c2.number_input("Label smoothing", 0.0, 0.5, d.label_smoothing, 0.05, key="train_ls")
         ema = c1.number_input("Weight averaging (EMA decay, 0 = off)", 0.0, 0.9999, d.ema, format="%.4f", key="train_ema")
         mixup = c2.number_input(
-            "Mixup (Beta alpha, 0 = off)", 0.0, 4.0, d.mixup, 0.1, key="train_mixup", help="Blends pairs of faces and their labels"
+            "Mixup (Beta alpha, 0 = off)", 0.0, MIXUP_MAX, d.mixup, 0.1, key="train_mixup", help="Blends pairs of faces and their labels"
         )
         norms = [str(n) for n in Normalization]
         normalization = c1.selectbox("Normalisation", norms, _index(norms, d.normalization), key="train_norm")

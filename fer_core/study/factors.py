@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from fer_core.augment import AugmentConfig
 from fer_core.models import PRESETS
 from fer_core.normalize import Normalization
-from fer_core.train.config import OPTIMIZERS, TrainConfig
+from fer_core.train.config import MIXUP_MAX, OPTIMIZERS, TrainConfig
 
 MIN_VALUES, MAX_VALUES, MAX_FACTORS = 2, 4, 2
 AUGMENT_ONLY = {"shift": "shift", "flip": "flip", "rotate": "rotate_deg", "scale": "scale", "erase": "erase_p"}
@@ -47,7 +47,7 @@ FACTORS: dict[str, Factor] = {
         Factor("normalization", "normalisation", tuple(str(n) for n in Normalization), str, lambda c, v: replace(c, normalization=v)),
         Factor("augment", "augmentation", ("off", "on", *AUGMENT_ONLY), str, _augment),
         Factor("label_smoothing", "label smoothing", None, _number(float, 0.0, 0.5), lambda c, v: replace(c, label_smoothing=v)),
-        Factor("mixup", "mixup (Beta alpha, 0 = off)", None, _number(float, 0.0, 4.0), lambda c, v: replace(c, mixup=v)),
+        Factor("mixup", "mixup (Beta alpha, 0 = off)", None, _number(float, 0.0, MIXUP_MAX), lambda c, v: replace(c, mixup=v)),
         Factor("ema", "weight averaging (EMA decay, 0 = off)", None, _number(float, 0.0, 0.9999), lambda c, v: replace(c, ema=v)),
         Factor("optimizer", "optimiser", OPTIMIZERS, str, lambda c, v: replace(c, optimizer=v)),
         Factor("arch", "architecture preset", tuple(PRESETS), str, lambda c, v: replace(c, arch=v, model=None)),

@@ -15,6 +15,7 @@ from fer_core.precision import PRECISIONS
 OPTIMIZERS = ("adamw", "sgd")
 SCHEDULERS = ("onecycle", "cosine", "plateau", "none")
 DEVICES = ("auto", "cpu", "cuda")
+MIXUP_MAX = 4.0  # the largest mixup alpha the Train page and studies offer
 # Fields that do not change what is learned, so they are left out of the run id.
 NOT_IDENTITY = ("device", "precision", "log_every")
 
