@@ -24,6 +24,8 @@ sys.path.insert(0, str(ROOT))
 # Each recipe: `fer train` arguments after `--data NAME`.
 RECIPES = {
     "old-default": ["--arch", "seed-4conv"],  # the default recipe until issue 14 (18 epochs, AdamW, mild augmentation)
+    # part 1's candidate: vgg8-gap's layout at 16/32/96/192 channels, 15 epochs in the default's time
+    "lite-15": ["--arch", "vgg8-gap-lite", "--epochs", "15"],
     "vgg10-gap": shlex.split(
         "--arch vgg10-gap --epochs 60 --optimizer sgd --lr 0.05 --weight-decay 5e-4 "
         "--label-smoothing 0.1 --shift 4 --rotate 10 --scale 0.1 --erase 0.5"

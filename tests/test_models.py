@@ -49,6 +49,18 @@ def test_the_stronger_presets_are_small_and_pool_globally(name):
     assert [r.out_shape for r in rows if r.type == "Linear"] == [(7,)]  # the only FC: 256 -> 7
 
 
+def test_the_lite_preset_is_vgg8_gap_narrowed():
+    """Part 1's candidate keeps vgg8-gap's layers and shapes, with fewer filters: under half the
+    multiply-adds, within 1.5x seed-4conv's (the default it is to match in wall clock)."""
+    from fer_core.models.layers import layer_totals
+
+    lite, full, seed = (layer_table(PRESETS[n]) for n in ("vgg8-gap-lite", "vgg8-gap", "seed-4conv"))
+    assert [(r.name, r.type, r.out_shape[1:]) for r in lite] == [(r.name, r.type, r.out_shape[1:]) for r in full]
+    assert all(a.out_shape[0] < b.out_shape[0] for a, b in zip(lite, full, strict=True) if a.type == "Conv2d")
+    macs = layer_totals(lite).macs
+    assert macs < 0.5 * layer_totals(full).macs and macs < 1.5 * layer_totals(seed).macs
+
+
 @pytest.mark.parametrize(("w", "k", "s", "p"), [(48, 5, 1, 2), (48, 3, 2, 1), (7, 3, 1, 0), (24, 2, 2, 0)])
 def test_output_size_formula_agrees_with_conv2d(w, k, s, p):
     y = torch.nn.Conv2d(1, 1, k, stride=s, padding=p)(torch.zeros(1, 1, w, w))

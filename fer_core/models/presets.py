@@ -51,16 +51,17 @@ def _small() -> ModelConfig:
     )
 
 
-def _vgg_gap(name: str, deep_convs: int) -> ModelConfig:
+def _vgg_gap(name: str, deep_convs: int, widths: tuple[int, int, int, int] = (32, 64, 128, 256)) -> ModelConfig:
     """VGG-style 3x3 convs, deepest where the maps are small (one conv at 48 px, two at 24, then
     `deep_convs` at 12 and at 6 px), then global average pooling instead of a wide FC layer."""
+    w48, w24, w12, w6 = widths
     return ModelConfig(
         name,
         stages=(
-            StageConfig(32),  # 48 -> 24
-            StageConfig(64, convs=2),  # -> 12
-            StageConfig(128, convs=deep_convs),  # -> 6
-            StageConfig(256, convs=deep_convs, pool="none"),  # 6x6, averaged by the head
+            StageConfig(w48),  # 48 -> 24
+            StageConfig(w24, convs=2),  # -> 12
+            StageConfig(w12, convs=deep_convs),  # -> 6
+            StageConfig(w6, convs=deep_convs, pool="none"),  # 6x6, averaged by the head
         ),
         head="gap",
         head_dropout=0.3,
@@ -78,6 +79,15 @@ def _vgg8_gap() -> ModelConfig:
     return _vgg_gap("vgg8-gap", deep_convs=2)
 
 
+def _vgg8_gap_lite() -> ModelConfig:
+    # vgg8-gap's layout, narrow at 48 and 24 px and three-quarter width at 12 and 6 px: 0.62 M
+    # parameters, 42 M multiply-adds, ~0.85x seed-4conv's training speed on 2 CPU cores, so 15
+    # epochs take the default recipe's time; there it scored ~1 point above seed-4conv's 18
+    # epochs (two seeds each; docs/BENCHMARKS.md). Narrow early stages because a 3x3 conv of
+    # few channels on a big map is memory-bound on a CPU: halving them cost little accuracy.
+    return _vgg_gap("vgg8-gap-lite", deep_convs=2, widths=(16, 32, 96, 192))
+
+
 def _tiny() -> ModelConfig:
     # For the synthetic demo faces and quick studies: a quarter of `small`'s parameters and
     # about 2.5x its training speed on 2 CPU cores, so the demo homework study fits 2 minutes.
@@ -89,7 +99,8 @@ def _tiny() -> ModelConfig:
 
 
 PRESETS: dict[str, ModelConfig] = {
-    m.name: m for m in (_small(), _seed_4conv(), _seed_vgg3(), _seed_6conv(), _vgg_fer(), _vgg10_gap(), _vgg8_gap(), _tiny())
+    m.name: m
+    for m in (_small(), _seed_4conv(), _seed_vgg3(), _seed_6conv(), _vgg_fer(), _vgg10_gap(), _vgg8_gap(), _vgg8_gap_lite(), _tiny())
 }
 
 
