@@ -50,16 +50,23 @@ def fer_fixtures(shared_fer, tmp_path_factory) -> dict[str, Path]:
     """Small real fixtures written by ../shared/fer2013/fer2013.py, in every user format."""
     out = tmp_path_factory.mktemp("fer_real")
     script = str(shared_fer / "fer2013.py")
-    made = {"csv": out / "fer2013.csv", "zip": out / "fer2013.zip", "folder": out / "folder", "jpgzip": out / "fer2013_jpg.zip"}
-    args = {fmt: [fmt, str(path), "--per-class", "12"] for fmt, path in made.items() if fmt != "jpgzip"}
-    args["jpgzip"] = ["zip", str(made["jpgzip"]), "--per-class", "5", "--ext", "jpg"]
+    # name: (format, file, options)
+    jobs = {
+        "csv": ("csv", "fer2013.csv", ["--per-class", "12"]),
+        "zip": ("zip", "fer2013.zip", ["--per-class", "12"]),
+        "folder": ("folder", "folder", ["--per-class", "12"]),
+        "jpgzip": ("zip", "fer2013_jpg.zip", ["--per-class", "5", "--ext", "jpg"]),
+    }
     # Side by side: each one mostly decompresses the 58 MB pixel file, on one core.
-    procs = {k: subprocess.Popen([sys.executable, script, *a], stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for k, a in args.items()}
-    for k, proc in procs.items():
+    procs = {
+        name: subprocess.Popen([sys.executable, script, fmt, str(out / file), *opts], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for name, (fmt, file, opts) in jobs.items()
+    }
+    for name, proc in procs.items():
         output, _ = proc.communicate()
         if proc.returncode:
-            raise RuntimeError(f"fer2013.py {' '.join(args[k])} failed:\n{output.decode(errors='replace')}")
-    return made
+            raise RuntimeError(f"fer2013.py for the {name} fixture failed:\n{output.decode(errors='replace')}")
+    return {name: out / file for name, (_, file, _) in jobs.items()}
 
 
 def in_ci() -> bool:
