@@ -3,7 +3,11 @@ trained by `fer train` on this machine, one after another, and read back from ea
 (every epoch records its accuracy and the training time so far). Prints, per recipe, the curve and
 the time to reach each threshold, with the CPU named.
 
-    python bench/bench_recipes.py [--recipes old-default,vgg10-gap] [--data fer2013] [--reuse] [--json OUT.json]
+    python bench/bench_recipes.py [--recipes old-default,vgg10-gap] [--seeds 0,1] [--data fer2013] [--reuse] [--json OUT.json]
+
+With several seeds each recipe trains once per seed (`--seed S`), one after another, and the seed
+means of the best validation accuracy and of the best weights' single-pass PublicTest accuracy
+(fp32, as `fer eval --precision fp32` gives it) are printed beside each seed's figures.
 
 Without --reuse every recipe trains afresh in a temporary checkpoints dir; with --reuse finished
 runs in FER_CHECKPOINTS_DIR (or checkpoints/) are read, as `fer train` would find them cached.
@@ -45,6 +49,11 @@ RECIPES = {
         "--arch vgg8-gap --epochs 74 --optimizer sgd --lr 0.05 --weight-decay 5e-4 "
         "--label-smoothing 0.1 --shift 4 --rotate 10 --scale 0.1 --erase 0.5 --mixup 0.2"
     ),
+    # vgg8-gap's recipe and convs, the last 6x6 maps average-pooled to 3x3 and flattened (a head that keeps layout)
+    "vgg8-grid": shlex.split(
+        "--arch vgg8-grid --epochs 74 --optimizer sgd --lr 0.05 --weight-decay 5e-4 "
+        "--label-smoothing 0.1 --shift 4 --rotate 10 --scale 0.1 --erase 0.5"
+    ),
     # the same with random 44 px training crops (1.3x the images/s), 70 epochs in about the same time
     "vgg10-gap-crop44": shlex.split(
         "--arch vgg10-gap --epochs 70 --optimizer sgd --lr 0.05 --weight-decay 5e-4 "
@@ -64,9 +73,24 @@ def curve(run_dir: Path) -> list[dict]:
     ]
 
 
+def single_pass(run, data: str) -> float:
+    """The best weights' PublicTest accuracy, one pass, fp32 (the figure part 1 asks for)."""
+    from fer_core.data import load_dataset
+    from fer_core.evaluate import predict_split
+    from fer_core.model_store import load_model
+
+    preds = predict_split(load_model(run, precision="fp32"), load_dataset(data), "PublicTest", "none", use_cache=False)
+    return round(float((preds.pred == preds.labels).mean()), 4)
+
+
+def mean(xs: list[float]) -> float:
+    return round(sum(xs) / len(xs), 4)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--recipes", default=",".join(RECIPES))
+    ap.add_argument("--seeds", default="0", help="comma-separated seeds; each recipe trains once per seed")
     ap.add_argument("--data", default="fer2013")
     ap.add_argument("--reuse", action="store_true", help="read finished identical runs instead of training afresh")
     ap.add_argument("--json")
@@ -83,22 +107,32 @@ def main() -> None:
 
     result = {"cpu": cpu_description(), "threads": torch.get_num_threads(), "data": a.data, "recipes": {}}
     for name in a.recipes.split(","):
-        args = ["train", "--data", a.data, *RECIPES[name]]
-        if fer(args) != 0:
-            raise SystemExit(f"recipe {name}: `fer {' '.join(args)}` failed")
-        p = argparse.ArgumentParser()
-        add_train_options(p)
-        run, plan = prepare_run(config_from_args(p.parse_args(args[1:])))
-        assert run.status().status is RunStatus.FINISHED, plan
-        points = curve(run.dir)
-        reached = {f"{t:.0%}": next((pt["minutes"] for pt in points if pt["val_acc"] >= t), None) for t in THRESHOLDS}
+        per_seed = {}
+        for seed in (int(x) for x in a.seeds.split(",")):
+            args = ["train", "--data", a.data, *RECIPES[name], "--seed", str(seed)]
+            if fer(args) != 0:
+                raise SystemExit(f"recipe {name}: `fer {' '.join(args)}` failed")
+            p = argparse.ArgumentParser()
+            add_train_options(p)
+            run, plan = prepare_run(config_from_args(p.parse_args(args[1:])))
+            assert run.status().status is RunStatus.FINISHED, plan
+            points = curve(run.dir)
+            reached = {f"{t:.0%}": next((pt["minutes"] for pt in points if pt["val_acc"] >= t), None) for t in THRESHOLDS}
+            per_seed[seed] = {
+                "command": "fer " + " ".join(args),
+                "run": run.id,
+                "best": max(pt["val_acc"] for pt in points),
+                "single_pass_fp32": single_pass(run, a.data),
+                "minutes": points[-1]["minutes"],
+                "minutes_to": reached,
+                "curve": points,
+            }
+        runs = list(per_seed.values())
         result["recipes"][name] = {
-            "command": "fer " + " ".join(args),
-            "run": run.id,
-            "best": max(pt["val_acc"] for pt in points),
-            "minutes": points[-1]["minutes"],
-            "minutes_to": reached,
-            "curve": points,
+            "seeds": per_seed,
+            "mean_best": mean([r["best"] for r in runs]),
+            "mean_single_pass_fp32": mean([r["single_pass_fp32"] for r in runs]),
+            "mean_minutes": round(sum(r["minutes"] for r in runs) / len(runs), 2),
         }
     emit(result, a.json)
 

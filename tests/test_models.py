@@ -61,6 +61,19 @@ def test_the_lite_preset_is_vgg8_gap_narrowed():
     assert macs < 0.5 * layer_totals(full).macs and macs < 1.5 * layer_totals(seed).macs
 
 
+def test_the_grid_preset_is_vgg8_gap_with_a_layout_keeping_head():
+    """vgg8-grid has vgg8-gap's convs (same names, shapes, multiply-adds to within the head) but
+    averages the last 6x6 maps to 3x3 and flattens them: the output layer sees 256 x 3 x 3."""
+    from fer_core.models.layers import layer_totals
+
+    grid, gap = layer_table(PRESETS["vgg8-grid"]), layer_table(PRESETS["vgg8-gap"])
+    convs = [[(r.name, r.out_shape) for r in t if r.type == "Conv2d"] for t in (grid, gap)]
+    assert convs[0] == convs[1]
+    head = build_model(PRESETS["vgg8-grid"]).head
+    assert head.in_features == 256 * 3 * 3 and head.out_features == 7
+    assert abs(layer_totals(grid).macs - layer_totals(gap).macs) < 0.01 * layer_totals(gap).macs
+
+
 @pytest.mark.parametrize(("w", "k", "s", "p"), [(48, 5, 1, 2), (48, 3, 2, 1), (7, 3, 1, 0), (24, 2, 2, 0)])
 def test_output_size_formula_agrees_with_conv2d(w, k, s, p):
     y = torch.nn.Conv2d(1, 1, k, stride=s, padding=p)(torch.zeros(1, 1, w, w))
