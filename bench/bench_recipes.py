@@ -76,15 +76,15 @@ def curve(run_dir: Path) -> list[dict]:
 def single_pass(run, data: str) -> float:
     """The best weights' PublicTest accuracy, one pass, fp32 (the figure part 1 asks for)."""
     from fer_core.data import load_dataset
-    from fer_core.evaluate import predict_split
+    from fer_core.evaluate import predict_split, report
     from fer_core.model_store import load_model
 
     preds = predict_split(load_model(run, precision="fp32"), load_dataset(data), "PublicTest", "none", use_cache=False)
-    return round(float((preds.pred == preds.labels).mean()), 4)
+    return round(report(preds.labels, preds.pred)["accuracy"], 4)
 
 
-def mean(xs: list[float]) -> float:
-    return round(sum(xs) / len(xs), 4)
+def mean(xs: list[float], digits: int = 4) -> float:
+    return round(sum(xs) / len(xs), digits)
 
 
 def main() -> None:
@@ -106,15 +106,15 @@ def main() -> None:
     from fer_core.train.runs import RunStatus
 
     result = {"cpu": cpu_description(), "threads": torch.get_num_threads(), "data": a.data, "recipes": {}}
+    train_options = argparse.ArgumentParser()  # `fer train`'s own options, to find each run as it would
+    add_train_options(train_options)
     for name in a.recipes.split(","):
         per_seed = {}
         for seed in (int(x) for x in a.seeds.split(",")):
             args = ["train", "--data", a.data, *RECIPES[name], "--seed", str(seed)]
             if fer(args) != 0:
                 raise SystemExit(f"recipe {name}: `fer {' '.join(args)}` failed")
-            p = argparse.ArgumentParser()
-            add_train_options(p)
-            run, plan = prepare_run(config_from_args(p.parse_args(args[1:])))
+            run, plan = prepare_run(config_from_args(train_options.parse_args(args[1:])))
             assert run.status().status is RunStatus.FINISHED, plan
             points = curve(run.dir)
             reached = {f"{t:.0%}": next((pt["minutes"] for pt in points if pt["val_acc"] >= t), None) for t in THRESHOLDS}
@@ -132,7 +132,7 @@ def main() -> None:
             "seeds": per_seed,
             "mean_best": mean([r["best"] for r in runs]),
             "mean_single_pass_fp32": mean([r["single_pass_fp32"] for r in runs]),
-            "mean_minutes": round(sum(r["minutes"] for r in runs) / len(runs), 2),
+            "mean_minutes": mean([r["minutes"] for r in runs], digits=2),
         }
     emit(result, a.json)
 

@@ -1,5 +1,7 @@
 """Presets that reproduce the homework reports' CNNs, plus a CPU-friendly default."""
 
+from dataclasses import replace
+
 from fer_core.models.config import FCConfig, ModelConfig, StageConfig
 
 
@@ -96,13 +98,8 @@ def _vgg8_grid() -> ModelConfig:
     # while the learning rate was high, then overfit as it annealed: level single-pass, 0.7 points
     # behind with flip TTA (one seed; docs/BENCHMARKS.md). Kept as the GAP head's counterpart.
     gap = _vgg8_gap()
-    last = gap.stages[-1]
-    return ModelConfig(
-        "vgg8-grid",
-        stages=(*gap.stages[:-1], StageConfig(last.channels, convs=last.convs, pool="avg")),  # 256*3*3 = 2304
-        head="flatten",
-        head_dropout=gap.head_dropout,
-    )
+    last = replace(gap.stages[-1], pool="avg")  # 6x6 -> 3x3: 256*3*3 = 2304
+    return replace(gap, name="vgg8-grid", stages=(*gap.stages[:-1], last), head="flatten")
 
 
 def _tiny() -> ModelConfig:
