@@ -44,6 +44,11 @@ RECIPES = {
         "--arch vgg8-gap --epochs 78 --optimizer sgd --lr 0.05 --weight-decay 5e-4 "
         "--label-smoothing 0.1 --shift 4 --rotate 10 --scale 0.1 --erase 0.5"
     ),
+    # vgg8-gap with half its filters at 48 and 24 px (1.45x faster on 2 cores): 100 epochs in 77 min, level with vgg8-gap
+    "vgg8-gap-fast": shlex.split(
+        "--arch vgg8-gap-fast --epochs 100 --optimizer sgd --lr 0.05 --weight-decay 5e-4 "
+        "--label-smoothing 0.1 --shift 4 --rotate 10 --scale 0.1 --erase 0.5"
+    ),
     # the 74-epoch recipe with mixup at alpha 0.2 (a guard against noisy labels): 1.4 points worse with 10-crop
     "vgg8-gap-mixup": shlex.split(
         "--arch vgg8-gap --epochs 74 --optimizer sgd --lr 0.05 --weight-decay 5e-4 "

@@ -61,6 +61,20 @@ def test_the_lite_preset_is_vgg8_gap_narrowed():
     assert macs < 0.5 * layer_totals(full).macs and macs < 1.5 * layer_totals(seed).macs
 
 
+def test_the_fast_preset_halves_vgg8_gap_only_where_the_maps_are_big():
+    """vgg8-gap-fast: vgg8-gap's layers and shapes, half the filters at 48 and 24 px, the same
+    filters at 12 and 6 px (where the face's parts are told apart), so under 3/4 of its work."""
+    from fer_core.models.layers import layer_totals
+
+    fast, full = (layer_table(PRESETS[n]) for n in ("vgg8-gap-fast", "vgg8-gap"))
+    assert [(r.name, r.type, r.out_shape[1:]) for r in fast] == [(r.name, r.type, r.out_shape[1:]) for r in full]
+    for a, b in zip(fast, full, strict=True):
+        if a.type == "Conv2d":
+            big_map = a.name.startswith(("stage1.", "stage2."))
+            assert a.out_shape[0] == (b.out_shape[0] // 2 if big_map else b.out_shape[0]), a.name
+    assert layer_totals(fast).macs < 0.75 * layer_totals(full).macs
+
+
 def test_the_grid_preset_is_vgg8_gap_with_a_layout_keeping_head():
     """vgg8-grid has vgg8-gap's convs (same names, shapes, multiply-adds to within the head) but
     averages the last 6x6 maps to 3x3 and flattens them: the output layer sees 256 x 3 x 3."""
