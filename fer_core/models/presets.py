@@ -92,8 +92,8 @@ def _vgg8_gap_lite() -> ModelConfig:
 
 def _vgg8_gap_fast() -> ModelConfig:
     # vgg8-gap with half its filters at 48 and 24 px (16, 32x2) and full width at 12 and 6 px: a 3x3
-    # conv of few channels on a big map is memory-bound on a CPU, so this trains ~1.4x faster on 2
-    # cores (bare bf16 step, bench/bench_presets.py: 1.45x) for 7% fewer parameters and 30% fewer
+    # conv of few channels on a big map is memory-bound on a CPU, so this trains 1.45x faster on 2
+    # cores (bare bf16 step, bench/bench_presets.py) with 7% fewer parameters and 30% fewer
     # multiply-adds. Its 100 epochs in 77 minutes scored level with vgg8-gap's 74 in 80, not above
     # (69.35% against 69.57% with 10-crop TTA, one seed each; docs/BENCHMARKS.md).
     return _vgg_gap("vgg8-gap-fast", deep_convs=2, widths=(16, 32, 128, 256))
