@@ -16,14 +16,15 @@ import numpy as np
 from report import emit
 
 from fer_core.data import load_dataset
-from fer_core.evaluate.predictions import predict_split
+from fer_core.evaluate import predict_split, report
 from fer_core.inference import TTA_MODES
 from fer_core.model_store import load_model
 from fer_core.precision import PRECISIONS
 
 
 def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
-    return round(float((probs.argmax(1) == labels).mean()), 4)
+    """Accuracy of (averaged) probabilities, scored as `fer eval` scores."""
+    return round(report(labels, probs.argmax(1))["accuracy"], 4)
 
 
 def main() -> None:

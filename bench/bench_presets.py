@@ -10,12 +10,12 @@ its ratio against the first preset named. Multiply-adds per face come from the l
 import argparse
 import statistics
 
-from bench_train_pipeline import bare
+from bench_train_pipeline import add_step_options, bare
 from report import emit
 
 from fer_core.models import get_preset
 from fer_core.models.layers import layer_table, layer_totals
-from fer_core.precision import PRECISIONS, use_bf16
+from fer_core.precision import use_bf16
 from fer_core.train.engine import resolve_device
 
 
@@ -23,11 +23,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--archs", default="vgg8-gap,vgg8-gap-fast", help="comma-separated presets; the first is the baseline")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--steps", type=int, default=40)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--device", default="auto")
-    ap.add_argument("--precision", default="auto", choices=PRECISIONS)
-    ap.add_argument("--json")
+    add_step_options(ap, steps=40)
     a = ap.parse_args()
     archs = a.archs.split(",")
     device = resolve_device(a.device)

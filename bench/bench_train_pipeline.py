@@ -102,14 +102,19 @@ def pipeline(arch: str, batch: int, steps: int, device: str, precision: str) -> 
     return statistics.median(rates[1:])  # the first window holds warm-up
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--arch", default="seed-4conv")
+def add_step_options(ap: argparse.ArgumentParser, steps: int) -> None:
+    """The options of a benchmark that times training steps (this one, bench_presets)."""
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--steps", type=int, default=60)
+    ap.add_argument("--steps", type=int, default=steps)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--precision", default="auto", choices=PRECISIONS)
     ap.add_argument("--json")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--arch", default="seed-4conv")
+    add_step_options(ap, steps=60)
     a = ap.parse_args()
     tmp = tempfile.mkdtemp()
     os.environ["FER_DATA_DIR"], os.environ["FER_CHECKPOINTS_DIR"] = f"{tmp}/data", f"{tmp}/ckpt"

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from fer_core.models import PRESETS, FCConfig, ModelConfig, StageConfig, build_model, layer_table
-from fer_core.models.layers import out_size
+from fer_core.models.layers import layer_totals, out_size
 
 
 def _hook_shapes(model: torch.nn.Module) -> dict[str, tuple]:
@@ -16,6 +16,11 @@ def _hook_shapes(model: torch.nn.Module) -> dict[str, tuple]:
     for h in handles:
         h.remove()
     return shapes
+
+
+def _layout(rows) -> list[tuple]:
+    """Each layer's name, type and map size: what a narrowed twin of a preset keeps."""
+    return [(r.name, r.type, r.out_shape[1:]) for r in rows]
 
 
 @pytest.mark.parametrize("name", PRESETS)
@@ -41,8 +46,6 @@ def test_presets_have_the_reported_dimensions():
 @pytest.mark.parametrize("name", ["vgg10-gap", "vgg8-gap"])
 def test_the_stronger_presets_are_small_and_pool_globally(name):
     """Issue 14's size: 1-2 M parameters, on the order of 100 M multiply-adds, no wide FC layer."""
-    from fer_core.models.layers import layer_totals
-
     rows = layer_table(PRESETS[name])
     totals = layer_totals(rows)
     assert 1e6 <= totals.params <= 2e6 and 80e6 <= totals.macs <= 150e6
@@ -52,10 +55,8 @@ def test_the_stronger_presets_are_small_and_pool_globally(name):
 def test_the_lite_preset_is_vgg8_gap_narrowed():
     """Part 1's candidate keeps vgg8-gap's layers and shapes, with fewer filters: under half the
     multiply-adds, within 1.5x seed-4conv's (the default it is to match in wall clock)."""
-    from fer_core.models.layers import layer_totals
-
     lite, full, seed = (layer_table(PRESETS[n]) for n in ("vgg8-gap-lite", "vgg8-gap", "seed-4conv"))
-    assert [(r.name, r.type, r.out_shape[1:]) for r in lite] == [(r.name, r.type, r.out_shape[1:]) for r in full]
+    assert _layout(lite) == _layout(full)
     assert all(a.out_shape[0] < b.out_shape[0] for a, b in zip(lite, full, strict=True) if a.type == "Conv2d")
     macs = layer_totals(lite).macs
     assert macs < 0.5 * layer_totals(full).macs and macs < 1.5 * layer_totals(seed).macs
@@ -64,10 +65,8 @@ def test_the_lite_preset_is_vgg8_gap_narrowed():
 def test_the_fast_preset_halves_vgg8_gap_only_where_the_maps_are_big():
     """vgg8-gap-fast: vgg8-gap's layers and shapes, half the filters at 48 and 24 px, the same
     filters at 12 and 6 px (where the face's parts are told apart), so under 3/4 of its work."""
-    from fer_core.models.layers import layer_totals
-
     fast, full = (layer_table(PRESETS[n]) for n in ("vgg8-gap-fast", "vgg8-gap"))
-    assert [(r.name, r.type, r.out_shape[1:]) for r in fast] == [(r.name, r.type, r.out_shape[1:]) for r in full]
+    assert _layout(fast) == _layout(full)
     for a, b in zip(fast, full, strict=True):
         if a.type == "Conv2d":
             big_map = a.name.startswith(("stage1.", "stage2."))
@@ -78,8 +77,6 @@ def test_the_fast_preset_halves_vgg8_gap_only_where_the_maps_are_big():
 def test_the_grid_preset_is_vgg8_gap_with_a_layout_keeping_head():
     """vgg8-grid has vgg8-gap's convs (same names, shapes, multiply-adds to within the head) but
     averages the last 6x6 maps to 3x3 and flattens them: the output layer sees 256 x 3 x 3."""
-    from fer_core.models.layers import layer_totals
-
     grid, gap = layer_table(PRESETS["vgg8-grid"]), layer_table(PRESETS["vgg8-gap"])
     convs = [[(r.name, r.out_shape) for r in t if r.type == "Conv2d"] for t in (grid, gap)]
     assert convs[0] == convs[1]
