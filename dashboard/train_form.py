@@ -118,6 +118,17 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
         mixup = c2.number_input(
             "Mixup (Beta alpha, 0 = off)", 0.0, MIXUP_MAX, d.mixup, 0.1, key="train_mixup", help="Blends pairs of faces and their labels"
         )
+        swa_epochs = c1.number_input(
+            "Averaged last epochs (SWA, 0 = off)",
+            0,
+            max(int(epochs) - 1, 0),
+            min(d.swa_epochs, max(int(epochs) - 1, 0)),
+            key="train_swa",
+            help="Stochastic weight averaging: the last epochs train at a constant rate and their weights are averaged",
+        )
+        swa_lr_share = c2.number_input(
+            "SWA learning rate (share of the peak)", 0.01, 1.0, d.swa_lr_share, 0.05, key="train_swa_lr", disabled=not swa_epochs
+        )
         norms = [str(n) for n in Normalization]
         normalization = c1.selectbox("Normalisation", norms, _index(norms, d.normalization), key="train_norm")
         weights = c2.checkbox("Class weights (rare classes count more)", d.class_weights, key="train_cw")
@@ -153,24 +164,30 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
     if model is None:
         return None
     arch = model.name if model.name in PRESETS else "custom"
-    return TrainConfig(
-        data=data,
-        arch=arch,
-        model=model,
-        epochs=int(epochs),
-        batch_size=int(batch),
-        optimizer=optimizer,
-        lr=float(lr),
-        weight_decay=float(weight_decay),
-        scheduler=scheduler,
-        label_smoothing=float(smoothing),
-        mixup=float(mixup),
-        class_weights=weights,
-        ema=float(ema),
-        augment=aug,
-        normalization=normalization,
-        seed=int(seed),
-        device=device,
-        precision=precision,
-        val_tta=val_tta,
-    )
+    try:
+        return TrainConfig(
+            data=data,
+            arch=arch,
+            model=model,
+            epochs=int(epochs),
+            batch_size=int(batch),
+            optimizer=optimizer,
+            lr=float(lr),
+            weight_decay=float(weight_decay),
+            scheduler=scheduler,
+            label_smoothing=float(smoothing),
+            mixup=float(mixup),
+            class_weights=weights,
+            ema=float(ema),
+            augment=aug,
+            normalization=normalization,
+            seed=int(seed),
+            device=device,
+            precision=precision,
+            val_tta=val_tta,
+            swa_epochs=int(swa_epochs),
+            swa_lr_share=float(swa_lr_share),
+        )
+    except ValueError as exc:  # a combination the config refuses (e.g. SWA with a plateau schedule)
+        st.error(str(exc))
+        return None

@@ -84,6 +84,15 @@ def _precision_note(arithmetic: str) -> str:
     )
 
 
+def _averaging(cfg) -> str:
+    if not cfg.swa_epochs:
+        return ""
+    return (
+        f"\n  weights averaged over the last {cfg.swa_epochs} epochs (SWA), trained at a constant lr"
+        f" {cfg.lr * cfg.swa_lr_share:g}, batch-norm statistics recomputed on Training faces;"
+    )
+
+
 def card_text(run: Run, reports: dict[str, dict], tta: str, command: str, hardware: str, minutes: float, arithmetic: str = "fp32") -> str:
     cfg = run.config()
     totals = layer_totals(layer_table(cfg.model))
@@ -126,7 +135,7 @@ Most confused pairs:
   input 1x48x48, {cfg.normalization} normalisation.
 - {cfg.epochs} epochs, batch {cfg.batch_size}, {cfg.optimizer} (peak lr {cfg.lr}, weight decay {cfg.weight_decay}),
   {cfg.scheduler} schedule, label smoothing {cfg.label_smoothing}, mixup alpha {cfg.mixup}, EMA {cfg.ema},
-  class weights {cfg.class_weights};
+  class weights {cfg.class_weights};{_averaging(cfg)}
   validation (best-epoch choice) with {TTA_LABELS[cfg.val_tta]}.
 - Augmentation on the device: shift {aug.shift}px, flip {aug.flip}, rotation {aug.rotate_deg} deg, scale {aug.scale},
   random erasing p={aug.erase_p}.

@@ -84,7 +84,7 @@ def untrained_run(data: str, arch: str = "small", seed: int = 0, **cfg):
     from fer_core.models import build_model
     from fer_core.train import TrainConfig, prepare_run
 
-    run, _ = prepare_run(TrainConfig(data=data, arch=arch, seed=seed, epochs=1, **cfg))
+    run, _ = prepare_run(TrainConfig(**{"data": data, "arch": arch, "seed": seed, "epochs": 1, **cfg}))
     torch.manual_seed(seed)
     run.save_weights("best", build_model(run.config().model))
     run.set_status("finished", "test weights")

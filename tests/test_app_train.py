@@ -58,3 +58,19 @@ def test_the_mixup_box_reaches_the_run_config(data_dir):
     at.button(key="train_start").click().run()
     assert not at.exception, at.exception
     assert "Cached" in at.success[0].value and mixed.id in at.success[0].value
+
+
+def test_the_averaging_boxes_reach_the_run_config_and_bad_combinations_are_refused(data_dir):
+    save_dataset(synth_dataset("demo", n=700))
+    averaged, _ = prepare_run(TrainConfig(data="demo", arch="small", epochs=2, swa_epochs=1, swa_lr_share=0.3))
+    train_in_process(averaged)
+    at = _app("app_pages/train.py")
+    at.selectbox(key="train_arch").set_value("small").run()
+    at.number_input(key="train_epochs").set_value(2).run()
+    at.number_input(key="train_swa").set_value(1).run()
+    at.number_input(key="train_swa_lr").set_value(0.3).run()
+    at.button(key="train_start").click().run()
+    assert not at.exception, at.exception
+    assert "Cached" in at.success[0].value and averaged.id in at.success[0].value
+    at.selectbox(key="train_sched").set_value("plateau").run()  # cannot end at the averaging rate
+    assert "anneals to its rate" in at.error[0].value and at.button(key="train_start").disabled

@@ -59,3 +59,12 @@ def test_only_a_finished_run_ships(data_dir, tmp_path, monkeypatch):
     with pytest.raises(RunError, match="not finished"):
         ship(run.id, "demo")
     assert not (tmp_path / "default").exists()
+
+
+def test_the_card_states_weight_averaging_when_the_run_used_it(data_dir, tmp_path, monkeypatch):
+    save_dataset(synth_dataset("demo", n=140))
+    monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
+    ship(untrained_run("demo", epochs=10, swa_epochs=3, lr=0.05, optimizer="sgd").id, "demo")
+    assert "averaged over the last 3 epochs (SWA), trained at a constant lr 0.01" in (tmp_path / "default" / "MODEL_CARD.md").read_text()
+    ship(untrained_run("demo").id, "demo")
+    assert "SWA" not in (tmp_path / "default" / "MODEL_CARD.md").read_text()

@@ -43,6 +43,8 @@ PLAIN = (
     "label_smoothing",
     "mixup",
     "ema",
+    "swa_epochs",
+    "swa_lr_share",
     "val_tta",
     "normalization",
     "seed",
@@ -64,6 +66,8 @@ HELP = {
     "momentum": "SGD (Nesterov) momentum",
     "ema": "weight averaging decay (0: off)",
     "mixup": "mixup's Beta alpha, e.g. 0.2 (0: off)",
+    "swa_epochs": "average the weights of this many last epochs, trained at a constant rate (0: off)",
+    "swa_lr_share": "the averaging epochs' learning rate, a share of --lr",
     "val_tta": "test-time augmentation of the validation (it picks the best epoch)",
     "precision": "bf16 autocast: auto = on CUDA and on CPUs with native bf16 (AVX512-BF16/AMX)",
 }

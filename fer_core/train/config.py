@@ -14,6 +14,7 @@ from fer_core.precision import PRECISIONS
 
 OPTIMIZERS = ("adamw", "sgd")
 SCHEDULERS = ("onecycle", "cosine", "plateau", "none")
+SWA_SCHEDULERS = ("onecycle", "cosine")  # the ones that can end at the averaging phase's rate
 DEVICES = ("auto", "cpu", "cuda")
 MIXUP_MAX = 4.0  # the largest mixup alpha the Train page and studies offer
 # Fields that do not change what is learned, so they are left out of the run id.
@@ -38,6 +39,13 @@ class TrainConfig:
     mixup: float = added(0.0)
     class_weights: bool = False  # inverse-frequency weights (disgust is 1.5% of FER2013)
     ema: float = 0.998  # weight averaging decay (0: off)
+    # Stochastic weight averaging (fer_core/train/swa.py): the last `swa_epochs` train at a constant
+    # learning rate, lr * swa_lr_share (the schedule before them anneals to it), and the weights at
+    # each of their ends are averaged with equal weight; the average is what is validated and saved.
+    # Izmailov et al.'s VGG recipe holds a fifth of the peak rate. 0 epochs = off: on FER2013's long
+    # vgg8-gap recipe it cost ~2 points with TTA against annealing to ~0 (docs/BENCHMARKS.md).
+    swa_epochs: int = added(0)
+    swa_lr_share: float = added(0.2)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     normalization: str = "per_image"
     # Validate (and pick the best epoch) with this test-time augmentation (fer_core.inference.TTA_MODES);
@@ -67,6 +75,12 @@ class TrainConfig:
             raise ValueError(f"mixup is a Beta distribution's alpha, >= 0 (0: off), not {self.mixup}")
         if self.epochs < 1 or self.batch_size < 2 or self.lr <= 0:
             raise ValueError("epochs >= 1, batch_size >= 2 and lr > 0 are required")
+        if not 0 <= self.swa_epochs < self.epochs:
+            raise ValueError(f"swa_epochs must be 0 (off) or fewer than the run's {self.epochs} epochs, not {self.swa_epochs}")
+        if self.swa_epochs and self.scheduler not in SWA_SCHEDULERS:
+            raise ValueError(f"weight averaging (swa_epochs) needs a schedule that anneals to its rate: one of {SWA_SCHEDULERS}")
+        if not 0 < self.swa_lr_share <= 1:
+            raise ValueError(f"swa_lr_share is a share of the peak learning rate, in (0, 1], not {self.swa_lr_share}")
         if self.arch == "custom" and self.model is None:
             raise ValueError("arch 'custom' needs a model config")
         if self.augment.crop and self.resolved().model.head != "gap":

@@ -24,6 +24,7 @@ from fer_core.train.config import TrainConfig
 from fer_core.train.mixup import mix_batch, mixed_cross_entropy, mixup_draw
 from fer_core.train.runs import Run, RunStatus
 from fer_core.train.state import TrainingState
+from fer_core.train.swa import BN_FACES, recompute_batch_norm
 
 Callbacks = list[Callable[[str, dict], None]]  # each gets (event, record): 'step' and 'epoch' points
 
@@ -128,6 +129,8 @@ class Trainer:
                 self.run.write_metrics(records)
                 self.run.save_state(state.snapshot())
                 return TrainResult(RunStatus.STOPPED, state.best, state.epoch)
+            if state.averaging(cfg):
+                self._average(state, data)
             rec = self._validate(state, data, steps, records, clock)
             self._checkpoint(state, records)
             self._emit("epoch", rec)
@@ -172,6 +175,25 @@ class Trainer:
             if self.run.stop_requested() and state.step < steps:
                 return False
         return True
+
+    def _average(self, state: TrainingState, data: _Data) -> None:
+        """Fold the epoch's final weights into the weight average and give the average batch-norm
+        statistics of its own, from BN_FACES training faces augmented as training sees them (drawn
+        from the seed and the epoch, so a resumed run draws the same)."""
+        cfg, dev = self.cfg, self.device
+        state.swa.add(state.model)
+        pick = torch.Generator().manual_seed(cfg.seed + 2 + state.epoch)
+        idx = torch.randperm(len(data.x_tr), generator=pick)[:BN_FACES].to(dev)
+        aug_gen = torch.Generator(device=dev).manual_seed(cfg.seed + 2 + state.epoch)
+
+        batches = [  # (B, 1, 48, 48) each, as a training step makes them
+            data.preprocessing(augment_batch(data.x_tr[chunk].float().div_(255), cfg.augment, aug_gen)).contiguous(
+                memory_format=torch.channels_last
+            )
+            for chunk in idx.split(cfg.batch_size)
+        ]
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=self.bf16):
+            recompute_batch_norm(state.swa.model, batches)
 
     def _step_record(self, state: TrainingState, steps: int, window: "_Window", clock: "_Clock") -> dict:
         cfg, done = self.cfg, state.epoch * steps + state.step
