@@ -21,7 +21,7 @@ def test_start_a_run_and_see_the_chart_gain_points(server):
         page.goto(f"{server}/train")
         page.get_by_role("heading", name="Train", exact=True).wait_for(timeout=30_000)
         wait_idle(page)
-        epochs = page.get_by_label("Epochs")
+        epochs = page.get_by_label("Epochs", exact=True)
         epochs.fill("2")
         epochs.press("Enter")
         wait_idle(page)

@@ -16,7 +16,8 @@ def _legacy_id(cfg: TrainConfig, data_hash: str) -> str:
     for key in ("head", "head_dropout"):  # fields added since: absent from those runs' configs
         d["model"].pop(key)
     d["augment"].pop("crop")  # added since, like the head fields
-    d.pop("mixup")
+    for key in ("mixup", "swa_epochs", "swa_lr_share"):  # added since
+        d.pop(key)
     ident = {k: v for k, v in d.items() if k not in ("device", "precision", "log_every")}
     return f"{cfg.arch}-{cfg.data}-" + hashlib.sha256(json.dumps([ident, data_hash], sort_keys=True).encode()).hexdigest()[:8]
 
