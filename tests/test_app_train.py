@@ -72,5 +72,7 @@ def test_the_averaging_boxes_reach_the_run_config_and_bad_combinations_are_refus
     at.button(key="train_start").click().run()
     assert not at.exception, at.exception
     assert "Cached" in at.success[0].value and averaged.id in at.success[0].value
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    assert len(charts) == 2 and all("weights averaged from here" in spec for spec in charts)  # where the curve jumps
     at.selectbox(key="train_sched").set_value("plateau").run()  # cannot end at the averaging rate
     assert "anneals to its rate" in at.error[0].value and at.button(key="train_start").disabled
