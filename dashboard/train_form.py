@@ -118,11 +118,12 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
         mixup = c2.number_input(
             "Mixup (Beta alpha, 0 = off)", 0.0, MIXUP_MAX, d.mixup, 0.1, key="train_mixup", help="Blends pairs of faces and their labels"
         )
+        most = max(int(epochs) - 1, 0)  # at least one epoch before the averaging
         swa_epochs = c1.number_input(
             "Averaged last epochs (SWA, 0 = off)",
             0,
-            max(int(epochs) - 1, 0),
-            min(d.swa_epochs, max(int(epochs) - 1, 0)),
+            most,
+            min(d.swa_epochs, most),
             key="train_swa",
             help="Stochastic weight averaging: the last epochs train at a constant rate and their weights are averaged",
         )

@@ -1,45 +1,11 @@
-"""Stochastic weight averaging: the average, its batch-norm statistics, the schedule around it,
-and a run that uses it."""
+"""Stochastic weight averaging's settings: the schedule around it and what is refused (the average
+itself is torch.optim.swa_utils'; runs that use it: tests/test_train.py)."""
 
 import pytest
-import torch
 from torch import nn
 
 from fer_core.train import TrainConfig
 from fer_core.train.optim import build_optimizer, build_scheduler, step_scheduler
-from fer_core.train.swa import WeightAverage, recompute_batch_norm
-
-
-def _net() -> nn.Module:
-    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 7))
-
-
-def test_the_average_is_the_plain_mean_of_the_snapshots_and_leaves_them_alone():
-    torch.manual_seed(0)
-    snaps = [_net() for _ in range(3)]
-    before = [{k: v.clone() for k, v in s.state_dict().items()} for s in snaps]
-    avg = WeightAverage(snaps[0])
-    for s in snaps:
-        avg.add(s)
-    assert avg.count == 3
-    for name, p in avg.model.named_parameters():
-        expected = torch.stack([dict(s.named_parameters())[name] for s in snaps]).mean(0)
-        torch.testing.assert_close(p, expected)
-        assert not p.requires_grad
-    for s, b in zip(snaps, before):  # the snapshots are not mutated
-        assert all(torch.equal(s.state_dict()[k], b[k]) for k in b)
-
-
-def test_batch_norm_statistics_are_recomputed_from_the_given_batches_only():
-    torch.manual_seed(0)
-    net = _net().eval()
-    net[1].running_mean.fill_(5.0)  # stale statistics that must not survive
-    batches = [torch.randn(8, 1, 10, 10) * 3 + 1, torch.randn(8, 1, 10, 10) - 2]
-    recompute_batch_norm(net, batches)
-    with torch.no_grad():
-        per_batch = [net[0](xb).mean((0, 2, 3)) for xb in batches]  # the conv's output, (4,) each
-    torch.testing.assert_close(net[1].running_mean, torch.stack(per_batch).mean(0))
-    assert not net.training and net[1].momentum == nn.BatchNorm2d(4).momentum  # mode and momentum restored
 
 
 @pytest.mark.parametrize("scheduler", ["onecycle", "cosine"])

@@ -101,8 +101,7 @@ with right:
             host = f" (host {s.where['host']})" if s.where.get("host") else ""
             st.caption(f"{'Trains' if s.active else 'Trained'} on: {where_label(s.where)}{host}")
         metrics = run.metrics()
-        cfg = run.config()
-        averaged_from = cfg.epochs - cfg.swa_epochs if cfg.swa_epochs else None
+        averaged_from = s.config["epochs"] - s.config["swa_epochs"] if s.config["swa_epochs"] else None
         for metric in ("loss", "acc"):
             st.plotly_chart(figures.training_curves({run_id: metrics}, metric, averaged_from=averaged_from), key=f"curve_{metric}")
         if s.best:

@@ -39,7 +39,7 @@ class TrainConfig:
     mixup: float = added(0.0)
     class_weights: bool = False  # inverse-frequency weights (disgust is 1.5% of FER2013)
     ema: float = 0.998  # weight averaging decay (0: off)
-    # Stochastic weight averaging (fer_core/train/swa.py): the last `swa_epochs` train at a constant
+    # Stochastic weight averaging (Izmailov et al. 2018; torch.optim.swa_utils): the last `swa_epochs` train at a constant
     # learning rate, lr * swa_lr_share (the schedule before them anneals to it), and the weights at
     # each of their ends are averaged with equal weight; the average is what is validated and saved.
     # Izmailov et al.'s VGG recipe holds a fifth of the peak rate. 0 epochs = off: on FER2013's long
@@ -88,6 +88,11 @@ class TrainConfig:
                 f"augment crop {self.augment.crop} needs a global-average-pooled head (e.g. vgg10-gap): "
                 f"{self.arch}'s fully connected layer takes whole {self.resolved().model.image_size} px faces"
             )
+
+    @property
+    def scheduled_epochs(self) -> int:
+        """The epochs the learning-rate schedule spans: all but the weight-averaging ones."""
+        return self.epochs - self.swa_epochs
 
     def resolved(self) -> "TrainConfig":
         """With the preset's model filled in, so the run records the exact architecture."""

@@ -23,7 +23,7 @@ ONECYCLE_DIV = 25.0  # OneCycleLR's default: the warm-up starts at lr / 25
 def build_scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig, steps_per_epoch: int):
     """With weight averaging on, the schedule spans the epochs before it and ends at its constant
     rate (lr * swa_lr_share), where it stays (step_scheduler stops stepping it)."""
-    total = (cfg.epochs - cfg.swa_epochs) * steps_per_epoch
+    total = cfg.scheduled_epochs * steps_per_epoch
     if cfg.scheduler == "onecycle":
         # OneCycleLR ends at lr / div / final_div: 1e4 is its default, near zero
         final_div = 1 / (ONECYCLE_DIV * cfg.swa_lr_share) if cfg.swa_epochs else 1e4

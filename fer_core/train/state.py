@@ -5,11 +5,11 @@ import copy
 from dataclasses import dataclass
 
 import torch
+from torch.optim.swa_utils import AveragedModel
 
 from fer_core.models import build_model
 from fer_core.train.config import TrainConfig
 from fer_core.train.optim import build_optimizer, build_scheduler, step_scheduler
-from fer_core.train.swa import WeightAverage
 
 
 class EMA:
@@ -42,7 +42,7 @@ class TrainingState:
     optimizer: torch.optim.Optimizer
     scheduler: object  # a torch LR scheduler, or None
     ema: EMA | None
-    swa: WeightAverage | None  # stochastic weight averaging over the last epochs (cfg.swa_epochs)
+    swa: AveragedModel | None  # equal-weight average of the last epochs' weights (cfg.swa_epochs)
     shuffle_gen: torch.Generator  # the epoch's face order
     aug_gen: torch.Generator  # augmentation draws, on the training device
     epoch: int = 0  # epochs finished
@@ -64,7 +64,7 @@ class TrainingState:
             optimizer=opt,
             scheduler=build_scheduler(opt, cfg, steps_per_epoch),
             ema=EMA(model, cfg.ema) if cfg.ema else None,
-            swa=WeightAverage(model) if cfg.swa_epochs else None,
+            swa=AveragedModel(model) if cfg.swa_epochs else None,
             shuffle_gen=torch.Generator().manual_seed(cfg.seed),
             aug_gen=torch.Generator(device=device).manual_seed(cfg.seed + 1),
         )
@@ -74,13 +74,13 @@ class TrainingState:
     def eval_model(self) -> torch.nn.Module:
         """What is validated and saved: the equal-weight average once the averaging epochs have
         begun, else the exponential average when EMA is on, else the model itself."""
-        if self.swa and self.swa.count:
-            return self.swa.model
+        if self.swa and self.swa.n_averaged:
+            return self.swa.module
         return self.ema.model if self.ema else self.model
 
     def averaging(self, cfg: TrainConfig) -> bool:
         """Whether the epoch being trained is one of the weight-averaging ones."""
-        return bool(self.swa) and self.epoch >= cfg.epochs - cfg.swa_epochs
+        return bool(self.swa) and self.epoch >= cfg.scheduled_epochs
 
     @property
     def lr(self) -> float:
@@ -127,8 +127,8 @@ class TrainingState:
             "scheduler": self.scheduler.state_dict() if self.scheduler is not None else {},
             "ema": self.ema.model.state_dict() if self.ema else {},
             "ema_updates": self.ema.updates if self.ema else 0,
-            "swa": self.swa.model.state_dict() if self.swa else {},
-            "swa_count": self.swa.count if self.swa else 0,
+            "swa": self.swa.module.state_dict() if self.swa else {},
+            "swa_count": int(self.swa.n_averaged) if self.swa else 0,
             "shuffle_gen": self.shuffle_gen.get_state(),
             "aug_gen": self.aug_gen.get_state().cpu(),
             "torch_rng": torch.get_rng_state(),
@@ -148,8 +148,8 @@ class TrainingState:
             self.ema.model.load_state_dict(state["ema"])
             self.ema.updates = int(state["ema_updates"])
         if self.swa:
-            self.swa.model.load_state_dict(state["swa"])
-            self.swa.count = int(state["swa_count"])
+            self.swa.module.load_state_dict(state["swa"])
+            self.swa.n_averaged.fill_(int(state["swa_count"]))
         self.shuffle_gen.set_state(state["shuffle_gen"])
         self.aug_gen.set_state(state["aug_gen"].to(self.aug_gen.get_state().device))
         torch.set_rng_state(state["torch_rng"])
