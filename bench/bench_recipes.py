@@ -39,6 +39,8 @@ RECIPES = {
     "vgg8-gap-78": shlex.split("--arch vgg8-gap --epochs 78") + LONG_RUN,
     # vgg8-gap with half its filters at 48 and 24 px (1.45x faster on 2 cores): 100 epochs in 77 min, level with vgg8-gap
     "vgg8-gap-fast": shlex.split("--arch vgg8-gap-fast --epochs 100") + LONG_RUN,
+    # vgg10-gap's depth on vgg8-gap-fast's stem (0.95x vgg8-gap's speed): 80 epochs in ~80 min
+    "vgg10-gap-fast": shlex.split("--arch vgg10-gap-fast --epochs 80") + LONG_RUN,
     # the 74-epoch recipe, its last 20 epochs at a constant lr 0.01 with their weights averaged (SWA)
     "vgg8-gap-swa": shlex.split("--arch vgg8-gap --epochs 74 --swa-epochs 20") + LONG_RUN,
     # the 74-epoch recipe with mixup at alpha 0.2 (a guard against noisy labels): 1.4 points worse with 10-crop
