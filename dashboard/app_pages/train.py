@@ -7,7 +7,7 @@ from train_form import model_form, train_config_form
 from fer_core.data import list_datasets
 from fer_core.executor import get_executor, where_label
 from fer_core.models import layer_table, layer_totals
-from fer_core.train import Plan, Run, RunError, RunStatus, list_runs, start_or_resume, summary
+from fer_core.train import Plan, Run, RunError, RunStatus, TrainConfig, list_runs, start_or_resume, summary
 from fer_core.train import stop as stop_run
 
 st.title("Train")
@@ -101,7 +101,7 @@ with right:
             host = f" (host {s.where['host']})" if s.where.get("host") else ""
             st.caption(f"{'Trains' if s.active else 'Trained'} on: {where_label(s.where)}{host}")
         metrics = run.metrics()
-        averaged_from = s.config["epochs"] - s.config["swa_epochs"] if s.config["swa_epochs"] else None
+        averaged_from = TrainConfig.from_json(s.config).averaging_from
         for metric in ("loss", "acc"):
             st.plotly_chart(figures.training_curves({run_id: metrics}, metric, averaged_from=averaged_from), key=f"curve_{metric}")
         if s.best:

@@ -94,6 +94,11 @@ class TrainConfig:
         """The epochs the learning-rate schedule spans: all but the weight-averaging ones."""
         return self.epochs - self.swa_epochs
 
+    @property
+    def averaging_from(self) -> int | None:
+        """The epoch after which the weights are averaged (SWA); None when averaging is off."""
+        return self.scheduled_epochs if self.swa_epochs else None
+
     def resolved(self) -> "TrainConfig":
         """With the preset's model filled in, so the run records the exact architecture."""
         return self if self.model is not None else replace(self, model=get_preset(self.arch))
