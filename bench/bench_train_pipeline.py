@@ -31,16 +31,19 @@ from fer_core.train.engine import resolve_device
 from fer_core.train.optim import build_optimizer
 
 
-def bare(arch: str, batch: int, steps: int, device, bf16: bool) -> float:
+def bare(arch: str, batch: int, steps: int, device, bf16: bool, compiled: bool = False) -> float:
+    """Images/s of forward + backward + optimiser step on one batch (median step; the first five,
+    which include torch.compile's compilation when `compiled`, are not timed)."""
     model = build_model(get_preset(arch)).to(device, memory_format=torch.channels_last)
     opt = build_optimizer(model, TrainConfig())  # the trainer's own optimiser
+    forward = torch.compile(model) if compiled else model
     x = torch.randn(batch, 1, 48, 48, device=device).contiguous(memory_format=torch.channels_last)
     y = torch.randint(0, 7, (batch,), device=device)
     times = []
     for i in range(steps + 5):
         t = time.perf_counter()
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-            loss = F.cross_entropy(model(x).float(), y)
+            loss = F.cross_entropy(forward(x).float(), y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

@@ -207,6 +207,17 @@ def test_a_filter_silent_on_the_start_image_still_rises(trained_small):
     assert res.start[0] == 0 and res.reached[0] > 0
 
 
+def test_each_filter_starts_from_its_least_exciting_draw(trained_small):
+    """With more drawn starts (the first draw is the one-start run's), no filter starts more
+    excited than with one, and some start less: strongly excited starts leave little to climb."""
+    net, layer = trained_small.network, trained_small.conv_layers()[-1]
+    one = gradient_ascent(net, layer, steps=0, extra_steps=0, starts=1)
+    eight = gradient_ascent(net, layer, steps=0, extra_steps=0, starts=8)
+    assert (np.abs(eight.start) <= np.abs(one.start) + 1e-6).all()
+    assert (np.abs(eight.start) < np.abs(one.start) - 1e-6).any()
+    assert np.allclose(eight.reached, eight.start, atol=1e-2)  # no steps: the image is its start (uint8 aside)
+
+
 def test_gradient_ascent_is_cached_in_the_run_by_weights_and_options(trained_small, monkeypatch):
     """Computed once per weights, layer and options, written to the run's filters/, then read back
     without computing; other options or other weights miss the cache."""

@@ -55,6 +55,7 @@ def gradient_ascent(
     until_rise: float = 10.0,
     coarse_steps: int = 0,
     coarse_size: int = 32,
+    starts: int = 8,
     progress=None,
 ) -> AscentResult:
     """One image per filter of `layer`, all optimised in one batch: maximise the filter's mean
@@ -62,7 +63,9 @@ def gradient_ascent(
     Fourier basis (a frequency penalty), jitter (random shifts) and L2 decay on the spectrum.
     The start is a nearly blank face: grey with faint, smooth (1/f^2) shading, because per-image
     normalisation stretches any faint noise to full contrast, and white or pink noise at full
-    contrast already excites many filters.
+    contrast already excites many filters. Each filter starts from the least exciting of `starts`
+    such draws: a filter that a start already excites strongly has little left to climb (its
+    image would be the start's, barely changed).
     Cost is filters x steps x the network up to `layer`, so for wide, deep layers:
     - the steps run on a batch-norm-folded copy (the same function, one layer less), in bf16
       where `precision` allows (`fer_core.precision`); `start` and `reached` are measured on the
@@ -89,10 +92,11 @@ def gradient_ascent(
                 channels = net.forward_to(torch.zeros(1, 1, size, size), layer).shape[1]
             weight = _spectrum_scale(size, decay)  # (48, 25)
             smooth = _spectrum_scale(size, 1.0)[..., None]  # (48, 25, 1): the start's extra 1/f
-            spectrum = (torch.randn(channels, 1, size, size // 2 + 1, 2, generator=gen) * 0.01 * smooth).requires_grad_(True)
+            spectrum = torch.randn(starts, channels, 1, size, size // 2 + 1, 2, generator=gen) * 0.01 * smooth
 
-            def render(rows=slice(None)) -> torch.Tensor:  # (C', 1, 48, 48) in [0, 1]
-                img = torch.fft.irfft2(torch.view_as_complex(spectrum[rows]) * weight, s=(size, size), norm="ortho")
+            def render(rows=slice(None), spec=None) -> torch.Tensor:  # (C', 1, 48, 48) in [0, 1]
+                spec = spectrum if spec is None else spec
+                img = torch.fft.irfft2(torch.view_as_complex(spec[rows]) * weight, s=(size, size), norm="ortho")
                 return torch.sigmoid(img * (size / 4))
 
             def activation(img, filters, through=net, amp=False) -> torch.Tensor:
@@ -113,7 +117,10 @@ def gradient_ascent(
 
             everyone = torch.arange(channels)
             with torch.no_grad():
-                start = activation(render(), everyone)
+                drawn = torch.stack([activation(render(slice(None), spec), everyone) for spec in spectrum])  # (starts, C)
+                pick = drawn.abs().argmin(dim=0)  # (C,): each filter's least exciting start
+                spectrum = spectrum[pick, everyone].clone().requires_grad_(True)  # (C, 1, 48, 25, 2)
+                start = drawn[pick, everyone]
             opt = torch.optim.Adam([spectrum], lr=lr)
             active = everyone  # the filters still optimised
             taken = torch.zeros(channels, dtype=torch.int64)
