@@ -57,7 +57,8 @@ res = ascent(model, layer) if tabs[0].open or tabs[1].open else None
 def ascent_tab():
     st.caption(
         "Each image is optimised so that one filter responds as strongly as it can (mean over its map), all filters "
-        "of the layer together in one batch, starting from a nearly blank grey face; the filters that have not yet "
+        "of the layer together in one batch, starting from a nearly blank grey face (for each filter the least "
+        f"exciting of {ascent_options()['starts']} drawn ones); the filters that have not yet "
         f"risen {ascent_options()['until_rise']:g}-fold go on alone for more steps. Regularisers: the image is drawn "
         "in a 1/f-weighted Fourier basis (a frequency penalty against pixel noise), random jitter and L2 decay. "
         "Contrast is stretched for display."
