@@ -93,7 +93,10 @@ def _averaging(cfg) -> str:
     )
 
 
-def card_text(run: Run, reports: dict[str, dict], tta: str, command: str, hardware: str, minutes: float, arithmetic: str = "fp32") -> str:
+def card_text(
+    run: Run, reports: dict[str, dict], tta: str, command: str, hardware: str, minutes: float, arithmetic: str = "fp32", selection: str = ""
+) -> str:
+    """The card's Markdown; `selection`, if given, is a paragraph on how this run was chosen among others."""
     cfg = run.config()
     totals = layer_totals(layer_table(cfg.model))
     rep, best = reports["none"], reports[tta]
@@ -118,7 +121,7 @@ Reproduce: `fer eval default --data fer2013 --split PublicTest --json` (accuracy
 The app and the webcam use single passes; the Evaluate page offers each test-time augmentation.
 Computed in **{arithmetic}** on {hardware}{_precision_note(arithmetic)}.
 
-Per class, {TTA_LABELS[tta]}:
+{f"{selection.strip()}{chr(10) * 2}" if selection.strip() else ""}Per class, {TTA_LABELS[tta]}:
 
 | class | precision | recall | F1 | support |
 |---|---|---|---|---|
@@ -165,7 +168,13 @@ Training time: {minutes:.0f} min on {hardware}.
 
 
 def ship(
-    run_id: str, data: str = "fer2013", command: str = "", hardware: str | None = None, dest: Path | None = None, tta: str = "10crop"
+    run_id: str,
+    data: str = "fer2013",
+    command: str = "",
+    hardware: str | None = None,
+    dest: Path | None = None,
+    tta: str = "10crop",
+    selection: str = "",
 ) -> dict:
     """Copy `run_id` to the default-model directory with its card; returns the single-pass PublicTest report.
     The card gives every test-time augmentation and recommends `tta`."""
@@ -201,7 +210,7 @@ def ship(
         }
         (tmp / "metrics_publictest.json").write_text(json.dumps(summary, indent=2) + "\n")
         confusion_png(np.array(reports[tta]["confusion_matrix"]), tmp / "confusion_matrix.png")
-        (tmp / "MODEL_CARD.md").write_text(card_text(run, reports, tta, command, hardware, minutes, model.arithmetic))
+        (tmp / "MODEL_CARD.md").write_text(card_text(run, reports, tta, command, hardware, minutes, model.arithmetic, selection))
         shipped = load_model(Run(run.id, tmp))
         shipped.gradient_ascent(shipped.conv_layers()[-1])  # cached in tmp/filters/
         for f in tmp.rglob("*"):  # readable by everyone: it is shipped in the repository

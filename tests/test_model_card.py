@@ -68,3 +68,14 @@ def test_the_card_states_weight_averaging_when_the_run_used_it(data_dir, tmp_pat
     assert "averaged over the last 3 epochs (SWA), trained at a constant lr 0.01" in (tmp_path / "default" / "MODEL_CARD.md").read_text()
     ship(untrained_run("demo").id, "demo")
     assert "SWA" not in (tmp_path / "default" / "MODEL_CARD.md").read_text()
+
+
+def test_the_card_says_how_the_run_was_chosen_when_told(data_dir, tmp_path, monkeypatch):
+    save_dataset(synth_dataset("demo", n=140))
+    monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
+    run = untrained_run("demo")
+    assert main(["runs", "ship", run.id, "--data", "demo", "--selection", "The better of two seeds on PublicTest."]) == 0
+    card = (tmp_path / "default" / "MODEL_CARD.md").read_text()
+    assert "The better of two seeds on PublicTest.\n\nPer class" in card
+    ship(run.id, "demo")
+    assert "The better of two seeds" not in (tmp_path / "default" / "MODEL_CARD.md").read_text()

@@ -212,7 +212,7 @@ def cmd_runs_ship(a) -> int:
     from fer_core.model_card import ship
     from fer_core.model_store import default_dir
 
-    rep = ship(a.id, a.data, a.command, a.hardware, tta=a.tta)
+    rep = ship(a.id, a.data, a.command, a.hardware, tta=a.tta, selection=a.selection)
     print(f"shipped {a.id} to {default_dir()}: PublicTest accuracy {rep['accuracy']:.4f}, macro-F1 {rep['macro_f1']:.3f}")
     return 0
 
@@ -245,4 +245,5 @@ def add_parsers(sub) -> None:
     p.add_argument("--command", default="", help="the command that trained it, for the card")
     p.add_argument("--hardware", help="where it trained, for the card")
     p.add_argument("--tta", default="10crop", choices=TTA_MODES, help="the test-time augmentation the card recommends")
+    p.add_argument("--selection", default="", help="a paragraph for the card: how this run was chosen among others (seeds, runs)")
     p.set_defaults(func=cmd_runs_ship)

@@ -92,11 +92,11 @@ def gradient_ascent(
                 channels = net.forward_to(torch.zeros(1, 1, size, size), layer).shape[1]
             weight = _spectrum_scale(size, decay)  # (48, 25)
             smooth = _spectrum_scale(size, 1.0)[..., None]  # (48, 25, 1): the start's extra 1/f
-            spectrum = torch.randn(starts, channels, 1, size, size // 2 + 1, 2, generator=gen) * 0.01 * smooth
+            # (starts x C, 1, 48, 25, 2): draw d of filter c at row d * C + c, until each filter keeps one
+            spectrum = (torch.randn(starts, channels, 1, size, size // 2 + 1, 2, generator=gen) * 0.01 * smooth).flatten(0, 1)
 
-            def render(rows=slice(None), spec=None) -> torch.Tensor:  # (C', 1, 48, 48) in [0, 1]
-                spec = spectrum if spec is None else spec
-                img = torch.fft.irfft2(torch.view_as_complex(spec[rows]) * weight, s=(size, size), norm="ortho")
+            def render(rows=slice(None)) -> torch.Tensor:  # (C', 1, 48, 48) in [0, 1]
+                img = torch.fft.irfft2(torch.view_as_complex(spectrum[rows]) * weight, s=(size, size), norm="ortho")
                 return torch.sigmoid(img * (size / 4))
 
             def activation(img, filters, through=net, amp=False) -> torch.Tensor:
@@ -117,9 +117,9 @@ def gradient_ascent(
 
             everyone = torch.arange(channels)
             with torch.no_grad():
-                drawn = torch.stack([activation(render(slice(None), spec), everyone) for spec in spectrum])  # (starts, C)
-                pick = drawn.abs().argmin(dim=0)  # (C,): each filter's least exciting start
-                spectrum = spectrum[pick, everyone].clone().requires_grad_(True)  # (C, 1, 48, 25, 2)
+                drawn = activation(render(), everyone.repeat(starts)).view(starts, channels)
+                pick = drawn.abs().argmin(dim=0)  # (C,): each filter's least exciting draw
+                spectrum = spectrum[pick * channels + everyone].requires_grad_(True)  # (C, 1, 48, 25, 2)
                 start = drawn[pick, everyone]
             opt = torch.optim.Adam([spectrum], lr=lr)
             active = everyone  # the filters still optimised
