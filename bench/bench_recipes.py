@@ -32,6 +32,8 @@ RECIPES = {
     "old-default": ["--arch", "seed-4conv"],  # the default recipe until issue 14 (18 epochs, AdamW, mild augmentation)
     # part 1's candidate: vgg8-gap's layout at 16/32/96/192 channels, 15 epochs in the default's time
     "lite-15": ["--arch", "vgg8-gap-lite", "--epochs", "15"],
+    # seed-4conv pooled before batch norm and activation (1.25x its bare training speed): 22 epochs in the default's time
+    "fast-22": ["--arch", "fast-4conv", "--epochs", "22"],
     "vgg10-gap": shlex.split("--arch vgg10-gap --epochs 60") + LONG_RUN,
     # two convs (not three) in each of the last two stages: 1.2 M parameters, 96 M MAC, 74 epochs in ~85 min
     "vgg8-gap": shlex.split("--arch vgg8-gap --epochs 74") + LONG_RUN,

@@ -15,6 +15,8 @@ def _legacy_id(cfg: TrainConfig, data_hash: str) -> str:
     d["val_tta"] = {"flip": True, "none": False}[d["val_tta"]]
     for key in ("head", "head_dropout"):  # fields added since: absent from those runs' configs
         d["model"].pop(key)
+    for stage in d["model"]["stages"]:
+        stage.pop("pool_first")  # added since, like the head fields
     d["augment"].pop("crop")  # added since, like the head fields
     for key in ("mixup", "swa_epochs", "swa_lr_share"):  # added since
         d.pop(key)

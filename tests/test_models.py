@@ -87,6 +87,32 @@ def test_the_grid_preset_is_vgg8_gap_with_a_layout_keeping_head():
     assert abs(layer_totals(grid).macs - layer_totals(gap).macs) < 0.01 * layer_totals(gap).macs
 
 
+def test_pooling_first_is_the_same_network_when_batch_norm_scales_up():
+    """fast-4conv pools before batch norm and activation. Max-pooling commutes with a monotone
+    activation and with eval-mode batch norm of positive scale, so with seed-4conv's weights
+    (the same names and shapes) it computes the same logits; with negative scales it does not."""
+    torch.manual_seed(0)
+    seed, fast = build_model(PRESETS["seed-4conv"]).eval(), build_model(PRESETS["fast-4conv"]).eval()
+    assert [n for n, _ in fast.stage1.named_children()] == ["conv1", "pool", "bn1", "act1"]
+    with torch.no_grad():
+        for m in seed.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):  # statistics and scales as after training, scales > 0
+                m.running_mean.normal_(0, 0.5), m.running_var.uniform_(0.5, 2), m.weight.uniform_(0.5, 2), m.bias.normal_(0, 0.5)
+    fast.load_state_dict(seed.state_dict())  # strict: the same parameters, nothing added
+    x = torch.rand(4, 1, 48, 48)
+    with torch.no_grad():
+        assert torch.allclose(fast(x), seed(x), atol=1e-5)
+        for net in (seed, fast):
+            net.stage2.bn1.weight.neg_()  # max-pooling now picks what batch norm makes the smallest
+        assert not torch.allclose(fast(x), seed(x), atol=1e-3)
+    assert layer_table(fast)[0].out_shape == (32, 48, 48) and layer_table(fast)[1].out_shape == (32, 24, 24)
+
+
+def test_pool_first_needs_a_pool():
+    with pytest.raises(ValueError, match="pool_first needs a pool"):
+        ModelConfig("x", stages=(StageConfig(8, pool="none", pool_first=True),))
+
+
 @pytest.mark.parametrize(("w", "k", "s", "p"), [(48, 5, 1, 2), (48, 3, 2, 1), (7, 3, 1, 0), (24, 2, 2, 0)])
 def test_output_size_formula_agrees_with_conv2d(w, k, s, p):
     y = torch.nn.Conv2d(1, 1, k, stride=s, padding=p)(torch.zeros(1, 1, w, w))

@@ -11,6 +11,10 @@ def activation(name: str, slope: float) -> nn.Module:
     return {"relu": nn.ReLU, "elu": nn.ELU, "gelu": nn.GELU}.get(name, lambda: nn.LeakyReLU(slope))()
 
 
+def _pool(kind: str) -> nn.Module:
+    return nn.MaxPool2d(2) if kind == "max" else nn.AvgPool2d(2)
+
+
 def build_model(cfg: ModelConfig) -> nn.Sequential:
     """The network for `cfg`: input (B, 1, 48, 48) -> logits (B, num_classes)."""
     blocks: OrderedDict[str, nn.Module] = OrderedDict()
@@ -22,6 +26,8 @@ def build_model(cfg: ModelConfig) -> nn.Sequential:
             bias = not (s.batch_norm and not s.bn_after_activation)
             layers[f"conv{j}"] = nn.Conv2d(ch, s.channels, s.kernel, padding=s.kernel // 2, bias=bias)
             act, bn = activation(s.activation, s.negative_slope), nn.BatchNorm2d(s.channels)
+            if s.pool_first and j == s.convs:  # (B, C, S, S) -> (B, C, S/2, S/2) before BN and activation
+                layers["pool"] = _pool(s.pool)
             if s.batch_norm and not s.bn_after_activation:
                 layers[f"bn{j}"] = bn
             layers[f"act{j}"] = act
@@ -29,7 +35,8 @@ def build_model(cfg: ModelConfig) -> nn.Sequential:
                 layers[f"bn{j}"] = bn
             ch = s.channels
         if s.pool != "none":
-            layers["pool"] = nn.MaxPool2d(2) if s.pool == "max" else nn.AvgPool2d(2)
+            if not s.pool_first:
+                layers["pool"] = _pool(s.pool)
             size //= 2
         if s.dropout:
             layers["drop"] = nn.Dropout(s.dropout)
