@@ -1,7 +1,9 @@
 """The run layout: Run names every file, status reads never write, one start decision, summaries."""
 
 import argparse
+import os
 import re
+import time
 
 import pytest
 
@@ -10,7 +12,7 @@ from fer_core.data import save_dataset
 from fer_core.data.synth import synth_dataset
 from fer_core.train import Plan, RunStatus, TrainConfig, prepare_run, summary
 from fer_core.train import runs as runs_module
-from fer_core.train.runs import FileLock, Run
+from fer_core.train.runs import STALE_TEMP_S, FileLock, Run
 
 
 @pytest.fixture
@@ -76,3 +78,16 @@ def test_fer_train_defaults_are_the_config_defaults():
     assert cfg.augment.erase_p > 0 and not cfg.augment.flip and cfg.val_tta == "10crop" and cfg.augment.shift == 4
     with pytest.raises(SystemExit):
         p.parse_args(["--optimizer", "lion"])
+
+
+def test_stale_temp_files_go_but_a_live_writers_stays(tmp_path):
+    """A trainer taking a run's lock clears temp files a killed writer left, but not one another
+    process (an app queueing the same run, without the lock) is about to rename over its target."""
+    run = Run("r", tmp_path / "r")
+    run.dir.mkdir(parents=True)
+    old, live = run.dir / ".state.pt.abc.tmp", run.dir / ".status.json.def.tmp"
+    old.write_text("x"), live.write_text("y")
+    then = time.time() - STALE_TEMP_S - 5
+    os.utime(old, (then, then))
+    run.remove_stale_temp_files()
+    assert not old.exists() and live.read_text() == "y"

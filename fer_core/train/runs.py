@@ -17,6 +17,7 @@ keeps two trainers off one run; a dead trainer's run reads as failed (interrupte
       filters/           cached gradient-ascent images, `<layer>.safetensors` (shipped with the default)
 """
 
+import contextlib
 import fcntl
 import json
 import os
@@ -34,6 +35,8 @@ from fer_core.paths import checkpoints_dir
 from fer_core.train.config import TrainConfig
 
 WEIGHTS = ("best", "last")
+# A temp file older than this was left by a killed writer; a live one exists for milliseconds.
+STALE_TEMP_S = 60.0
 SHIPPED_FILES = ("config.json", "status.json", "metrics.jsonl", "best.safetensors", "norm_stats.json")  # what a shipped model keeps
 
 
@@ -271,10 +274,15 @@ class Run:
     def clear_stop(self) -> None:
         self.stop_path.unlink(missing_ok=True)
 
-    def remove_stale_temp_files(self) -> None:
-        """Temp files a killed trainer left (call while holding the lock)."""
+    def remove_stale_temp_files(self, older_than: float = STALE_TEMP_S) -> None:
+        """Temp files a killed trainer left (call while holding the lock). Only old ones: another
+        process (an app queueing the same run) may be between writing its temp file and renaming
+        it, without the lock; deleting that one would fail its write."""
+        now = time.time()
         for stale in self.dir.glob(".*.tmp"):
-            stale.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                if now - stale.stat().st_mtime > older_than:
+                    stale.unlink(missing_ok=True)
 
     def trainer_alive(self) -> bool:
         """True while some process holds this run's lock."""
