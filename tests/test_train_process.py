@@ -12,7 +12,7 @@ from fer_core.data.synth import synth_dataset
 from fer_core.models import build_model
 from fer_core.paths import checkpoints_dir
 from fer_core.train import Run, TrainConfig, launch, prepare_run, stop
-from fer_core.train.runs import FileLock
+from fer_core.train.runs import STALE_TEMP_S, FileLock
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +61,10 @@ def test_stop_and_resume_through_the_worker(run):
     stop(run)
     _wait(lambda: run.status().status == "stopped")
     done = max(m["step"] for m in run.metrics())
-    (run.dir / ".last.safetensors.x1.tmp").write_bytes(b"half")  # as a kill -9 mid-write leaves it
+    left = run.dir / ".last.safetensors.x1.tmp"
+    left.write_bytes(b"half")  # as a kill -9 mid-write leaves it, a while ago
+    then = time.time() - STALE_TEMP_S - 5
+    os.utime(left, (then, then))
     launch(run, resume=True)
     _wait(lambda: max(m["step"] for m in run.metrics()) > done)
     assert not (run.dir / ".last.safetensors.x1.tmp").exists()  # swept (the trainer's own temp files come and go)
