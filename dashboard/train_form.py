@@ -16,7 +16,7 @@ DEFAULTS = TrainConfig()  # every widget starts at the default recipe, so the pa
 PRESET_HELP = {
     "small": "compact default, trains well on a laptop CPU",
     "seed-4conv": "4 conv (32 5x5, 64, 128, 128) + BN + LeakyReLU(0.2) + pool; FC 1152-256-7",
-    "fast-4conv": "seed-4conv pooled before BN and activation (airbench's order): nearly the same net, 1.25x its training speed",
+    "fast-4conv": "seed-4conv pooled before BN and activation (airbench's order): nearly the same net, 1.25x its bare training step",
     "seed-vgg3": "3 stages x 3 convs (32 5x5, 128, 512), LeakyReLU then BN; FC 18432-512-7",
     "seed-6conv": "6 conv 3x3 + BN + ReLU with pools; FC 4608-1024-7",
     "vgg-fer": "VGG of Khaireddin & Chen (2021): 64/128/256/512, 2 convs a stage; FC 4096-4096-7",

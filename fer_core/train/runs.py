@@ -274,15 +274,15 @@ class Run:
     def clear_stop(self) -> None:
         self.stop_path.unlink(missing_ok=True)
 
-    def remove_stale_temp_files(self, older_than: float = STALE_TEMP_S) -> None:
+    def remove_stale_temp_files(self) -> None:
         """Temp files a killed trainer left (call while holding the lock). Only old ones: another
         process (an app queueing the same run) may be between writing its temp file and renaming
         it, without the lock; deleting that one would fail its write."""
         now = time.time()
         for stale in self.dir.glob(".*.tmp"):
-            with contextlib.suppress(FileNotFoundError):
-                if now - stale.stat().st_mtime > older_than:
-                    stale.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):  # its writer may rename it meanwhile
+                if now - stale.stat().st_mtime > STALE_TEMP_S:
+                    stale.unlink()
 
     def trainer_alive(self) -> bool:
         """True while some process holds this run's lock."""
