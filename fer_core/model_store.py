@@ -14,7 +14,8 @@ from fer_core.models import build_model
 from fer_core.normalize import Normalization, Preprocessing
 from fer_core.paths import PROJECT_ROOT, check_name
 from fer_core.train.config import TrainConfig
-from fer_core.train.runs import Run, RunError, RunStatus, list_runs
+from fer_core.train.run_summary import list_runs
+from fer_core.train.runs import Run, RunError, RunStatus
 
 DEFAULT = "default"
 

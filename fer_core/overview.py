@@ -7,7 +7,7 @@ import torch
 
 from fer_core.data.store import DatasetInfo, list_datasets
 from fer_core.paths import checkpoints_dir, data_dir
-from fer_core.train.runs import list_runs
+from fer_core.train.run_summary import list_runs
 
 
 @dataclass(frozen=True)

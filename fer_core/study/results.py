@@ -13,7 +13,8 @@ from fer_core.executor import where_label
 from fer_core.study.factors import FACTORS
 from fer_core.study.stats import Difference, Estimate, difference, estimate, verdict
 from fer_core.study.study import Study, Variant
-from fer_core.train.runs import Run, RunStatus, summary
+from fer_core.train.run_summary import summary
+from fer_core.train.runs import Run, RunStatus
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from fer_core.identity import identity
 from fer_core.paths import check_name, checkpoints_dir
 from fer_core.study.factors import FACTORS, Vary, check_factors
 from fer_core.train.config import TrainConfig, run_id
-from fer_core.train.runs import Run, RunError, RunStatus, summary
+from fer_core.train.run_summary import summary
+from fer_core.train.runs import Run, RunError, RunStatus
 
 DEFAULT_SEEDS = 3
 

@@ -2,7 +2,8 @@
 
 from fer_core.train.config import TrainConfig, run_id
 from fer_core.train.engine import NonFiniteLoss, Trainer, TrainResult
-from fer_core.train.runs import Run, RunError, RunStatus, RunSummary, list_runs, summary
+from fer_core.train.run_summary import RunSummary, list_runs, summary
+from fer_core.train.runs import Run, RunError, RunStatus
 from fer_core.train.session import Plan, Started, launch, prepare_run, start_or_resume, stop, train_in_process
 
 __all__ = [
