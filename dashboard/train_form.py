@@ -3,6 +3,7 @@
 import streamlit as st
 
 from fer_core.augment import AugmentConfig
+from fer_core.identity import field_help
 from fer_core.inference import TTA_LABELS, TTA_MODES
 from fer_core.models import PRESETS, FCConfig, ModelConfig, StageConfig
 from fer_core.models.config import ACTIVATIONS, POOLS
@@ -138,6 +139,7 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
         norms = [str(n) for n in Normalization]
         normalization = c1.selectbox("Normalisation", norms, _index(norms, d.normalization), key="train_norm")
         weights = c2.checkbox("Class weights (rare classes count more)", d.class_weights, key="train_cw")
+        equalize = c1.checkbox("Histogram equalisation", d.equalize, key="train_eq", help=field_help(TrainConfig, "equalize"))
         seed = c1.number_input("Seed", 0, 1_000_000, d.seed, key="train_seed")
         val_tta = c2.selectbox(
             "Validation test-time augmentation",
@@ -187,6 +189,7 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
             ema=float(ema),
             augment=aug,
             normalization=normalization,
+            equalize=equalize,
             seed=int(seed),
             device=device,
             precision=precision,

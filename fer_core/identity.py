@@ -12,11 +12,20 @@ from typing import Any
 
 ADDED = "added_after_v1"
 LEGACY = "legacy_values"
+HELP = "help"
 
 
-def added(default: Any = dataclasses.MISSING, *, default_factory: Any = dataclasses.MISSING, legacy: dict | None = None):
-    """A dataclass field that joined the config after runs existed: hashed only when not at its default."""
-    meta = {ADDED: True, **({LEGACY: legacy} if legacy else {})}
+def field_help(cls: type, name: str) -> str | None:
+    """The help a config field declares in its metadata (None where it declares none)."""
+    return cls.__dataclass_fields__[name].metadata.get(HELP)
+
+
+def added(
+    default: Any = dataclasses.MISSING, *, default_factory: Any = dataclasses.MISSING, legacy: dict | None = None, help: str | None = None
+):
+    """A dataclass field that joined the config after runs existed: hashed only when not at its default.
+    `help`, the option's one description, is kept in the field's metadata (HELP)."""
+    meta = {ADDED: True, **({LEGACY: legacy} if legacy else {}), **({HELP: help} if help else {})}
     if default_factory is not dataclasses.MISSING:
         return dataclasses.field(default_factory=default_factory, metadata=meta)
     return dataclasses.field(default=default, metadata=meta)

@@ -65,8 +65,8 @@ def predict_logits(
     tta: str = "none",
     bf16: bool | None = None,
 ) -> torch.Tensor:
-    """uint8 faces (N, 1, 48, 48) -> float32 logits (N, 7) on the model's device, the mean over
-    the TTA mode's views. bf16 autocast when `bf16` is true; None: where it is native (CUDA, CPUs
+    """uint8 faces (N, 1, 48, 48), as they come (the preprocessing prepares them) -> float32 logits
+    (N, 7) on the model's device, the mean over the TTA mode's views. bf16 autocast when `bf16` is true; None: where it is native (CUDA, CPUs
     with AVX512-BF16 or AMX; `fer_core.precision`), fp32 elsewhere. The model's mode is restored."""
     check_tta(tta)
     was_training = model.training
@@ -83,7 +83,8 @@ def _logits(model: torch.nn.Module, pixels: torch.Tensor, preprocessing: Preproc
     bf16 = use_bf16("auto", device) if bf16 is None else bf16
     out = []
     for i in range(0, len(pixels), batch):
-        x = pixels[i : i + batch].to(device).float().div_(255)  # (B, 1, 48, 48) in [0, 1]
+        # Equalised (if the model wants it) as whole faces, before the TTA views are cut.
+        x = preprocessing.prepare(pixels[i : i + batch]).to(device).float().div_(255)  # (B, 1, 48, 48) in [0, 1]
         views = tta_views(x, tta)
         total = None
         for v in views:

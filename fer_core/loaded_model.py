@@ -17,7 +17,7 @@ where the CPU has it natively, for speed only.
 
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -93,11 +93,17 @@ class LoadedModel:
         """'bf16' or 'fp32': what its predictions are computed in."""
         return "bf16" if self.bf16 else "fp32"
 
+    def sees(self, faces: np.ndarray) -> np.ndarray:
+        """uint8 faces (..., 48, 48) -> what the network is fed: equalised when it was trained on
+        equalised faces (TrainConfig.equalize), else the faces themselves. Every method below starts
+        from it, so neither kind of model ever meets the other kind of face."""
+        return self.preprocessing.prepare(np.asarray(faces))
+
     # --- predictions --------------------------------------------------------
     def logits(self, faces: np.ndarray | torch.Tensor, tta: str = "none") -> torch.Tensor:
         """uint8 faces (N, 48, 48) or (N, 1, 48, 48) -> logits (N, 7), averaged over the TTA mode's views."""
         x = torch.as_tensor(faces)
-        x = x.unsqueeze(1) if x.dim() == 3 else x  # (N, 1, 48, 48)
+        x = x.unsqueeze(1) if x.dim() == 3 else x  # (N, 1, 48, 48); predict_logits prepares them
         return predict_logits(self._fast, x, self.preprocessing, batch=BATCH, tta=tta, bf16=self.bf16)
 
     def probs(self, faces, tta: str = "none") -> np.ndarray:
@@ -129,7 +135,7 @@ class LoadedModel:
             return self._explained[key]
         probs = self.face_probs(face)
         chosen = int(probs.argmax()) if target is None else int(target)
-        result = Explanation(method, chosen, attribution(self.network, face, method, chosen, layer), probs)
+        result = Explanation(method, chosen, attribution(self.network, self.sees(face), method, chosen, layer), probs)
         self._explained[key] = result
         while len(self._explained) > CACHE_SIZE:
             self._explained.popitem(last=False)
@@ -147,11 +153,17 @@ class LoadedModel:
         return self._random
 
     def occlude(self, face: np.ndarray, patch: tuple[int, int, int, int] | str) -> Occluded:
-        """The face with a grey patch (top, left, height, width), or a preset ('eyes', 'nose',
-        'mouth'), and the model's probabilities for it."""
+        """The face as the model sees it with a grey patch (top, left, height, width), or a preset
+        ('eyes', 'nose', 'mouth'), and the model's probabilities for it."""
         box = OCCLUSION_PRESETS[patch] if isinstance(patch, str) else patch
-        covered = to_pixels(occlude(to_input(face), *box))
-        return Occluded(covered, self.face_probs(covered))
+        covered = to_pixels(occlude(to_input(self.sees(face)), *box))  # the patch goes on the face the model sees
+        return Occluded(covered, self.face_probs_seen(covered))
+
+    def face_probs_seen(self, face: np.ndarray) -> np.ndarray:
+        """One (48, 48) face already as the model sees it (not prepared again) -> (7,) probabilities."""
+        x = torch.as_tensor(np.asarray(face))[None, None]  # (1, 1, 48, 48)
+        logits = predict_logits(self._fast, x, replace(self.preprocessing, equalize=False), batch=1, bf16=self.bf16)
+        return torch.softmax(logits, dim=1)[0].numpy()
 
     # --- filters ------------------------------------------------------------
     def gradient_ascent(self, layer: str, progress=None, use_cache: bool = True, **options) -> AscentResult:
@@ -173,11 +185,11 @@ class LoadedModel:
 
     def feature_maps(self, layer: str, face: np.ndarray) -> np.ndarray:
         """The filters' outputs (C, H, W) of conv `layer` for one face."""
-        return feature_maps(self.network, layer, face)
+        return feature_maps(self.network, layer, self.sees(face))
 
     def top_faces(self, layer: str, pixels: np.ndarray, k: int = 5) -> np.ndarray:
         """For each filter of `layer`, the rows of `pixels` (N, 48, 48) that excite it most: (C, k)."""
-        return top_faces(self.network, layer, pixels, k=k)
+        return top_faces(self.network, layer, self.sees(pixels), k=k)
 
     def first_layer_kernels(self) -> np.ndarray:
         """The first conv's kernels (C, k, k)."""

@@ -93,10 +93,32 @@ def _averaging(cfg) -> str:
     )
 
 
+def data_line(ds) -> str:
+    """Which pixels a model was trained and measured on: the data set, where it came from, its content hash."""
+    source = ds.meta.get("source")
+    origin = f", imported from `{Path(source).name}` ({ds.meta.get('format', 'unknown form')})" if source else ""
+    return f"data set `{ds.name}`{origin}, content hash `{ds.hash}`"
+
+
+def _pixels(cfg) -> str:
+    if cfg.equalize:
+        return "each face histogram-equalised (`cv2.equalizeHist`) first, by the model itself wherever it sees a face"
+    return "each face as it is (no histogram equalisation)"
+
+
 def card_text(
-    run: Run, reports: dict[str, dict], tta: str, command: str, hardware: str, minutes: float, arithmetic: str = "fp32", selection: str = ""
+    run: Run,
+    reports: dict[str, dict],
+    tta: str,
+    command: str,
+    hardware: str,
+    minutes: float,
+    arithmetic: str = "fp32",
+    selection: str = "",
+    data: str = "",
 ) -> str:
-    """The card's Markdown; `selection`, if given, is a paragraph on how this run was chosen among others."""
+    """The card's Markdown; `selection`, if given, is a paragraph on how this run was chosen among others;
+    `data`, the data set's `data_line`."""
     cfg = run.config()
     totals = layer_totals(layer_table(cfg.model))
     rep, best = reports["none"], reports[tta]
@@ -109,7 +131,7 @@ def card_text(
 `{cfg.arch}` trained by FER Lab's own `fer train` on FER2013's **Training** split only
 (28,709 faces); the recipe and the checkpoint (best epoch by PublicTest accuracy) were chosen on
 **PublicTest** only. PrivateTest was never looked at.
-
+{f"{chr(10)}Trained and measured on: {data}; {_pixels(cfg)}.{chr(10)}" if data else ""}
 ## Figures (PublicTest, 3,589 faces)
 
 | | accuracy | macro-F1 |
@@ -135,7 +157,7 @@ Most confused pairs:
 ## Recipe
 
 - Architecture: `{cfg.arch}`, {totals.params:,} parameters, {totals.macs / 1e6:.0f} M multiply-adds per face,
-  input 1x48x48, {cfg.normalization} normalisation.
+  input 1x48x48, {_pixels(cfg)}, {cfg.normalization} normalisation.
 - {cfg.epochs} epochs, batch {cfg.batch_size}, {cfg.optimizer} (peak lr {cfg.lr}, weight decay {cfg.weight_decay}),
   {cfg.scheduler} schedule, label smoothing {cfg.label_smoothing}, mixup alpha {cfg.mixup}, EMA {cfg.ema},
   class weights {cfg.class_weights};{_averaging(cfg)}
@@ -210,7 +232,8 @@ def ship(
         }
         (tmp / "metrics_publictest.json").write_text(json.dumps(summary, indent=2) + "\n")
         confusion_png(np.array(reports[tta]["confusion_matrix"]), tmp / "confusion_matrix.png")
-        (tmp / "MODEL_CARD.md").write_text(card_text(run, reports, tta, command, hardware, minutes, model.arithmetic, selection))
+        card = card_text(run, reports, tta, command, hardware, minutes, model.arithmetic, selection, data_line(ds))
+        (tmp / "MODEL_CARD.md").write_text(card)
         shipped = load_model(Run(run.id, tmp))
         shipped.gradient_ascent(shipped.conv_layers()[-1])  # cached in tmp/filters/
         for f in tmp.rglob("*"):  # readable by everyone: it is shipped in the repository

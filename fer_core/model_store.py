@@ -67,7 +67,7 @@ def weights_digest(run: Run, which: str = "best") -> str:
 
 def _preprocessing(run: Run, cfg: TrainConfig) -> Preprocessing:
     if (stats := run.norm_stats()) is not None or cfg.normalization != Normalization.DATASET:
-        return Preprocessing(cfg.normalization, *([stats] if stats else []))
+        return Preprocessing(cfg.normalization, *([stats] if stats else []), equalize=cfg.equalize)
     # Older runs did not record the statistics: derive them from the Training split, as training did.
     from fer_core.data import load_dataset
     from fer_core.normalize import dataset_stats
@@ -77,7 +77,8 @@ def _preprocessing(run: Run, cfg: TrainConfig) -> Preprocessing:
     except FileNotFoundError as exc:
         missing = run.norm_stats_path.name
         raise RunError(f"run {run.id}: {missing} is missing and data set {cfg.data!r} is not here to derive it") from exc
-    return Preprocessing(cfg.normalization, dataset_stats(ds.pixels[ds.split_indices(cfg.train_split)]))
+    prep = Preprocessing(equalize=cfg.equalize)
+    return Preprocessing(cfg.normalization, dataset_stats(prep.prepare(ds.pixels[ds.split_indices(cfg.train_split)])), cfg.equalize)
 
 
 def load_model(ref: str | Run | None = None, which: str = "best", precision: str = "auto") -> LoadedModel:

@@ -36,9 +36,11 @@ alpha = c[2].slider("Map opacity", 0.0, 1.0, 0.6, 0.05, key="ex_alpha")
 SANITY_HELP = "Adebayo et al. (2018): a map that looks alike with random weights says nothing about the model."
 sanity = c[3].toggle("Sanity check: also a randomised model", key="ex_sanity", help=SANITY_HELP)
 
+seen = model.sees(face)  # histogram-equalised when the model was trained on equalised faces
+seen_note = " · equalised, as the model sees it" if model.preprocessing.equalize else ""
 left, right = st.columns([1, 3])
 with left:
-    st.image(big(face, 224), caption=what, width="stretch")
+    st.image(big(seen, 224), caption=what + seen_note, width="stretch")
     verdict = "" if true is None else (" ✓" if true == pred else f" ✗ (true: {CLASSES[true]})")
     st.markdown(f"**Model: {CLASSES[pred]} {probs[pred]:.0%}**{verdict}")
     st.plotly_chart(probability_bars(probs), width="stretch", config={"displayModeBar": False}, key="ex_probs")
@@ -48,7 +50,7 @@ def draw_maps(handle, label: str) -> None:
     cols = st.columns(3)
     for i, method in enumerate(METHODS):
         e = handle.explain(face, method, target=target, layer=layer)
-        cols[i % 3].image(overlay(face, heat(e.map), alpha), caption=f"{TITLES[method]}{label}", width="stretch")
+        cols[i % 3].image(overlay(seen, heat(e.map), alpha), caption=f"{TITLES[method]}{label}", width="stretch")
 
 
 with right:

@@ -10,6 +10,7 @@ from fer_core.cli.progress import TrainBar
 from fer_core.data import load_dataset
 from fer_core.executor import get_executor, where_label
 from fer_core.executor.settings import RAY_ADDRESS_ENV
+from fer_core.identity import field_help
 from fer_core.inference import TTA_MODES
 from fer_core.models import PRESETS
 from fer_core.normalize import Normalization
@@ -78,7 +79,7 @@ def config_from_args(a) -> TrainConfig:
     strengths = {"shift": a.shift, "rotate_deg": a.rotate, "scale": a.scale, "erase_p": a.erase, "crop": a.crop}
     aug = replace(aug, **{k: v for k, v in strengths.items() if v is not None})
     aug = replace(aug, **{AUGMENTS[n]: getattr(AugmentConfig.off(), AUGMENTS[n]) for n in a.no})
-    return TrainConfig(**{k: getattr(a, k) for k in PLAIN}, class_weights=a.class_weights, augment=aug)
+    return TrainConfig(**{k: getattr(a, k) for k in PLAIN}, class_weights=a.class_weights, equalize=a.equalize, augment=aug)
 
 
 def add_train_options(p) -> None:
@@ -94,6 +95,7 @@ def add_train_options(p) -> None:
             help=f"{HELP.get(name, name.replace('_', ' '))} (default {default})",
         )
     p.add_argument("--class-weights", action="store_true", help="weight classes by inverse frequency")
+    p.add_argument("--equalize", action="store_true", help=field_help(TrainConfig, "equalize"))
     p.add_argument("--no-val-tta", dest="val_tta", action="store_const", const="none", help="same as --val-tta none")
     aug = d.augment
     p.add_argument("--shift", type=float, help=f"max shift in pixels (default {aug.shift})")

@@ -46,6 +46,7 @@ FACTORS: dict[str, Factor] = {
     for f in (
         Factor("normalization", "normalisation", tuple(str(n) for n in Normalization), str, lambda c, v: replace(c, normalization=v)),
         Factor("augment", "augmentation", ("off", "on", *AUGMENT_ONLY), str, _augment),
+        Factor("equalize", "histogram equalisation", ("off", "on"), str, lambda c, v: replace(c, equalize=v == "on")),
         Factor("label_smoothing", "label smoothing", None, _number(float, 0.0, 0.5), lambda c, v: replace(c, label_smoothing=v)),
         Factor("mixup", "mixup (Beta alpha, 0 = off)", None, _number(float, 0.0, MIXUP_MAX), lambda c, v: replace(c, mixup=v)),
         Factor("ema", "weight averaging (EMA decay, 0 = off)", None, _number(float, 0.0, 0.9999), lambda c, v: replace(c, ema=v)),

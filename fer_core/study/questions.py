@@ -28,6 +28,11 @@ QUESTIONS: tuple[Question, ...] = (
         ("normalization=none,per_image", "augment=off,on"),
         "Both questions at once, 2 x 2: does each help, and do they add up?",
     ),
+    Question(
+        "Does equalisation help?",
+        ("equalize=off,on",),
+        "Each face as it is against each face histogram-equalised first (its grey levels spread to a flat histogram).",
+    ),
     Question("Which transform matters most?", ("augment=off,shift,flip,rotate",), "One augmentation at a time against none."),
     Question(
         "How much does weight averaging buy?", ("ema=0,0.998",), "Validating the running average of the weights (EMA) or the last weights."

@@ -48,6 +48,12 @@ class TrainConfig:
     swa_lr_share: float = added(0.2)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     normalization: str = "per_image"
+    # The FER2013 copy the project first trained on had this baked into its pixels (issue 34); a
+    # user's fer2013.csv and a webcam frame do not. The model handle applies it wherever the model
+    # sees a face, so a model trained with it is never fed raw faces, nor one without it equalised ones.
+    equalize: bool = added(
+        False, help="histogram-equalise every face (cv2.equalizeHist) before normalising it, in training and wherever the model sees it"
+    )
     # Validate (and pick the best epoch) with this test-time augmentation (fer_core.inference.TTA_MODES);
     # flip as airbench does. It was a bool once: old runs' ids keep true/false for flip/none.
     val_tta: str = field(default="flip", metadata=renamed_values({"flip": True, "none": False}))

@@ -110,12 +110,16 @@ class Trainer:
         def to(a):
             return torch.from_numpy(np.ascontiguousarray(a)).to(self.device)
 
+        # Training faces are prepared (equalised, if asked) once, here, and augmented from that;
+        # validation faces go in as they are, since predict_logits prepares what it is given.
+        prep = Preprocessing(equalize=cfg.equalize)
+        x_tr = prep.prepare(ds.pixels[tr])
         return _Data(
-            to(ds.pixels[tr]).unsqueeze(1),
+            to(x_tr).unsqueeze(1),
             to(ds.labels[tr]).long(),
             to(ds.pixels[va]).unsqueeze(1),
             to(ds.labels[va]).long(),
-            Preprocessing(cfg.normalization, dataset_stats(ds.pixels[tr])),
+            Preprocessing(cfg.normalization, dataset_stats(x_tr), equalize=cfg.equalize),
         )
 
     def fit(self, resume: bool = False) -> TrainResult:
