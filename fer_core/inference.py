@@ -66,8 +66,9 @@ def predict_logits(
     bf16: bool | None = None,
 ) -> torch.Tensor:
     """uint8 faces (N, 1, 48, 48), as they come (the preprocessing prepares them) -> float32 logits
-    (N, 7) on the model's device, the mean over the TTA mode's views. bf16 autocast when `bf16` is true; None: where it is native (CUDA, CPUs
-    with AVX512-BF16 or AMX; `fer_core.precision`), fp32 elsewhere. The model's mode is restored."""
+    (N, 7) on the model's device, the mean over the TTA mode's views. bf16 autocast when `bf16` is
+    true; None: where it is native (CUDA, CPUs with AVX512-BF16 or AMX; `fer_core.precision`), fp32
+    elsewhere. The model's mode is restored."""
     check_tta(tta)
     was_training = model.training
     model.eval()
