@@ -36,7 +36,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The quick ones; bench/bench_train_fer2013.py takes ~10 minutes (see docs/BENCHMARKS.md).
+# The quick ones; bench/bench_train_fer2013.py takes ~10 minutes (see docs/history/BENCHMARKS.md).
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_train_pipeline.py

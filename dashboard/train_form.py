@@ -11,8 +11,7 @@ from fer_core.normalize import Normalization
 from fer_core.precision import PRECISIONS
 from fer_core.train import TrainConfig
 from fer_core.train.config import DEVICES, MIXUP_MAX, OPTIMIZERS, SCHEDULERS
-
-DEFAULTS = TrainConfig()  # every widget starts at the default recipe, so the page and `fer train` agree
+from fer_core.train.recipes import DEFAULT_RECIPE, RECIPES, Recipe, get_recipe
 
 PRESET_HELP = {
     "small": "compact default, trains well on a laptop CPU",
@@ -31,23 +30,19 @@ PRESET_HELP = {
 }
 
 
-def _index(options, value) -> int:
-    return list(options).index(value)
-
-
 def model_form(prefix: str = "train") -> ModelConfig | None:
     """Preset picker, or a stage-by-stage custom builder; None if the custom one is invalid."""
     options = [*PRESETS, "custom"]
+    st.session_state.setdefault(f"{prefix}_arch", get_recipe(DEFAULT_RECIPE).config.arch)  # the recipe picker sets it
     arch = st.selectbox(
         "Architecture",
         options,
-        index=_index(options, DEFAULTS.arch),
         key=f"{prefix}_arch",
         format_func=lambda a: "custom (build your own)" if a == "custom" else f"{a} - {PRESET_HELP.get(a, 'a preset')}",
     )
     if arch != "custom":
         return PRESETS[arch]
-    base = PRESETS[DEFAULTS.arch]  # the custom builder starts from the default preset
+    base = PRESETS[get_recipe(DEFAULT_RECIPE).config.arch]  # the custom builder starts from the quick recipe's preset
     rows = [
         {
             "channels": s.channels,
@@ -104,67 +99,117 @@ def model_form(prefix: str = "train") -> ModelConfig | None:
         return None
 
 
+# Each widget's key and the config value it shows: the recipe picker writes these into the session
+# state, and every widget reads its value from there, so picking a recipe shows every field it sets.
+def _widget_values(cfg: TrainConfig) -> dict:
+    a = cfg.augment
+    return {
+        "train_arch": cfg.arch,
+        "train_epochs": cfg.epochs,
+        "train_batch": cfg.batch_size,
+        "train_lr": cfg.lr,
+        "train_opt": cfg.optimizer,
+        "train_momentum": cfg.momentum,
+        "train_sched": cfg.scheduler,
+        "train_wd": cfg.weight_decay,
+        "train_ls": cfg.label_smoothing,
+        "train_ema": cfg.ema,
+        "train_mixup": cfg.mixup,
+        "train_swa": cfg.swa_epochs,
+        "train_swa_lr": cfg.swa_lr_share,
+        "train_norm": str(cfg.normalization),
+        "train_eq": cfg.equalize,
+        "train_cw": cfg.class_weights,
+        "train_seed": cfg.seed,
+        "train_val_tta": cfg.val_tta,
+        "train_aug_shift": a.shift,
+        "train_aug_flip": a.flip,
+        "train_aug_rot": a.rotate_deg,
+        "train_aug_scale": a.scale,
+        "train_aug_erase": a.erase_p,
+        "train_device": cfg.device,
+        "train_precision": cfg.precision,
+    }
+
+
+def _apply_recipe() -> None:
+    st.session_state.update(_widget_values(get_recipe(st.session_state.train_recipe).config))
+
+
+def recipe_picker() -> Recipe:
+    """The recipe the form starts from; picking one sets every field it holds."""
+    names = list(RECIPES)
+    name = st.selectbox(
+        "Recipe",
+        names,
+        index=names.index(DEFAULT_RECIPE),
+        key="train_recipe",
+        on_change=_apply_recipe,
+        format_func=lambda n: f"{n} - {RECIPES[n].summary}",
+        help="A complete training config; change any field below on top of it.",
+    )
+    for key, value in _widget_values(get_recipe(name).config).items():
+        st.session_state.setdefault(key, value)
+    recipe = get_recipe(name)
+    st.caption(f"Measured: {recipe.measured}")
+    return recipe
+
+
 def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainConfig | None:
-    d = DEFAULTS
+    """The training fields, each showing the picked recipe's value until changed (recipe_picker first)."""
     data = st.selectbox("Data set", datasets, key="train_data")
     c1, c2, c3 = st.columns(3)
-    epochs = c1.number_input("Epochs", 1, 500, d.epochs, key="train_epochs")
-    sizes = [32, 64, 128, 256]
-    batch = c2.selectbox("Batch size", sizes, index=sizes.index(d.batch_size), key="train_batch")
-    lr = c3.number_input("Peak learning rate", 1e-5, 1.0, d.lr, format="%.4f", key="train_lr")
-    with st.expander("Optimiser, regularisation, augmentation"):
+    epochs = c1.number_input("Epochs", 1, 500, key="train_epochs")
+    batch = c2.selectbox("Batch size", [32, 64, 128, 256], key="train_batch")
+    lr = c3.number_input("Peak learning rate", 1e-5, 1.0, format="%.4f", key="train_lr")
+    with st.expander("Optimiser, regularisation, preprocessing, augmentation"):
         c1, c2 = st.columns(2)
-        optimizer = c1.selectbox(
-            "Optimiser", OPTIMIZERS, _index(OPTIMIZERS, d.optimizer), key="train_opt", help="AdamW, or SGD with Nesterov momentum"
-        )
-        scheduler = c2.selectbox("Schedule", SCHEDULERS, _index(SCHEDULERS, d.scheduler), key="train_sched")
-        weight_decay = c1.number_input("Weight decay", 0.0, 1.0, d.weight_decay, format="%.4f", key="train_wd")
-        smoothing = c2.number_input("Label smoothing", 0.0, 0.5, d.label_smoothing, 0.05, key="train_ls")
-        ema = c1.number_input("Weight averaging (EMA decay, 0 = off)", 0.0, 0.9999, d.ema, format="%.4f", key="train_ema")
-        mixup = c2.number_input(
-            "Mixup (Beta alpha, 0 = off)", 0.0, MIXUP_MAX, d.mixup, 0.1, key="train_mixup", help="Blends pairs of faces and their labels"
+        optimizer = c1.selectbox("Optimiser", OPTIMIZERS, key="train_opt", help="AdamW, or SGD with Nesterov momentum")
+        momentum = c2.number_input("SGD momentum", 0.0, 0.999, format="%.3f", key="train_momentum", disabled=optimizer != "sgd")
+        scheduler = c1.selectbox("Schedule", SCHEDULERS, key="train_sched")
+        weight_decay = c2.number_input("Weight decay", 0.0, 1.0, format="%.4f", key="train_wd")
+        smoothing = c1.number_input("Label smoothing", 0.0, 0.5, step=0.05, key="train_ls")
+        ema = c2.number_input("Weight averaging (EMA decay, 0 = off)", 0.0, 0.9999, format="%.4f", key="train_ema")
+        mixup = c1.number_input(
+            "Mixup (Beta alpha, 0 = off)", 0.0, MIXUP_MAX, step=0.1, key="train_mixup", help="Blends pairs of faces and their labels"
         )
         most = max(int(epochs) - 1, 0)  # at least one epoch before the averaging
-        swa_epochs = c1.number_input(
+        st.session_state.train_swa = min(st.session_state.train_swa, most)
+        swa_epochs = c2.number_input(
             "Averaged last epochs (SWA, 0 = off)",
             0,
             most,
-            min(d.swa_epochs, most),
             key="train_swa",
             help="Stochastic weight averaging: the last epochs train at a constant rate and their weights are averaged",
         )
-        swa_lr_share = c2.number_input(
-            "SWA learning rate (share of the peak)", 0.01, 1.0, d.swa_lr_share, 0.05, key="train_swa_lr", disabled=not swa_epochs
+        swa_lr_share = c1.number_input(
+            "SWA learning rate (share of the peak)", 0.01, 1.0, step=0.05, key="train_swa_lr", disabled=not swa_epochs
         )
-        norms = [str(n) for n in Normalization]
-        normalization = c1.selectbox("Normalisation", norms, _index(norms, d.normalization), key="train_norm")
-        weights = c2.checkbox("Class weights (rare classes count more)", d.class_weights, key="train_cw")
-        equalize = c1.checkbox("Histogram equalisation", d.equalize, key="train_eq", help=field_help(TrainConfig, "equalize"))
-        seed = c1.number_input("Seed", 0, 1_000_000, d.seed, key="train_seed")
+        normalization = c2.selectbox("Normalisation", [str(n) for n in Normalization], key="train_norm")
+        equalize = c1.checkbox("Histogram equalisation", key="train_eq", help=field_help(TrainConfig, "equalize"))
+        weights = c2.checkbox("Class weights (rare classes count more)", key="train_cw")
+        seed = c1.number_input("Seed", 0, 1_000_000, key="train_seed")
         val_tta = c2.selectbox(
             "Validation test-time augmentation",
             TTA_MODES,
-            _index(TTA_MODES, d.val_tta),
             key="train_val_tta",
             format_func=TTA_LABELS.get,
             help="Used to pick the best epoch",
         )
-        st.markdown("**Augmentation** (on the device, per batch)")
+        st.markdown("**Augmentation** (on the device, per batch; 0 = off)")
         a = st.columns(5)
-        on, full = d.augment, AugmentConfig.all_on()  # a box switched on uses the default strength
         aug = AugmentConfig(
-            shift=full.shift if a[0].checkbox("Shift", bool(on.shift), key="train_aug_shift") else 0.0,
-            flip=a[1].checkbox("Flip", on.flip, key="train_aug_flip"),
-            rotate_deg=full.rotate_deg if a[2].checkbox("Rotate", bool(on.rotate_deg), key="train_aug_rot") else 0.0,
-            scale=full.scale if a[3].checkbox("Scale", bool(on.scale), key="train_aug_scale") else 0.0,
-            erase_p=full.erase_p if a[4].checkbox("Erase", bool(on.erase_p), key="train_aug_erase") else 0.0,
+            shift=float(a[0].number_input("Shift (px)", 0.0, 12.0, step=1.0, key="train_aug_shift")),
+            flip=a[1].checkbox("Flip", key="train_aug_flip"),
+            rotate_deg=float(a[2].number_input("Rotate (deg)", 0.0, 45.0, step=1.0, key="train_aug_rot")),
+            scale=float(a[3].number_input("Scale", 0.0, 0.5, step=0.05, key="train_aug_scale")),
+            erase_p=float(a[4].number_input("Erase (p)", 0.0, 1.0, step=0.1, key="train_aug_erase")),
         )
         c1, c2 = st.columns(2)
-        device = c1.radio("Device", DEVICES, _index(DEVICES, d.device), horizontal=True, key="train_device")
+        device = c1.radio("Device", DEVICES, horizontal=True, key="train_device")
         precision = c2.radio(
             "Precision",
             PRECISIONS,
-            _index(PRECISIONS, d.precision),
             horizontal=True,
             key="train_precision",
             help="bf16 autocast. auto: on CUDA, and on CPUs with native bf16 (about 1.7x faster there)",
@@ -181,6 +226,7 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
             batch_size=int(batch),
             optimizer=optimizer,
             lr=float(lr),
+            momentum=float(momentum),
             weight_decay=float(weight_decay),
             scheduler=scheduler,
             label_smoothing=float(smoothing),

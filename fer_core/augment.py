@@ -18,13 +18,13 @@ class AugmentConfig:
     """Each transform can be switched off (0 or False)."""
 
     # Mild by default: in the ~18 epochs a 2-core CPU affords in 10 minutes, shift 3 / rotation 5 /
-    # scale 0.05 beat shift 4 / rotation 10 / scale 0.1 by 1.2 points on PublicTest (docs/BENCHMARKS.md).
+    # scale 0.05 beat shift 4 / rotation 10 / scale 0.1 by 1.2 points on PublicTest (docs/history/BENCHMARKS.md).
     shift: float = 3.0  # max translation in pixels (random shift / crop)
     flip: bool = True  # horizontal flip with p = 0.5
     rotate_deg: float = 5.0  # max rotation, degrees
     scale: float = 0.05  # zoom in [1 - scale, 1 + scale]
     # Random erasing is off by default: in the ~18 epochs a 2-core CPU affords, the model underfits and
-    # erasing cost 0.8 points of PublicTest accuracy on FER2013 (docs/BENCHMARKS.md). Longer runs gain from it.
+    # erasing cost 0.8 points of PublicTest accuracy on FER2013 (docs/history/BENCHMARKS.md). Longer runs gain from it.
     erase_p: float = 0.0  # probability of one erased box per image
     erase_area: tuple[float, float] = (0.02, 0.15)  # box area as a share of the image
     # Train on random crop x crop windows (0: the whole face). The published FER2013 recipes train

@@ -2,7 +2,7 @@
 on a downscaled frame), verify, square crop, grayscale, 48x48 -- the preprocessing FER2013 faces had.
 
 Verification: the frontal-face cascade alone boxes clothing, flags, cell images and moon craters
-(docs/BENCHMARKS.md, face detection). A candidate is kept when the eye cascade finds an eye in the
+(docs/history/BENCHMARKS.md, face detection). A candidate is kept when the eye cascade finds an eye in the
 upper part of its box, or when the face cascade itself is very sure (its level weight, from
 `detectMultiScale3`, at least STRONG_WEIGHT); overlapping boxes keep the surer one.
 Every step is returned so the pages can show it ("what the model sees").
@@ -22,10 +22,10 @@ from fer_core.labels import IMAGE_SIZE
 DETECT_WIDTH = 320  # Haar on a full 640x480 frame costs ~33 ms here; on 320 wide ~4x less
 MARGIN = 0.1  # FER2013 crops show a little forehead and chin around the Haar box
 # Measured on FER2013 faces pasted on photos and textures: no false box reached a level weight of
-# 5.5 without an eye; true faces have a median of 6.3 (docs/BENCHMARKS.md).
+# 5.5 without an eye; true faces have a median of 6.3 (docs/history/BENCHMARKS.md).
 STRONG_WEIGHT = 6.0
 EYE_SIDE = 128  # a candidate's box is resized to this for the eye search
-EYE_SCALE_STEP = 1.03  # finer than 1.05: 166 vs 162 of 172 pasted demo faces verified, no more false boxes (BENCHMARKS)
+EYE_SCALE_STEP = 1.03  # finer than 1.05: 166 vs 162 of 172 pasted demo faces verified, no more false boxes (docs/history/BENCHMARKS.md)
 MAX_OVERLAP = 0.3  # intersection over union above which two boxes are one face
 _local = threading.local()  # CascadeClassifier is not safe to share between threads
 

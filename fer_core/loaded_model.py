@@ -10,7 +10,7 @@ Precision: probabilities always come from the fused copy through `inference.pred
 the handle's one precision (`auto`: bf16 where the CPU has it natively, as training does; fp32
 elsewhere; `fer_core.precision`), so the Explain page, Evaluate and the Webcam agree to the last
 digit. bf16 halves the cost of a full split for the ~100 M multiply-add default (issue 14) and
-moves accuracy by rounding only (~0.1 point, docs/BENCHMARKS.md); cached predictions record it.
+moves accuracy by rounding only (~0.1 point, docs/history/BENCHMARKS.md); cached predictions record it.
 Gradients (the saliency methods) run on the unfused network in fp32; gradient ascent uses bf16
 where the CPU has it natively, for speed only.
 """

@@ -2,7 +2,7 @@
 
 On CUDA, bf16 is the usual choice. On a CPU with native bf16 instructions (AVX512-BF16 or
 AMX, e.g. AMD Zen 4, Intel Sapphire Rapids) oneDNN runs bf16 convolutions about 1.7x
-faster than fp32 (docs/BENCHMARKS.md); without them bf16 is emulated and slower, so `auto`
+faster than fp32 (docs/history/BENCHMARKS.md); without them bf16 is emulated and slower, so `auto`
 keeps fp32 there.
 """
 

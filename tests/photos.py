@@ -33,7 +33,7 @@ PHOTOS: dict[tuple[str, str], int] = {
 }
 # Where the face is (x, y, w, h), read off the photo by eye: a box must cover its centre.
 FACE_AT = {"astronaut.png": (170, 50, 110, 130), "grace_hopper.jpg": (170, 110, 190, 230)}
-# Faces the frontal-face cascade cannot see, before or after verification (docs/BENCHMARKS.md).
+# Faces the frontal-face cascade cannot see, before or after verification (docs/history/BENCHMARKS.md).
 KNOWN_MISSES = {"camera.png"}
 
 

@@ -1,10 +1,14 @@
 """AppTest of the Train page: builder, layer table, a finished run's curves, the cache."""
 
+import argparse
+
 import pytest
 
+from fer_core.cli.train import add_train_options, config_from_args
 from fer_core.data import save_dataset
 from fer_core.data.synth import synth_dataset
-from fer_core.train import TrainConfig, prepare_run, train_in_process
+from fer_core.train import RunStatus, TrainConfig, prepare_run, train_in_process
+from fer_core.train.recipes import get_recipe
 from tests.test_app import _app, _count
 
 
@@ -76,3 +80,20 @@ def test_the_averaging_boxes_reach_the_run_config_and_bad_combinations_are_refus
     assert len(charts) == 2 and all("weights averaged from here" in spec for spec in charts)  # where the curve jumps
     at.selectbox(key="train_sched").set_value("plateau").run()  # cannot end at the averaging rate
     assert "anneals to its rate" in at.error[0].value and at.button(key="train_start").disabled
+
+
+def test_a_recipe_picked_on_the_page_shows_its_fields_and_starts_fer_train_recipes_run(data_dir):
+    save_dataset(synth_dataset("fer2013", n=140))
+    p = argparse.ArgumentParser()
+    add_train_options(p)
+    run, _ = prepare_run(config_from_args(p.parse_args(["--recipe", "shipped", "--data", "fer2013"])))  # `fer train --recipe shipped`
+    run.set_status(RunStatus.FINISHED, "a stand-in: the page finds it instead of training")
+    at = _app("app_pages/train.py")
+    assert at.number_input(key="train_epochs").value == TrainConfig().epochs  # quick, until another is picked
+    at.selectbox(key="train_recipe").set_value("shipped").run()
+    shipped = get_recipe("shipped").config
+    assert at.selectbox(key="train_arch").value == shipped.arch and at.number_input(key="train_epochs").value == shipped.epochs
+    assert at.number_input(key="train_aug_rot").value == shipped.augment.rotate_deg and at.selectbox(key="train_opt").value == "sgd"
+    at.button(key="train_start").click().run()
+    assert not at.exception, at.exception
+    assert "Cached" in at.success[0].value and run.id in at.success[0].value

@@ -2,7 +2,7 @@
 
 import figures
 import streamlit as st
-from train_form import model_form, train_config_form
+from train_form import model_form, recipe_picker, train_config_form
 
 from fer_core.data import list_datasets
 from fer_core.executor import get_executor, where_label
@@ -18,6 +18,7 @@ if not names:
 
 left, right = st.columns([2, 3], gap="large")
 with left:
+    recipe_picker()  # first: it sets every field below, the architecture included
     st.subheader("Model")
     model = model_form()
     if model is not None:

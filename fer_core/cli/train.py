@@ -1,6 +1,7 @@
 """`fer train ...` and `fer runs list|show|stop|resume|ship`. Every default and choice is read
 from the config classes (TrainConfig, AugmentConfig), so the CLI and the app cannot drift."""
 
+import argparse
 import json
 import sys
 from dataclasses import replace
@@ -28,6 +29,7 @@ from fer_core.train import (
 )
 from fer_core.train.config import DEVICES, OPTIMIZERS, SCHEDULERS
 from fer_core.train.engine import total_steps
+from fer_core.train.recipes import DEFAULT_RECIPE, RECIPES, get_recipe
 
 AUGMENTS = {"shift": "shift", "flip": "flip", "rotate": "rotate_deg", "scale": "scale", "erase": "erase_p"}
 # TrainConfig fields that take a plain value on the command line, as --name-with-dashes
@@ -52,6 +54,7 @@ PLAIN = (
     "device",
     "precision",
 )
+SWITCHES = ("class_weights", "equalize")  # TrainConfig booleans: --name / --no-name
 CHOICES = {
     "arch": list(PRESETS),
     "optimizer": OPTIMIZERS,
@@ -75,27 +78,32 @@ HELP = {
 
 
 def config_from_args(a) -> TrainConfig:
-    aug = AugmentConfig.off() if a.no_augment else TrainConfig().augment
+    """The recipe's config with every option given on the command line on top of it."""
+    base = get_recipe(a.recipe).config
+    given = {k: v for k in (*PLAIN, *SWITCHES) if (v := getattr(a, k)) is not None}
+    aug = AugmentConfig.off() if a.no_augment else base.augment
     strengths = {"shift": a.shift, "rotate_deg": a.rotate, "scale": a.scale, "erase_p": a.erase, "crop": a.crop}
     aug = replace(aug, **{k: v for k, v in strengths.items() if v is not None})
     aug = replace(aug, **{AUGMENTS[n]: getattr(AugmentConfig.off(), AUGMENTS[n]) for n in a.no})
-    return TrainConfig(**{k: getattr(a, k) for k in PLAIN}, class_weights=a.class_weights, equalize=a.equalize, augment=aug)
+    return replace(base, **given, augment=aug)
 
 
 def add_train_options(p) -> None:
-    """`fer train`'s options (also the base config of `fer study`): defaults from TrainConfig."""
-    d = TrainConfig()
+    """`fer train`'s options (also the base config of `fer study`): a recipe, and any of its fields
+    on top. An option not given keeps the recipe's value, so the defaults shown are the quick recipe's."""
+    d = get_recipe(DEFAULT_RECIPE).config
+    recipes = "; ".join(f"{r.name}: {r.summary}" for r in RECIPES.values())
+    p.add_argument("--recipe", default=DEFAULT_RECIPE, choices=list(RECIPES), help=f"the complete config to start from ({recipes})")
     for name in PLAIN:
         default = getattr(d, name)
         p.add_argument(
             f"--{name.replace('_', '-')}",
             type=type(default),
-            default=default,
             choices=CHOICES.get(name),
-            help=f"{HELP.get(name, name.replace('_', ' '))} (default {default})",
+            help=f"{HELP.get(name, name.replace('_', ' '))} ({DEFAULT_RECIPE}: {default})",
         )
-    p.add_argument("--class-weights", action="store_true", help="weight classes by inverse frequency")
-    p.add_argument("--equalize", action="store_true", help=field_help(TrainConfig, "equalize"))
+    p.add_argument("--class-weights", action=argparse.BooleanOptionalAction, help="weight classes by inverse frequency")
+    p.add_argument("--equalize", action=argparse.BooleanOptionalAction, help=field_help(TrainConfig, "equalize"))
     p.add_argument("--no-val-tta", dest="val_tta", action="store_const", const="none", help="same as --val-tta none")
     aug = d.augment
     p.add_argument("--shift", type=float, help=f"max shift in pixels (default {aug.shift})")

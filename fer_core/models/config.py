@@ -27,7 +27,7 @@ class StageConfig:
     # Pool right after the stage's last conv, before its batch norm and activation (airbench's
     # order). Max-pooling commutes with the monotone activations and with batch norm of positive
     # scale, so the function class is nearly the same, while batch norm and the activation run on
-    # a quarter of the pixels: 1.25x seed-4conv's bare training step on 2 CPU cores (docs/BENCHMARKS.md).
+    # a quarter of the pixels: 1.25x seed-4conv's bare training step on 2 CPU cores (docs/history/BENCHMARKS.md).
     pool_first: bool = added(False)
 
 

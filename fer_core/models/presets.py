@@ -22,7 +22,7 @@ def _seed_4conv() -> ModelConfig:
 def _fast_4conv() -> ModelConfig:
     # seed-4conv with each stage pooled right after its conv, before batch norm and activation
     # (airbench's order; StageConfig.pool_first): nearly the same function, 1.25x its bare training
-    # step; 22 epochs scored +0.7 points over its 18 (two seeds) in 7% more time (docs/BENCHMARKS.md).
+    # step; 22 epochs scored +0.7 points over its 18 (two seeds) in 7% more time (docs/history/BENCHMARKS.md).
     seed = _seed_4conv()
     return replace(seed, name="fast-4conv", stages=tuple(replace(s, pool_first=True) for s in seed.stages))
 
@@ -79,7 +79,7 @@ def _vgg_gap(name: str, deep_convs: int, widths: tuple[int, int, int, int] = (32
 
 
 def _vgg10_gap() -> ModelConfig:
-    # The stronger preset: 9 convs, 1.9 M parameters, 139 M multiply-adds per face (docs/BENCHMARKS.md).
+    # The stronger preset: 9 convs, 1.9 M parameters, 139 M multiply-adds per face (docs/history/BENCHMARKS.md).
     return _vgg_gap("vgg10-gap", deep_convs=3)
 
 
@@ -93,7 +93,7 @@ def _vgg8_gap_lite() -> ModelConfig:
     # vgg8-gap's layout, narrow at 48 and 24 px and three-quarter width at 12 and 6 px: 0.62 M
     # parameters, 42 M multiply-adds, ~0.85x seed-4conv's training speed on 2 CPU cores, so 15
     # epochs take the default recipe's time; there it scored ~1 point above seed-4conv's 18
-    # epochs (two seeds each; docs/BENCHMARKS.md). Narrow early stages because a 3x3 conv of
+    # epochs (two seeds each; docs/history/BENCHMARKS.md). Narrow early stages because a 3x3 conv of
     # few channels on a big map is memory-bound on a CPU: halving them cost little accuracy.
     return _vgg_gap("vgg8-gap-lite", deep_convs=2, widths=(16, 32, 96, 192))
 
@@ -103,7 +103,7 @@ def _vgg8_gap_fast() -> ModelConfig:
     # conv of few channels on a big map is memory-bound on a CPU, so this trains 1.45x faster on 2
     # cores (bare bf16 step, bench/bench_presets.py) with 7% fewer parameters and 30% fewer
     # multiply-adds. Its 100 epochs in 77 minutes scored level with vgg8-gap's 74 in 80, not above
-    # (69.35% against 69.57% with 10-crop TTA, one seed each; docs/BENCHMARKS.md).
+    # (69.35% against 69.57% with 10-crop TTA, one seed each; docs/history/BENCHMARKS.md).
     return _vgg_gap("vgg8-gap-fast", deep_convs=2, widths=(16, 32, 128, 256))
 
 
@@ -111,7 +111,7 @@ def _vgg10_gap_fast() -> ModelConfig:
     # vgg10-gap's depth (three convs at 12 and at 6 px) on vgg8-gap-fast's cheap stem (16, 32x2):
     # 1.8 M parameters, 109 M multiply-adds, 0.95x vgg8-gap's training speed on 2 CPU cores (vgg10-gap:
     # 0.73x). Its 80 epochs in 82 minutes scored level with vgg8-gap's 74 in 80 with 10-crop TTA
-    # (69.55% against 69.57%) and 0.8 points above it single-pass (one seed each; docs/BENCHMARKS.md).
+    # (69.55% against 69.57%) and 0.8 points above it single-pass (one seed each; docs/history/BENCHMARKS.md).
     return _vgg_gap("vgg10-gap-fast", deep_convs=3, widths=(16, 32, 128, 256))
 
 
@@ -121,7 +121,7 @@ def _vgg8_grid() -> ModelConfig:
     # aligned, so where a feature fires (brows above, mouth below) is evidence a global
     # average throws away. Same multiply-adds, 14 k more parameters. On the 74-epoch recipe it led
     # while the learning rate was high, then overfit as it annealed: level single-pass, 0.7 points
-    # behind with flip TTA (one seed; docs/BENCHMARKS.md). Kept as the GAP head's counterpart.
+    # behind with flip TTA (one seed; docs/history/BENCHMARKS.md). Kept as the GAP head's counterpart.
     gap = _vgg8_gap()
     last = replace(gap.stages[-1], pool="avg")  # 6x6 -> 3x3: 256*3*3 = 2304
     return replace(gap, name="vgg8-grid", stages=(*gap.stages[:-1], last), head="flatten")

@@ -26,7 +26,7 @@ class TrainConfig:
     data: str = "demo"
     arch: str = "seed-4conv"  # a preset name, or "custom" with `model` set
     model: ModelConfig | None = None  # filled from the preset when the run is made
-    epochs: int = 18  # about 9 minutes for seed-4conv on FER2013 on 2 CPU cores with bf16 (docs/BENCHMARKS.md)
+    epochs: int = 18  # about 9 minutes for seed-4conv on FER2013 on 2 CPU cores with bf16 (docs/history/BENCHMARKS.md)
     batch_size: int = 64
     optimizer: str = "adamw"
     lr: float = 3e-3  # peak learning rate
@@ -43,7 +43,7 @@ class TrainConfig:
     # learning rate, lr * swa_lr_share (the schedule before them anneals to it), and the weights at
     # each of their ends are averaged with equal weight; the average is what is validated and saved.
     # Izmailov et al.'s VGG recipe holds a fifth of the peak rate. 0 epochs = off: on FER2013's long
-    # vgg8-gap recipe it cost ~2 points with TTA against annealing to ~0 (docs/BENCHMARKS.md).
+    # vgg8-gap recipe it cost ~2 points with TTA against annealing to ~0 (docs/history/BENCHMARKS.md).
     swa_epochs: int = added(0)
     swa_lr_share: float = added(0.2)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
