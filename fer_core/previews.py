@@ -7,7 +7,7 @@ import torch
 from fer_core.augment import TRANSFORMS, AugmentConfig, augment_batch
 from fer_core.data.dataset import FaceDataset
 from fer_core.labels import NUM_CLASSES, SPLITS, TRAINING
-from fer_core.normalize import Normalization, dataset_stats, normalize
+from fer_core.normalize import Normalization, Preprocessing, dataset_stats, normalize
 
 DISPLAY_Z = 2.5  # standardised values in [-2.5, 2.5] are shown as black..white
 
@@ -52,16 +52,13 @@ def pixel_stats(hist: np.ndarray) -> tuple[float, float]:
     return mean, float(np.sqrt((counts * (values - mean) ** 2).sum() / n))
 
 
-def training_stats(ds: FaceDataset) -> tuple[float, float]:
-    """Data-set mean/std from the Training split (all faces if it has none)."""
+def normalization_preview(ds: FaceDataset, indices: np.ndarray, equalized: bool = False) -> dict[str, dict]:
+    """For each normalisation: display images (N, 48, 48) uint8 and value statistics; with
+    `equalized`, of the faces histogram-equalised first, as a model trained with it sees them."""
+    prep = Preprocessing(equalize=equalized)
+    faces = torch.from_numpy(prep.prepare(ds.pixels[indices])).unsqueeze(1)  # (N, 1, 48, 48) uint8
     train = ds.pixels[ds.splits == TRAINING]
-    return dataset_stats(train if len(train) else ds.pixels)
-
-
-def normalization_preview(ds: FaceDataset, indices: np.ndarray) -> dict[str, dict]:
-    """For each normalisation: display images (N, 48, 48) uint8 and value statistics."""
-    faces = torch.from_numpy(ds.pixels[indices]).unsqueeze(1)  # (N, 1, 48, 48) uint8
-    stats = training_stats(ds)
+    stats = dataset_stats(prep.prepare(train if len(train) else ds.pixels))  # as training computes them
     out = {}
     for mode in Normalization:
         z = normalize(faces, mode, stats)[:, 0].numpy()  # (N, 48, 48) float32

@@ -76,3 +76,13 @@ def test_the_option_is_in_the_config_the_cli_the_study_and_keeps_old_run_ids():
     assert [v.apply(base, x).equalize for x in v.values] == [False, True]
     assert v.apply(base, "off") == base  # the study's baseline is the plain run itself, found in the cache
     assert any(q.varies == ("equalize=off,on",) for q in QUESTIONS)
+
+
+def test_the_data_pages_preview_shows_the_faces_equalised_as_such_a_model_sees_them():
+    from fer_core.data.dataset import make_dataset
+    from fer_core.previews import normalization_preview
+
+    ds = make_dataset("low", FACES, np.arange(6, dtype=np.uint8) % 7, np.zeros(6, np.uint8))
+    idx = np.arange(3)
+    plain, eq = normalization_preview(ds, idx)["none"]["images"], normalization_preview(ds, idx, equalized=True)["none"]["images"]
+    assert np.array_equal(plain, ds.pixels[idx]) and np.array_equal(eq, equalize(ds.pixels[idx]))

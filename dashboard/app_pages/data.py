@@ -10,8 +10,10 @@ from ui import pick_dataset
 from fer_core.augment import AugmentConfig
 from fer_core.data import DataImportError
 from fer_core.data.importer import import_source
+from fer_core.identity import field_help
 from fer_core.labels import CLASSES, SPLITS
 from fer_core.previews import augmentation_preview, intensity_histogram, montage, normalization_preview, pixel_stats, sample_indices
+from fer_core.train import TrainConfig
 
 st.title("Data")
 
@@ -126,10 +128,13 @@ with tabs["Normalisation"]:
             "The same faces under each choice. **none**: pixels / 255. **per-image**: each face shifted and scaled "
             "to mean 0, std 1, so lighting and contrast differences vanish. **dataset**: one mean/std from the "
             "Training split for all faces, so relative brightness stays. Standardised values are shown with "
-            "-2.5 as black and +2.5 as white."
+            "-2.5 as black and +2.5 as white. **Histogram equalisation**, a step before any of them, spreads each "
+            "face's grey levels so that its histogram is about flat."
         )
-        seed = st.number_input("Faces (seed)", 0, 10_000, 1, key="norm_seed")
-        prev = normalization_preview(ds, sample_indices(ds, "Training", None, 10, int(seed)))
+        c1, c2 = st.columns(2)
+        seed = c1.number_input("Faces (seed)", 0, 10_000, 1, key="norm_seed")
+        equalized = c2.toggle("Histogram-equalise first", key="norm_eq", help=field_help(TrainConfig, "equalize"))
+        prev = normalization_preview(ds, sample_indices(ds, "Training", None, 10, int(seed)), equalized)
         for mode, p in prev.items():
             st.markdown(f"**{mode.replace('_', '-')}** · values {p['min']:.2f} .. {p['max']:.2f}")
             st.image(montage(p["images"], cols=10, scale=2))
