@@ -186,8 +186,6 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
             "SWA learning rate (share of the peak)", 0.01, 1.0, step=0.05, key="train_swa_lr", disabled=not swa_epochs
         )
         normalization = c2.selectbox("Normalisation", [str(n) for n in Normalization], key="train_norm")
-        equalize = c1.checkbox("Histogram equalisation", key="train_eq", help=field_help(TrainConfig, "equalize"))
-        weights = c2.checkbox("Class weights (rare classes count more)", key="train_cw")
         seed = c1.number_input("Seed", 0, 1_000_000, key="train_seed")
         val_tta = c2.selectbox(
             "Validation test-time augmentation",
@@ -196,6 +194,9 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
             format_func=TTA_LABELS.get,
             help="Used to pick the best epoch",
         )
+        # Full width: their labels do not fit half of the narrow column.
+        equalize = st.checkbox("Histogram-equalise every face", key="train_eq", help=field_help(TrainConfig, "equalize"))
+        weights = st.checkbox("Class weights (rare classes count more)", key="train_cw")
         st.markdown("**Augmentation** (on the device, per batch; 0 = off)")
         a = st.columns(5)
         aug = AugmentConfig(
