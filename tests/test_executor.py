@@ -62,7 +62,7 @@ def test_settings_from_env(monkeypatch):
 
 def test_the_local_executor_never_imports_ray(data_dir):
     code = (
-        "import sys; from fer_core.executor import get_executor; from fer_core.train import start_or_resume; "
+        "import sys; from fer_core.executor import get_executor, start_or_resume; "
         "ex = get_executor(); ex.describe(); print(type(ex).__name__, 'ray' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

@@ -5,9 +5,9 @@ import streamlit as st
 from train_form import model_form, recipe_picker, train_config_form
 
 from fer_core.data import list_datasets
-from fer_core.executor import get_executor, where_label
+from fer_core.executor import get_executor, start_or_resume, where_label
 from fer_core.models import layer_table, layer_totals
-from fer_core.train import Plan, Run, RunError, RunStatus, TrainConfig, list_runs, start_or_resume, summary
+from fer_core.train import Plan, Run, RunError, RunStatus, TrainConfig, list_runs, summary
 from fer_core.train import stop as stop_run
 
 st.title("Train")

@@ -17,6 +17,19 @@ def get_executor(ray_address: str | None = None, settings: ExecutorSettings | No
     return LocalExecutor(settings)
 
 
+def start_or_resume(cfg, executor=None):
+    """Carry out the request for TrainConfig `cfg` (`prepare_run`'s decision) detached, through the
+    executor (the settings' one unless given): what the app does; `fer train` trains in process.
+    Returns a `session.Started`."""
+    # Here, not at the top: the session imports executor.settings, which runs this package first.
+    from fer_core.train.session import Plan, Started, prepare_run
+
+    run, plan = prepare_run(cfg)
+    if plan not in (Plan.CACHED, Plan.BUSY):
+        (executor or get_executor()).submit(run, resume=plan is Plan.RESUME)
+    return Started(run, plan)
+
+
 def where_label(where: dict | None) -> str:
     """A run's `where` in a few words: 'ray 3f2a9c1e cpu', 'local cuda:1'."""
     if not where:
@@ -25,4 +38,4 @@ def where_label(where: dict | None) -> str:
     return f"{where.get('executor', '?')}{node} {where.get('device', '')}".strip()
 
 
-__all__ = ["ExecutorSettings", "get_executor", "where_label"]
+__all__ = ["ExecutorSettings", "get_executor", "start_or_resume", "where_label"]

@@ -4,7 +4,7 @@ from fer_core.train.config import TrainConfig, run_id
 from fer_core.train.engine import NonFiniteLoss, Trainer, TrainResult
 from fer_core.train.run_summary import RunSummary, list_runs, summary
 from fer_core.train.runs import Run, RunError, RunStatus
-from fer_core.train.session import Plan, Started, launch, prepare_run, start_or_resume, stop, train_in_process
+from fer_core.train.session import Plan, Started, launch, prepare_run, stop, train_in_process
 
 __all__ = [
     "NonFiniteLoss",
@@ -21,7 +21,6 @@ __all__ = [
     "list_runs",
     "prepare_run",
     "run_id",
-    "start_or_resume",
     "stop",
     "summary",
     "train_in_process",

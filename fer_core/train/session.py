@@ -1,8 +1,9 @@
 """Starting, stopping and resuming runs, in this process (CLI) or in a detached worker
 process (dashboard: closing the tab or re-running the page never kills training).
 
-`start_or_resume(cfg)` is the one decision for a request: a finished identical run is cached,
-an active one is busy, a stopped or failed one resumes from its last state, else a new run.
+`prepare_run(cfg)` is the one decision for a request: a finished identical run is cached,
+an active one is busy, a stopped or failed one resumes from its last state, else a new run
+(`fer_core.executor.start_or_resume` carries it out for the app; the CLI trains in process).
 Where a run trains is the executor's choice (fer_core.executor): here, the local executor's
 device queues (a second start waits, marked 'queued', for a free slot), or a Ray node that
 assigned the device itself.
@@ -20,7 +21,6 @@ from enum import StrEnum
 import torch
 
 from fer_core.data import list_datasets
-from fer_core.executor import get_executor
 from fer_core.executor.settings import ExecutorSettings
 from fer_core.train.config import TrainConfig, run_id
 from fer_core.train.engine import Callbacks, NonFiniteLoss, Trainer, TrainResult, resolve_device
@@ -40,7 +40,6 @@ class Plan(StrEnum):
 class Started:
     run: Run
     plan: Plan
-    result: TrainResult | None = None  # in-process training only
 
 
 def prepare_run(cfg: TrainConfig) -> tuple[Run, Plan]:
@@ -60,21 +59,6 @@ def prepare_run(cfg: TrainConfig) -> tuple[Run, Plan]:
     if status.active:
         return run, Plan.BUSY
     return run, Plan.RESUME if run.resumable else Plan.NEW
-
-
-def start_or_resume(cfg: TrainConfig, detached: bool = True, callbacks: Callbacks | None = None, executor=None) -> Started:
-    """Carry out the request for `cfg` through the executor (the settings' one unless given):
-    detached (the app) or blocking here (the CLI)."""
-    run, plan = prepare_run(cfg)
-    if plan in (Plan.CACHED, Plan.BUSY):
-        return Started(run, plan)
-    resume = plan is Plan.RESUME
-    executor = executor or get_executor()
-    if detached:
-        executor.submit(run, resume=resume)
-        return Started(run, plan)
-    outcome = executor.train([(run, resume)], callbacks=callbacks)[0]
-    return Started(run, plan, outcome.result)
 
 
 def train_in_process(
