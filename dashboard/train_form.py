@@ -132,6 +132,11 @@ def _widget_values(cfg: TrainConfig) -> dict:
     }
 
 
+def _help(name: str) -> str | None:
+    """The option's one description, from its TrainConfig field."""
+    return field_help(TrainConfig, name)
+
+
 def _apply_recipe() -> None:
     st.session_state.update(_widget_values(get_recipe(st.session_state.train_recipe).config))
 
@@ -159,20 +164,20 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
     """The training fields, each showing the picked recipe's value until changed (recipe_picker first)."""
     data = st.selectbox("Data set", datasets, key="train_data")
     c1, c2, c3 = st.columns(3)
-    epochs = c1.number_input("Epochs", 1, 500, key="train_epochs")
-    batch = c2.selectbox("Batch size", [32, 64, 128, 256], key="train_batch")
-    lr = c3.number_input("Peak learning rate", 1e-5, 1.0, format="%.4f", key="train_lr")
+    epochs = c1.number_input("Epochs", 1, 500, key="train_epochs", help=_help("epochs"))
+    batch = c2.selectbox("Batch size", [32, 64, 128, 256], key="train_batch", help=_help("batch_size"))
+    lr = c3.number_input("Peak learning rate", 1e-5, 1.0, format="%.4f", key="train_lr", help=_help("lr"))
     with st.expander("Optimiser, regularisation, preprocessing, augmentation"):
         c1, c2 = st.columns(2)
-        optimizer = c1.selectbox("Optimiser", OPTIMIZERS, key="train_opt", help="AdamW, or SGD with Nesterov momentum")
-        momentum = c2.number_input("SGD momentum", 0.0, 0.999, format="%.3f", key="train_momentum", disabled=optimizer != "sgd")
-        scheduler = c1.selectbox("Schedule", SCHEDULERS, key="train_sched")
-        weight_decay = c2.number_input("Weight decay", 0.0, 1.0, format="%.4f", key="train_wd")
-        smoothing = c1.number_input("Label smoothing", 0.0, 0.5, step=0.05, key="train_ls")
-        ema = c2.number_input("Weight averaging (EMA decay, 0 = off)", 0.0, 0.9999, format="%.4f", key="train_ema")
-        mixup = c1.number_input(
-            "Mixup (Beta alpha, 0 = off)", 0.0, MIXUP_MAX, step=0.1, key="train_mixup", help="Blends pairs of faces and their labels"
+        optimizer = c1.selectbox("Optimiser", OPTIMIZERS, key="train_opt", help=_help("optimizer"))
+        momentum = c2.number_input(
+            "SGD momentum", 0.0, 0.999, format="%.3f", key="train_momentum", disabled=optimizer != "sgd", help=_help("momentum")
         )
+        scheduler = c1.selectbox("Schedule", SCHEDULERS, key="train_sched", help=_help("scheduler"))
+        weight_decay = c2.number_input("Weight decay", 0.0, 1.0, format="%.4f", key="train_wd", help=_help("weight_decay"))
+        smoothing = c1.number_input("Label smoothing", 0.0, 0.5, step=0.05, key="train_ls", help=_help("label_smoothing"))
+        ema = c2.number_input("Weight averaging (EMA decay, 0 = off)", 0.0, 0.9999, format="%.4f", key="train_ema", help=_help("ema"))
+        mixup = c1.number_input("Mixup (Beta alpha, 0 = off)", 0.0, MIXUP_MAX, step=0.1, key="train_mixup", help=_help("mixup"))
         most = max(int(epochs) - 1, 0)  # at least one epoch before the averaging
         st.session_state.train_swa = min(st.session_state.train_swa, most)
         swa_epochs = c2.number_input(
@@ -180,23 +185,29 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
             0,
             most,
             key="train_swa",
-            help="Stochastic weight averaging: the last epochs train at a constant rate and their weights are averaged",
+            help=_help("swa_epochs"),
         )
         swa_lr_share = c1.number_input(
-            "SWA learning rate (share of the peak)", 0.01, 1.0, step=0.05, key="train_swa_lr", disabled=not swa_epochs
+            "SWA learning rate (share of the peak)",
+            0.01,
+            1.0,
+            step=0.05,
+            key="train_swa_lr",
+            disabled=not swa_epochs,
+            help=_help("swa_lr_share"),
         )
-        normalization = c2.selectbox("Normalisation", [str(n) for n in Normalization], key="train_norm")
-        seed = c1.number_input("Seed", 0, 1_000_000, key="train_seed")
+        normalization = c2.selectbox("Normalisation", [str(n) for n in Normalization], key="train_norm", help=_help("normalization"))
+        seed = c1.number_input("Seed", 0, 1_000_000, key="train_seed", help=_help("seed"))
         val_tta = c2.selectbox(
             "Validation test-time augmentation",
             TTA_MODES,
             key="train_val_tta",
             format_func=TTA_LABELS.get,
-            help="Used to pick the best epoch",
+            help=_help("val_tta"),
         )
         # Full width: their labels do not fit half of the narrow column.
-        equalize = st.checkbox("Histogram-equalise every face", key="train_eq", help=field_help(TrainConfig, "equalize"))
-        weights = st.checkbox("Class weights (rare classes count more)", key="train_cw")
+        equalize = st.checkbox("Histogram-equalise every face", key="train_eq", help=_help("equalize"))
+        weights = st.checkbox("Class weights (rare classes count more)", key="train_cw", help=_help("class_weights"))
         st.markdown("**Augmentation** (on the device, per batch; 0 = off)")
         a = st.columns(5)
         aug = AugmentConfig(
@@ -207,13 +218,13 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
             erase_p=float(a[4].number_input("Erase (p)", 0.0, 1.0, step=0.1, key="train_aug_erase")),
         )
         c1, c2 = st.columns(2)
-        device = c1.radio("Device", DEVICES, horizontal=True, key="train_device")
+        device = c1.radio("Device", DEVICES, horizontal=True, key="train_device", help=_help("device"))
         precision = c2.radio(
             "Precision",
             PRECISIONS,
             horizontal=True,
             key="train_precision",
-            help="bf16 autocast. auto: on CUDA, and on CPUs with native bf16 (about 1.7x faster there)",
+            help=_help("precision"),
         )
     if model is None:
         return None

@@ -31,6 +31,11 @@ def added(
     return dataclasses.field(default=default, metadata=meta)
 
 
+def option(default: Any = dataclasses.MISSING, *, help: str, **metadata):
+    """A config field with its one description (HELP), which the CLI and the app read from it."""
+    return dataclasses.field(default=default, metadata={HELP: help, **metadata})
+
+
 def renamed_values(legacy: dict):
     """Metadata for a field whose values were renamed: the identity keeps the old spelling."""
     return {LEGACY: legacy}

@@ -2,17 +2,20 @@
 config (so the same run id) as the Train page, and `shipped` is the shipped model's own recipe."""
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
-from fer_core.cli.train import add_train_options, config_from_args
+from fer_core.cli.train import PLAIN, SWITCHES, add_train_options, config_from_args
+from fer_core.identity import HELP
 from fer_core.train import TrainConfig
 from fer_core.train.config import run_id
 from fer_core.train.recipes import DEFAULT_RECIPE, RECIPES, get_recipe
 
-SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / "checkpoints" / "default" / "config.json"
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_CONFIG = ROOT / "checkpoints" / "default" / "config.json"
 
 
 def _args(*argv: str):
@@ -48,3 +51,16 @@ def test_every_recipe_is_complete_and_described():
         assert r.config.resolved().model is not None and r.summary and r.measured
     with pytest.raises(ValueError, match="unknown recipe 'fast'"):
         get_recipe("fast")
+
+
+def test_each_options_help_is_stated_once_and_the_cli_shows_it():
+    texts = {f.name: f.metadata[HELP] for f in dataclasses.fields(TrainConfig) if HELP in f.metadata}
+    assert len(texts) >= 20
+    code = [p.read_text() for d in ("fer_core", "dashboard") for p in (ROOT / d).rglob("*.py")]
+    for name, text in texts.items():
+        assert sum(c.count(text) for c in code) == 1, f"{name}'s help is written more than once: {text!r}"
+    p = argparse.ArgumentParser()
+    add_train_options(p)
+    shown = {a.option_strings[0]: (a.help or "").replace("%%", "%") for a in p._actions if a.option_strings}
+    for name in (*PLAIN, *SWITCHES):
+        assert texts[name] in shown[f"--{name.replace('_', '-')}"]

@@ -93,7 +93,7 @@ def live_panel() -> None:
         st.html(GALLERY_CSS + f'<div class="fc wk" style="font-size:14px">{prob_bars(snap["smoothed"], None, k)}</div>')
     st.markdown("**What the model sees** (largest face): the box, the 48x48 crop, the answer")
     a, b = st.columns(2)
-    a.image(big(faces[0].face48, 160), caption=f"48x48 input -> {faces[0].label}")
+    a.image(big(model.sees(faces[0].face48), 160), caption=f"48x48 input -> {faces[0].label}")  # equalised if the model is
     if b.button("Explain this face", icon=":material/center_focus_strong:", key="wc_explain"):
         send_face(faces[0].face48)
 
@@ -115,7 +115,7 @@ if shot is not None:
         s[0].image(annotate(rgb, preds), caption=f"{len(preds)} face(s)", width="stretch")
         with s[1]:
             for i, p in enumerate(preds):
-                st.image(big(p.face48, 128), caption=f"face {i + 1}: {p.label}")
+                st.image(big(model.sees(p.face48), 128), caption=f"face {i + 1}: {p.label}")
             st.plotly_chart(probability_bars(preds[0].probs), width="stretch", config={"displayModeBar": False}, key="wc_snap_bars")
             if st.button("Explain this face", key="wc_snap_explain"):
                 send_face(preds[0].face48)

@@ -64,17 +64,11 @@ CHOICES = {
     "device": DEVICES,
     "precision": PRECISIONS,
 }
-HELP = {
-    "arch": "a preset architecture",
-    "lr": "peak learning rate",
-    "momentum": "SGD (Nesterov) momentum",
-    "ema": "weight averaging decay (0: off)",
-    "mixup": "mixup's Beta alpha, e.g. 0.2 (0: off)",
-    "swa_epochs": "average the weights of this many last epochs, trained at a constant rate (0: off)",
-    "swa_lr_share": "the averaging epochs' learning rate, a share of --lr",
-    "val_tta": "test-time augmentation of the validation (it picks the best epoch)",
-    "precision": "bf16 autocast: auto = on CUDA and on CPUs with native bf16 (AVX512-BF16/AMX)",
-}
+
+
+def _help(text: str) -> str:
+    """A field's help as argparse wants it (it expands % itself)."""
+    return text.replace("%", "%%")
 
 
 def config_from_args(a) -> TrainConfig:
@@ -100,10 +94,10 @@ def add_train_options(p) -> None:
             f"--{name.replace('_', '-')}",
             type=type(default),
             choices=CHOICES.get(name),
-            help=f"{HELP.get(name, name.replace('_', ' '))} ({DEFAULT_RECIPE}: {default})",
+            help=_help(f"{field_help(TrainConfig, name)} ({DEFAULT_RECIPE}: {default})"),
         )
-    p.add_argument("--class-weights", action=argparse.BooleanOptionalAction, help="weight classes by inverse frequency")
-    p.add_argument("--equalize", action=argparse.BooleanOptionalAction, help=field_help(TrainConfig, "equalize"))
+    for name in SWITCHES:
+        p.add_argument(f"--{name.replace('_', '-')}", action=argparse.BooleanOptionalAction, help=_help(field_help(TrainConfig, name)))
     p.add_argument("--no-val-tta", dest="val_tta", action="store_const", const="none", help="same as --val-tta none")
     aug = d.augment
     p.add_argument("--shift", type=float, help=f"max shift in pixels (default {aug.shift})")

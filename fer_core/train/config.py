@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 
 from fer_core.augment import AugmentConfig
-from fer_core.identity import added, identity, renamed_values
+from fer_core.identity import added, identity, option, renamed_values
 from fer_core.inference import check_tta
 from fer_core.models import ModelConfig, get_preset
 from fer_core.normalize import Normalization
@@ -23,31 +23,36 @@ NOT_IDENTITY = ("device", "precision", "log_every")
 
 @dataclass(frozen=True)
 class TrainConfig:
-    data: str = "demo"
-    arch: str = "seed-4conv"  # a preset name, or "custom" with `model` set
+    # Each option's help is stated here once (`option(..., help=)`, `added(..., help=)`): `fer train`
+    # and the Train page read it from the field.
+    data: str = option("demo", help="the data set to train on (`fer data list`)")
+    arch: str = option("seed-4conv", help="a preset architecture (or custom, with `model` set)")
     model: ModelConfig | None = None  # filled from the preset when the run is made
-    epochs: int = 18  # about 9 minutes for seed-4conv on FER2013 on 2 CPU cores with bf16 (docs/history/BENCHMARKS.md)
-    batch_size: int = 64
-    optimizer: str = "adamw"
-    lr: float = 3e-3  # peak learning rate
-    momentum: float = 0.9  # SGD (Nesterov)
-    weight_decay: float = 5e-4
-    scheduler: str = "onecycle"
-    label_smoothing: float = 0.05
+    # 18 epochs of seed-4conv: 6.6-7.2 min on FER2013 on 2 CPU cores with bf16 (docs/RESULTS.md)
+    epochs: int = option(18, help="passes over the Training split")
+    batch_size: int = option(64, help="faces per step")
+    optimizer: str = option("adamw", help="AdamW, or SGD with Nesterov momentum")
+    lr: float = option(3e-3, help="the learning rate at the top of the schedule")
+    momentum: float = option(0.9, help="SGD (Nesterov) momentum")
+    weight_decay: float = option(5e-4, help="weight decay (AdamW's is scaled by the learning rate)")
+    scheduler: str = option("onecycle", help="how the learning rate moves over the run: one-cycle, cosine, down on a plateau, or constant")
+    label_smoothing: float = option(0.05, help="share of each label spread over the other classes")
     # mixup (Zhang et al. 2018): Beta(alpha, alpha) blends of two faces and of their labels, a
     # guard against FER2013's noisy labels; 0 = off. Added after runs existed, hence `added`.
-    mixup: float = added(0.0)
-    class_weights: bool = False  # inverse-frequency weights (disgust is 1.5% of FER2013)
-    ema: float = 0.998  # weight averaging decay (0: off)
+    mixup: float = added(0.0, help="mixup's Beta alpha, e.g. 0.2: blends pairs of faces and their labels (0: off)")
+    class_weights: bool = option(False, help="weight classes by inverse frequency (disgust is 1.5% of FER2013)")
+    ema: float = option(0.998, help="weight averaging decay: the running average of the weights is validated and saved (0: off)")
     # Stochastic weight averaging (Izmailov et al. 2018; torch.optim.swa_utils): the last `swa_epochs` train at a constant
     # learning rate, lr * swa_lr_share (the schedule before them anneals to it), and the weights at
     # each of their ends are averaged with equal weight; the average is what is validated and saved.
     # Izmailov et al.'s VGG recipe holds a fifth of the peak rate. 0 epochs = off: on FER2013's long
     # vgg8-gap recipe it cost ~2 points with TTA against annealing to ~0 (docs/history/BENCHMARKS.md).
-    swa_epochs: int = added(0)
-    swa_lr_share: float = added(0.2)
+    swa_epochs: int = added(0, help="average the weights of this many last epochs, trained at a constant rate (0: off)")
+    swa_lr_share: float = added(0.2, help="the averaging epochs' learning rate, a share of the peak")
     augment: AugmentConfig = field(default_factory=AugmentConfig)
-    normalization: str = "per_image"
+    normalization: str = option(
+        "per_image", help="none: pixels / 255; per_image: each face to mean 0, std 1; dataset: the Training split's mean and std"
+    )
     # The FER2013 copy the project first trained on had this baked into its pixels (issue 34); a
     # user's fer2013.csv and a webcam frame do not. The model handle applies it wherever the model
     # sees a face, so a model trained with it is never fed raw faces, nor one without it equalised ones.
@@ -56,14 +61,15 @@ class TrainConfig:
     )
     # Validate (and pick the best epoch) with this test-time augmentation (fer_core.inference.TTA_MODES);
     # flip as airbench does. It was a bool once: old runs' ids keep true/false for flip/none.
-    val_tta: str = field(default="flip", metadata=renamed_values({"flip": True, "none": False}))
+    val_tta: str = option(
+        "flip", help="test-time augmentation of the validation, which picks the best epoch", **renamed_values({"flip": True, "none": False})
+    )
     train_split: str = "Training"
     val_split: str = "PublicTest"
-    seed: int = 0
-    device: str = "auto"  # one of DEVICES
-    # auto: bf16 autocast on CUDA and on CPUs with native bf16, fp32 elsewhere. Like the device,
-    # it changes rounding, not what is asked for, so it is not part of the run id.
-    precision: str = "auto"  # auto | fp32 | bf16
+    seed: int = option(0, help="draws the initial weights, the shuffling and the augmentation")
+    device: str = option("auto", help="auto: CUDA if there is one, else the CPU")
+    # Like the device, it changes rounding, not what is asked for, so it is not part of the run id.
+    precision: str = option("auto", help="bf16 autocast: auto = on CUDA and on CPUs with native bf16 (AVX512-BF16/AMX), fp32 elsewhere")
     log_every: int = 10  # steps between live metric points
 
     def __post_init__(self):
