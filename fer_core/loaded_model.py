@@ -157,9 +157,9 @@ class LoadedModel:
         ('eyes', 'nose', 'mouth'), and the model's probabilities for it."""
         box = OCCLUSION_PRESETS[patch] if isinstance(patch, str) else patch
         covered = to_pixels(occlude(to_input(self.sees(face)), *box))  # the patch goes on the face the model sees
-        return Occluded(covered, self.face_probs_seen(covered))
+        return Occluded(covered, self._seen_face_probs(covered))
 
-    def face_probs_seen(self, face: np.ndarray) -> np.ndarray:
+    def _seen_face_probs(self, face: np.ndarray) -> np.ndarray:
         """One (48, 48) face already as the model sees it (not prepared again) -> (7,) probabilities."""
         x = torch.as_tensor(np.asarray(face))[None, None]  # (1, 1, 48, 48)
         logits = predict_logits(self._fast, x, replace(self.preprocessing, equalize=False), batch=1, bf16=self.bf16)
