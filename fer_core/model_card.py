@@ -96,7 +96,7 @@ def _averaging(cfg) -> str:
 def data_line(ds) -> str:
     """Which pixels a model was trained and measured on: the data set, where it came from, its content hash."""
     source = ds.meta.get("source")
-    origin = f", imported from `{Path(source).name}` ({ds.meta.get('format', 'unknown form')})" if source else ""
+    origin = f" (from `{Path(source).name}`, {ds.meta.get('format', 'unknown form')})" if source else ""
     return f"data set `{ds.name}`{origin}, content hash `{ds.hash}`"
 
 

@@ -79,3 +79,15 @@ def test_the_card_says_how_the_run_was_chosen_when_told(data_dir, tmp_path, monk
     assert "The better of two seeds on PublicTest.\n\nPer class" in card
     ship(run.id, "demo")
     assert "The better of two seeds" not in (tmp_path / "default" / "MODEL_CARD.md").read_text()
+
+
+def test_the_card_states_the_pixels_the_model_was_trained_and_measured_on(data_dir, tmp_path, monkeypatch):
+    ds = synth_dataset("demo", n=140)
+    save_dataset(ds)
+    monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
+    ship(untrained_run("demo").id, "demo")
+    card = (tmp_path / "default" / "MODEL_CARD.md").read_text()
+    line = f"Trained and measured on: data set `demo` (from `synthetic (seed 0)`, synthetic), content hash `{ds.hash}`"
+    assert f"{line}; each face as it is (no histogram equalisation)" in card
+    ship(untrained_run("demo", equalize=True).id, "demo")
+    assert "each face histogram-equalised (`cv2.equalizeHist`) first" in (tmp_path / "default" / "MODEL_CARD.md").read_text()
