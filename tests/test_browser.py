@@ -58,7 +58,7 @@ def test_architecture_and_math_pages_in_the_browser(server):
         page.get_by_role("heading", name="Architecture", exact=True).wait_for(timeout=30_000)
         page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
         wait_idle(page)
-        assert page.get_by_text("538,087").first.is_visible()  # seed-4conv's parameters
+        assert page.get_by_text("624,887").first.is_visible()  # vgg8-gap-lite's parameters, the quick recipe's network
         assert page.get_by_text("matches").is_visible()  # the calculator agrees with nn.Conv2d
         page.screenshot(path=str(ARTIFACTS / "architecture.png"))
 

@@ -91,9 +91,9 @@ def _vgg8_gap() -> ModelConfig:
 
 def _vgg8_gap_lite() -> ModelConfig:
     # vgg8-gap's layout, narrow at 48 and 24 px and three-quarter width at 12 and 6 px: 0.62 M
-    # parameters, 42 M multiply-adds, ~0.85x seed-4conv's training speed on 2 CPU cores, so 15
-    # epochs take the default recipe's time; there it scored ~1 point above seed-4conv's 18
-    # epochs (two seeds each; docs/history/BENCHMARKS.md). Narrow early stages because a 3x3 conv of
+    # parameters, 42 M multiply-adds, ~0.85x seed-4conv's training speed on 2 CPU cores. The quick
+    # recipe's network: its 15 epochs scored 65.2% single-pass on FER2013's original pixels, 0.85
+    # points above seed-4conv's 18, in a little less time (two seeds each; docs/RESULTS.md). Narrow early stages because a 3x3 conv of
     # few channels on a big map is memory-bound on a CPU: halving them cost little accuracy.
     return _vgg_gap("vgg8-gap-lite", deep_convs=2, widths=(16, 32, 96, 192))
 

@@ -43,14 +43,14 @@ RECIPES: dict[str, Recipe] = {
         Recipe(
             "quick",
             TrainConfig(),  # TrainConfig's own defaults are the quick recipe
-            "seed-4conv, 18 epochs, AdamW one-cycle, mild augmentation: a first model in minutes",
-            "TBD-QUICK",
+            "vgg8-gap-lite, 15 epochs, AdamW one-cycle, mild augmentation: a first model in minutes",
+            "65.2% single pass, 66.0% flip TTA (mean of seeds 0 and 1) in 6.6 min on 2 cores (Intel Xeon, AMX)",
         ),
         Recipe(
             "shipped",
             _SHIPPED,
             "vgg10-gap-fast, 80 epochs, SGD one-cycle, strong augmentation and erasing: the shipped FER2013 model",
-            "see the shipped model's card (checkpoints/default/MODEL_CARD.md)",
+            "69.4% single pass, 70.4% flip TTA, 70.1% 10-crop (seed 1) in 58 min on 2 cores (Intel Xeon, AMX); the shipped model",
         ),
     )
 }
