@@ -59,7 +59,7 @@ def test_architecture_and_math_pages_in_the_browser(server):
         page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
         wait_idle(page)
         assert page.get_by_text("624,887").first.is_visible()  # vgg8-gap-lite's parameters, the quick recipe's network
-        assert page.get_by_text("matches").is_visible()  # the calculator agrees with nn.Conv2d
+        page.get_by_text("matches").wait_for(timeout=30_000)  # the calculator agrees with nn.Conv2d (drawn after the layer table)
         page.screenshot(path=str(ARTIFACTS / "architecture.png"))
 
         page.goto(f"{server}/math_checks")

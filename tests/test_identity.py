@@ -25,7 +25,9 @@ def _legacy_id(cfg: TrainConfig, data_hash: str) -> str:
 
 
 def test_ids_of_runs_made_before_new_fields_are_unchanged():
-    for cfg in (TrainConfig(), TrainConfig(arch="vgg-fer", val_tta="none", lr=1e-3), TrainConfig(arch="small", data="fer2013")):
+    # seed-4conv for 18 epochs was the default then; today's default network (vgg8-gap-lite) came later
+    old_default = TrainConfig(arch="seed-4conv", epochs=18)
+    for cfg in (old_default, TrainConfig(arch="vgg-fer", val_tta="none", lr=1e-3), TrainConfig(arch="small", data="fer2013")):
         assert run_id(cfg, "abc123") == _legacy_id(cfg, "abc123")
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fer_core.cli import main
-from fer_core.data import save_dataset
+from fer_core.data import load_dataset, save_dataset
 from fer_core.data.synth import synth_dataset
 from fer_core.model_card import ship
 from fer_core.model_store import DEFAULT, load_model, model_choices
@@ -30,6 +30,8 @@ def test_ship_then_eval_default_reproduces_the_card(data_dir, tmp_path, monkeypa
     assert (dest / "best.safetensors").stat().st_size <= 20 * 2**20
     card = (dest / "MODEL_CARD.md").read_text()
     assert f"{rep['accuracy']:.2%}" in card and "fer train --data demo --arch small" in card and "Known weaknesses" in card
+    pixels = f"Trained and measured on: data set `demo` (from `synthetic (seed 0)`, synthetic), content hash `{load_dataset('demo').hash}`"
+    assert f"{pixels}; each face as it is (no histogram equalisation)" in card
     assert model_choices()[0] == DEFAULT and load_model().run_id == DEFAULT
     assert main(["eval", "--data", "demo", "--split", "PublicTest", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -61,13 +63,14 @@ def test_only_a_finished_run_ships(data_dir, tmp_path, monkeypatch):
     assert not (tmp_path / "default").exists()
 
 
-def test_the_card_states_weight_averaging_when_the_run_used_it(data_dir, tmp_path, monkeypatch):
+def test_the_card_states_weight_averaging_and_equalisation_when_the_run_used_them(data_dir, tmp_path, monkeypatch):
     save_dataset(synth_dataset("demo", n=140))
     monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
     ship(untrained_run("demo", epochs=10, swa_epochs=3, lr=0.05, optimizer="sgd").id, "demo")
     assert "averaged over the last 3 epochs (SWA), trained at a constant lr 0.01" in (tmp_path / "default" / "MODEL_CARD.md").read_text()
-    ship(untrained_run("demo").id, "demo")
-    assert "SWA" not in (tmp_path / "default" / "MODEL_CARD.md").read_text()
+    ship(untrained_run("demo", equalize=True).id, "demo")
+    card = (tmp_path / "default" / "MODEL_CARD.md").read_text()
+    assert "SWA" not in card and "each face histogram-equalised (`cv2.equalizeHist`) first" in card
 
 
 def test_the_card_says_how_the_run_was_chosen_when_told(data_dir, tmp_path, monkeypatch):
@@ -79,15 +82,3 @@ def test_the_card_says_how_the_run_was_chosen_when_told(data_dir, tmp_path, monk
     assert "The better of two seeds on PublicTest.\n\nPer class" in card
     ship(run.id, "demo")
     assert "The better of two seeds" not in (tmp_path / "default" / "MODEL_CARD.md").read_text()
-
-
-def test_the_card_states_the_pixels_the_model_was_trained_and_measured_on(data_dir, tmp_path, monkeypatch):
-    ds = synth_dataset("demo", n=140)
-    save_dataset(ds)
-    monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
-    ship(untrained_run("demo").id, "demo")
-    card = (tmp_path / "default" / "MODEL_CARD.md").read_text()
-    line = f"Trained and measured on: data set `demo` (from `synthetic (seed 0)`, synthetic), content hash `{ds.hash}`"
-    assert f"{line}; each face as it is (no histogram equalisation)" in card
-    ship(untrained_run("demo", equalize=True).id, "demo")
-    assert "each face histogram-equalised (`cv2.equalizeHist`) first" in (tmp_path / "default" / "MODEL_CARD.md").read_text()
