@@ -1,6 +1,6 @@
 """Training speed of presets against one another, measured in one run (bare bf16/fp32 step).
 
-    python bench/bench_presets.py [--archs vgg8-gap,vgg8-gap-fast] [--rounds 3] [--steps 40] [--compile] [--json OUT]
+    python bench/bench_presets.py [--archs seed-4conv,vgg8-gap-lite,vgg10-gap-fast] [--rounds 3] [--steps 40] [--compile] [--json OUT]
 
 Each round times every preset once, in turn, so that drift of the machine (another process, a
 frequency change) falls on all of them alike; the figure is each preset's median over rounds and
@@ -23,7 +23,7 @@ from fer_core.train.engine import resolve_device
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--archs", default="vgg8-gap,vgg8-gap-fast", help="comma-separated presets; the first is the baseline")
+    ap.add_argument("--archs", default="seed-4conv,vgg8-gap-lite,vgg10-gap-fast", help="comma-separated presets; the first is the baseline")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--compile", action="store_true", help="also time each preset through torch.compile")
     add_step_options(ap, steps=40)

@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from report import emit
+from retired_presets import RETIRED
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -81,7 +82,7 @@ def main() -> None:
     state_module.build_model = whitened_build
     result = {"cpu": cpu_description(), "threads": torch.get_num_threads(), "data": a.data, "variance_kept": round(share, 4), "seeds": {}}
     for seed in (int(s) for s in a.seeds.split(",")):
-        run, _ = prepare_run(TrainConfig(data=a.data, arch="fast-4conv", epochs=a.epochs, seed=seed))
+        run, _ = prepare_run(TrainConfig(data=a.data, arch="fast-4conv", model=RETIRED["fast-4conv"], epochs=a.epochs, seed=seed))
         train_in_process(run)
         points = curve(run.dir)
         result["seeds"][seed] = {

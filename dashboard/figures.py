@@ -61,10 +61,8 @@ def face_means(preview: dict[str, dict]) -> go.Figure:
     return fig
 
 
-def training_curves(runs: dict[str, list[dict]], metric: str, show_train: bool = True, averaged_from: int | None = None) -> go.Figure:
-    """Loss or accuracy against epoch: train (every few steps, thin) and val (per epoch, markers);
-    `averaged_from`: the epoch after which a run's weights were averaged (SWA), marked, since the
-    validation curve jumps there (from the EMA to the average of one snapshot)."""
+def training_curves(runs: dict[str, list[dict]], metric: str, show_train: bool = True) -> go.Figure:
+    """Loss or accuracy against epoch: train (every few steps, thin) and val (per epoch, markers)."""
     fig = go.Figure()
     palette = ("#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#1098ad", "#c92a2a", "#5c940d", "#d6336c")
     for i, (label, records) in enumerate(runs.items()):
@@ -88,8 +86,6 @@ def training_curves(runs: dict[str, list[dict]], metric: str, show_train: bool =
                 name=f"{prefix}val",
                 line=dict(color=colour, width=2.5),
             )
-    if averaged_from is not None:
-        fig.add_vline(x=averaged_from, line=dict(color="#868e96", dash="dash", width=1), annotation_text="SWA: weights averaged from here")
     fig.update_layout(
         xaxis_title="epoch",
         yaxis_title="accuracy" if metric == "acc" else "cross-entropy loss",

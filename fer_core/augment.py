@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import torch
 import torch.nn.functional as F
 
-from fer_core.identity import added
+from fer_core.options import option
 
 
 @dataclass(frozen=True)
@@ -19,44 +19,46 @@ class AugmentConfig:
 
     # Mild by default: in the ~18 epochs a 2-core CPU affords in 10 minutes, shift 3 / rotation 5 /
     # scale 0.05 beat shift 4 / rotation 10 / scale 0.1 by 1.2 points on PublicTest (docs/history/BENCHMARKS.md).
-    shift: float = 3.0  # max translation in pixels (random shift / crop)
-    flip: bool = True  # horizontal flip with p = 0.5
-    rotate_deg: float = 5.0  # max rotation, degrees
-    scale: float = 0.05  # zoom in [1 - scale, 1 + scale]
+    shift: float = option(3.0, help="max translation in pixels", label="Shift (px)", low=0.0, high=12.0, step=1.0)
+    flip: bool = option(True, help="horizontal flip with p = 0.5", label="Flip")
+    rotate_deg: float = option(5.0, help="max rotation in degrees", label="Rotate (deg)", low=0.0, high=45.0, step=1.0, cli="rotate")
+    scale: float = option(
+        0.05, help="max zoom in or out, a share: zoom in [1 - scale, 1 + scale]", label="Scale", low=0.0, high=0.5, step=0.05
+    )
     # Random erasing is off by default: in the ~18 epochs a 2-core CPU affords, the model underfits and
     # erasing cost 0.8 points of PublicTest accuracy on FER2013 (docs/history/BENCHMARKS.md). Longer runs gain from it.
-    erase_p: float = 0.0  # probability of one erased box per image
+    erase_p: float = option(
+        0.0, help="probability of one randomly erased box per face", label="Erase (p)", low=0.0, high=1.0, step=0.1, cli="erase"
+    )
     erase_area: tuple[float, float] = (0.02, 0.15)  # box area as a share of the image
-    # Train on random crop x crop windows (0: the whole face). The published FER2013 recipes train
-    # on 40-44 px crops; with a global-average-pooled head the model still sees whole 48 px faces at
-    # evaluation, and a 44 px crop costs 0.84 of a full face's compute.
-    crop: int = added(0)  # joined after runs existed: their ids stay the same
+    # `crop` (random 44 px training windows) was retired in issue 36: -1.5 points single pass
+    # (docs/RESULTS.md). TrainConfig.from_json keeps old configs that used it loadable.
 
     @classmethod
     def off(cls) -> "AugmentConfig":
-        return cls(shift=0.0, flip=False, rotate_deg=0.0, scale=0.0, erase_p=0.0, crop=0)
+        return cls(shift=0.0, flip=False, rotate_deg=0.0, scale=0.0, erase_p=0.0)
 
     @classmethod
     def all_on(cls) -> "AugmentConfig":
-        """Every transform at the strength a switched-on box uses (Train page, Data page preview)."""
+        """Every transform at the strength a switched-on box uses (Data page preview, a study's `on`)."""
         return cls(erase_p=ERASE_P_WHEN_ON)
 
     def only(self, name: str) -> "AugmentConfig":
-        """This config with every transform but `name` switched off (for previews)."""
+        """This config with every transform but field `name` switched off (for previews)."""
         return replace(AugmentConfig.off(), **{name: getattr(self, name)})
 
     @property
     def geometric(self) -> bool:
-        return bool(self.shift or self.flip or self.rotate_deg or self.scale or self.crop)
+        return bool(self.shift or self.flip or self.rotate_deg or self.scale)
 
 
-TRANSFORMS = ("shift", "flip", "rotate_deg", "scale", "erase_p")
+# Each transform's short name (`fer train --no NAME`, a study's `augment=NAME`) -> its field.
+TRANSFORMS = {"shift": "shift", "flip": "flip", "rotate": "rotate_deg", "scale": "scale", "erase": "erase_p"}
 ERASE_P_WHEN_ON = 0.5  # random erasing's probability when it is switched on without a value
 
 
 def _affine(b: int, h: int, cfg: AugmentConfig, g: torch.Generator | None, device) -> torch.Tensor:
-    """(B, 2, 3) output->input sampling matrices in normalised coordinates; with a crop the
-    output spans crop/h of the input, at the input's pixel size, anywhere inside it."""
+    """(B, 2, 3) output->input sampling matrices in normalised coordinates."""
 
     def u(lo, hi):  # (B,) uniform
         return torch.rand(b, generator=g, device=device) * (hi - lo) + lo
@@ -64,10 +66,8 @@ def _affine(b: int, h: int, cfg: AugmentConfig, g: torch.Generator | None, devic
     angle = u(-cfg.rotate_deg, cfg.rotate_deg) * (math.pi / 180)
     zoom = u(1 - cfg.scale, 1 + cfg.scale)
     sign = torch.where(torch.rand(b, generator=g, device=device) < 0.5, -1.0, 1.0) if cfg.flip else torch.ones(b, device=device)
-    side = cfg.crop or h
-    reach = cfg.shift + (h - side) / 2  # pixels the output's centre may move
-    tx, ty = (u(-reach, reach) * 2 / h for _ in range(2))  # pixels -> [-1, 1] units
-    cos, sin = torch.cos(angle) / zoom * (side / h), torch.sin(angle) / zoom * (side / h)
+    tx, ty = (u(-cfg.shift, cfg.shift) * 2 / h for _ in range(2))  # pixels -> [-1, 1] units
+    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
     return torch.stack([torch.stack([cos * sign, -sin, tx], 1), torch.stack([sin * sign, cos, ty], 1)], 1)
 
 
@@ -101,17 +101,13 @@ def _erase(x: torch.Tensor, cfg: AugmentConfig, g: torch.Generator | None) -> to
 
 
 def augment_batch(x: torch.Tensor, cfg: AugmentConfig, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Randomly transformed copy of float faces (B, 1, H, W) -> (B, 1, S, S), S = cfg.crop or H;
-    `x` is not modified."""
+    """Randomly transformed copy of float faces (B, 1, H, W) -> (B, 1, H, W); `x` is not modified."""
     if x.ndim != 4:
         raise ValueError(f"expected (B, C, H, W), got {tuple(x.shape)}")
-    if cfg.crop and not 0 < cfg.crop <= min(x.shape[-2:]):
-        raise ValueError(f"crop {cfg.crop} must be between 1 and the face's size {min(x.shape[-2:])}")
     out = x
     if cfg.geometric:
         theta = _affine(x.shape[0], x.shape[-1], cfg, generator, x.device).to(x.dtype)
-        side = cfg.crop or None
-        grid = _sampling_grid(theta, side or x.shape[-2], side or x.shape[-1])
+        grid = _sampling_grid(theta, x.shape[-2], x.shape[-1])
         # reflection keeps the face's own border texture instead of black wedges
         out = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
     if cfg.erase_p > 0:

@@ -10,30 +10,26 @@ old spelling in the identity through `legacy` (see TrainConfig.val_tta).
 import dataclasses
 from typing import Any
 
+from fer_core.options import declaration
+
 ADDED = "added_after_v1"
 LEGACY = "legacy_values"
-HELP = "help"
-
-
-def field_help(cls: type, name: str) -> str | None:
-    """The help a config field declares in its metadata (None where it declares none)."""
-    return cls.__dataclass_fields__[name].metadata.get(HELP)
 
 
 def added(
-    default: Any = dataclasses.MISSING, *, default_factory: Any = dataclasses.MISSING, legacy: dict | None = None, help: str | None = None
+    default: Any = dataclasses.MISSING,
+    *,
+    default_factory: Any = dataclasses.MISSING,
+    legacy: dict | None = None,
+    help: str | None = None,
+    **ui,
 ):
     """A dataclass field that joined the config after runs existed: hashed only when not at its default.
-    `help`, the option's one description, is kept in the field's metadata (HELP)."""
-    meta = {ADDED: True, **({LEGACY: legacy} if legacy else {}), **({HELP: help} if help else {})}
+    With `help` (and `ui`), it is also a user option, declared as `fer_core.options.option` does."""
+    meta = {ADDED: True, **({LEGACY: legacy} if legacy else {}), **(declaration(help=help, **ui) if help else {})}
     if default_factory is not dataclasses.MISSING:
         return dataclasses.field(default_factory=default_factory, metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
-
-
-def option(default: Any = dataclasses.MISSING, *, help: str, **metadata):
-    """A config field with its one description (HELP), which the CLI and the app read from it."""
-    return dataclasses.field(default=default, metadata={HELP: help, **metadata})
 
 
 def renamed_values(legacy: dict):

@@ -84,15 +84,6 @@ def _precision_note(arithmetic: str) -> str:
     )
 
 
-def _averaging(cfg) -> str:
-    if not cfg.swa_epochs:
-        return ""
-    return (
-        f"\n  weights averaged over the last {cfg.swa_epochs} epochs (SWA), trained at a constant lr"
-        f" {cfg.lr * cfg.swa_lr_share:g}, batch-norm statistics recomputed on Training faces;"
-    )
-
-
 def data_line(ds) -> str:
     """Which pixels a model was trained and measured on: the data set, where it came from, its content hash."""
     source = ds.meta.get("source")
@@ -159,8 +150,8 @@ Most confused pairs:
 - Architecture: `{cfg.arch}`, {totals.params:,} parameters, {totals.macs / 1e6:.0f} M multiply-adds per face,
   input 1x48x48, {_pixels(cfg)}, {cfg.normalization} normalisation.
 - {cfg.epochs} epochs, batch {cfg.batch_size}, {cfg.optimizer} (peak lr {cfg.lr}, weight decay {cfg.weight_decay}),
-  {cfg.scheduler} schedule, label smoothing {cfg.label_smoothing}, mixup alpha {cfg.mixup}, EMA {cfg.ema},
-  class weights {cfg.class_weights};{_averaging(cfg)}
+  {cfg.scheduler} schedule, label smoothing {cfg.label_smoothing}, EMA {cfg.ema},
+  class weights {cfg.class_weights};
   validation (best-epoch choice) with {TTA_LABELS[cfg.val_tta]}.
 - Augmentation on the device: shift {aug.shift}px, flip {aug.flip}, rotation {aug.rotate_deg} deg, scale {aug.scale},
   random erasing p={aug.erase_p}.

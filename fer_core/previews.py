@@ -77,7 +77,7 @@ def augmentation_preview(face: np.ndarray, cfg: AugmentConfig, n: int = 8, seed:
     """Each transform alone, then all together, applied n times to one (48, 48) face."""
     x = torch.from_numpy(face).float().div(255).expand(n, 1, *face.shape).contiguous()  # (n, 1, 48, 48)
     out = {}
-    for i, name in enumerate((*TRANSFORMS, "all")):
+    for i, name in enumerate((*TRANSFORMS.values(), "all")):
         g = torch.Generator().manual_seed(seed * 100 + i)
         one = cfg if name == "all" else cfg.only(name)
         y = augment_batch(x, one, g)[:, 0]

@@ -1,12 +1,15 @@
 """AppTest of the Train page: builder, layer table, a finished run's curves, the cache."""
 
 import argparse
+from dataclasses import replace
 
 import pytest
 
+from fer_core.augment import AugmentConfig
 from fer_core.cli.train import add_train_options, config_from_args
 from fer_core.data import save_dataset
 from fer_core.data.synth import synth_dataset
+from fer_core.options import specs
 from fer_core.train import RunStatus, TrainConfig, prepare_run, train_in_process
 from fer_core.train.recipes import get_recipe
 from tests.test_app import _app, _count
@@ -49,37 +52,38 @@ def test_train_page_without_runs_says_what_to_do(data_dir):
     assert "No runs yet" in " ".join(i.value for i in at.info)
 
 
-def test_the_mixup_box_reaches_the_run_config(data_dir):
-    # A run with mixup 0.3 exists; asking for it through the form finds it, so the box's value
-    # made it into the TrainConfig (mixup is part of the run id).
+def test_every_option_box_reaches_the_run_config(data_dir):
+    # A run with non-default values in boxes of every kind exists; asking for it through the form
+    # finds it, so each box's value made it into the TrainConfig (each is part of the run id).
     save_dataset(synth_dataset("demo", n=700))
-    mixed, _ = prepare_run(TrainConfig(data="demo", arch="small", epochs=1, mixup=0.3))
-    train_in_process(mixed)
+    wanted = TrainConfig(data="demo", arch="small", epochs=1, label_smoothing=0.15, ema=0.0, equalize=True, class_weights=True)
+    wanted = replace(wanted, scheduler="cosine", augment=replace(wanted.augment, rotate_deg=7.0, flip=False))
+    run, _ = prepare_run(wanted)
+    run.set_status(RunStatus.FINISHED, "a stand-in: the page finds it instead of training")
     at = _app("app_pages/train.py")
     at.selectbox(key="train_arch").set_value("small").run()
     at.number_input(key="train_epochs").set_value(1).run()
-    at.number_input(key="train_mixup").set_value(0.3).run()
+    at.number_input(key="train_label_smoothing").set_value(0.15).run()
+    at.number_input(key="train_ema").set_value(0.0).run()
+    at.selectbox(key="train_scheduler").set_value("cosine").run()
+    at.checkbox(key="train_equalize").check().run()
+    at.checkbox(key="train_class_weights").check().run()
+    at.number_input(key="train_aug_rotate_deg").set_value(7.0).run()
+    at.checkbox(key="train_aug_flip").uncheck().run()
     at.button(key="train_start").click().run()
     assert not at.exception, at.exception
-    assert "Cached" in at.success[0].value and mixed.id in at.success[0].value
+    assert "Cached" in at.success[0].value and run.id in at.success[0].value
 
 
-def test_the_averaging_boxes_reach_the_run_config_and_bad_combinations_are_refused(data_dir):
-    save_dataset(synth_dataset("demo", n=700))
-    averaged, _ = prepare_run(TrainConfig(data="demo", arch="small", epochs=2, swa_epochs=1, swa_lr_share=0.3))
-    train_in_process(averaged)
+def test_the_forms_widgets_are_the_declared_options_and_no_retired_one(data_dir):
+    save_dataset(synth_dataset("demo", n=140))
     at = _app("app_pages/train.py")
-    at.selectbox(key="train_arch").set_value("small").run()
-    at.number_input(key="train_epochs").set_value(2).run()
-    at.number_input(key="train_swa").set_value(1).run()
-    at.number_input(key="train_swa_lr").set_value(0.3).run()
-    at.button(key="train_start").click().run()
-    assert not at.exception, at.exception
-    assert "Cached" in at.success[0].value and averaged.id in at.success[0].value
-    charts = [c.proto.spec for c in at.get("plotly_chart")]
-    assert len(charts) == 2 and all("weights averaged from here" in spec for spec in charts)  # where the curve jumps
-    at.selectbox(key="train_sched").set_value("plateau").run()  # cannot end at the averaging rate
-    assert "anneals to its rate" in at.error[0].value and at.button(key="train_start").disabled
+    widgets = {w.key: w for kind in ("number_input", "selectbox", "checkbox") for w in at.get(kind) if (w.key or "").startswith("train_")}
+    declared = [(f"train_{o.name}", o) for o in specs(TrainConfig) if o.name != "data"]
+    declared += [(f"train_aug_{o.name}", o) for o in specs(AugmentConfig)]
+    for key, o in declared:
+        assert widgets[key].label == o.label and widgets[key].help == o.help, key
+    assert not [k for k in widgets if any(r in k for r in ("mixup", "swa", "crop"))]
 
 
 def test_a_recipe_picked_on_the_page_shows_its_fields_and_starts_fer_train_recipes_run(data_dir):
@@ -93,7 +97,8 @@ def test_a_recipe_picked_on_the_page_shows_its_fields_and_starts_fer_train_recip
     at.selectbox(key="train_recipe").set_value("shipped").run()
     shipped = get_recipe("shipped").config
     assert at.selectbox(key="train_arch").value == shipped.arch and at.number_input(key="train_epochs").value == shipped.epochs
-    assert at.number_input(key="train_aug_rot").value == shipped.augment.rotate_deg and at.selectbox(key="train_opt").value == "sgd"
+    assert at.number_input(key="train_aug_rotate_deg").value == shipped.augment.rotate_deg
+    assert at.selectbox(key="train_optimizer").value == "sgd" and at.number_input(key="train_momentum").value == shipped.momentum
     at.button(key="train_start").click().run()
     assert not at.exception, at.exception
     assert "Cached" in at.success[0].value and run.id in at.success[0].value

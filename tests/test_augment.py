@@ -17,7 +17,7 @@ def test_all_off_is_identity_and_returns_a_copy(batch):
     assert torch.equal(out, batch) and out.data_ptr() != batch.data_ptr()
 
 
-@pytest.mark.parametrize("name", [*TRANSFORMS, "all"])
+@pytest.mark.parametrize("name", [*TRANSFORMS.values(), "all"])
 def test_each_transform_keeps_shape_dtype_and_leaves_input_untouched(batch, name):
     before = batch.clone()
     cfg = AugmentConfig.all_on() if name == "all" else AugmentConfig.all_on().only(name)
@@ -27,7 +27,7 @@ def test_each_transform_keeps_shape_dtype_and_leaves_input_untouched(batch, name
     assert not torch.equal(out, batch)  # it did something
 
 
-@pytest.mark.parametrize("name", [*TRANSFORMS, "all"])
+@pytest.mark.parametrize("name", [*TRANSFORMS.values(), "all"])
 def test_seeded_generator_reproduces(batch, name):
     cfg = AugmentConfig.all_on() if name == "all" else AugmentConfig.all_on().only(name)
     a = augment_batch(batch, cfg, torch.Generator().manual_seed(3))
@@ -51,25 +51,6 @@ def test_shift_moves_content_by_at_most_the_limit():
     rows, cols = peaks // 48, peaks % 48
     assert ((rows - 24).abs() <= 4).all() and ((cols - 24).abs() <= 4).all()
     assert len(set(zip(rows.tolist(), cols.tolist()))) > 1
-
-
-def test_crop_takes_windows_anywhere_in_the_face_at_its_pixel_size():
-    x = torch.zeros(64, 1, 48, 48)
-    x[:, :, 24, 24] = 1.0  # one bright dot
-    cfg = AugmentConfig(shift=0.0, flip=False, rotate_deg=0, scale=0, erase_p=0, crop=44)
-    out = augment_batch(x, cfg, torch.Generator().manual_seed(0))
-    assert out.shape == (64, 1, 44, 44)
-    # same pixel size: the dot's mass is kept (a 48/44 resize would leave ~0.84 of it)
-    assert torch.allclose(out.flatten(1).sum(1), torch.ones(64), atol=1e-4)
-    peaks = out.flatten(1).argmax(1)
-    rows, cols = peaks // 44, peaks % 44
-    assert ((rows >= 19) & (rows <= 25) & (cols >= 19) & (cols <= 25)).all()  # window offsets 0..4 px
-    assert len(set(zip(rows.tolist(), cols.tolist()))) > 4
-
-
-def test_crop_larger_than_the_face_is_refused(batch):
-    with pytest.raises(ValueError, match="crop 50"):
-        augment_batch(batch, AugmentConfig(crop=50))
 
 
 def test_erasing_fills_one_box_within_the_area_range(batch):

@@ -4,6 +4,8 @@ import dataclasses
 import hashlib
 import json
 
+import pytest
+
 from fer_core.identity import added, identity
 from fer_core.models import get_preset
 from fer_core.train.config import TrainConfig, run_id
@@ -17,8 +19,7 @@ def _legacy_id(cfg: TrainConfig, data_hash: str) -> str:
         d["model"].pop(key)
     for stage in d["model"]["stages"]:
         stage.pop("pool_first")  # added since, like the head fields
-    d["augment"].pop("crop")  # added since, like the head fields
-    for key in ("mixup", "swa_epochs", "swa_lr_share", "equalize"):  # added since
+    for key in ("equalize", "retired"):  # added since
         d.pop(key)
     ident = {k: v for k, v in d.items() if k not in ("device", "precision", "log_every")}
     return f"{cfg.arch}-{cfg.data}-" + hashlib.sha256(json.dumps([ident, data_hash], sort_keys=True).encode()).hexdigest()[:8]
@@ -46,10 +47,38 @@ def test_an_added_field_with_its_default_leaves_the_identity_alone():
 
 
 def test_new_model_fields_count_when_set():
-    plain = TrainConfig(arch="vgg10-gap")
+    plain = TrainConfig(arch="vgg10-gap-fast")
     assert identity(plain.resolved())["model"]["head"] == "gap"  # the preset sets it: part of its id
-    other = dataclasses.replace(plain, model=dataclasses.replace(get_preset("vgg10-gap"), head_dropout=0.0))
+    other = dataclasses.replace(plain, model=dataclasses.replace(get_preset("vgg10-gap-fast"), head_dropout=0.0))
     assert run_id(plain, "x") != run_id(other, "x")
+
+
+def _fast_4conv():
+    """The retired fast-4conv preset (bench/retired_presets.py), as a run's config holds it."""
+    seed = get_preset("seed-4conv")
+    return dataclasses.replace(seed, name="fast-4conv", stages=tuple(dataclasses.replace(s, pool_first=True) for s in seed.stages))
+
+
+def test_a_run_of_a_retired_preset_keeps_its_id_and_a_new_one_is_refused_clearly():
+    # fast-4conv, 22 epochs, seed 0, on FER2013's original pixels: a run measured on 2026-12-05
+    cfg = TrainConfig(data="fer2013", arch="fast-4conv", model=_fast_4conv(), epochs=22)
+    assert run_id(cfg, "2133a8a9baa273aa") == "fast-4conv-fer2013-d497a510"
+    assert TrainConfig.from_json(json.loads(json.dumps(cfg.to_json()))) == cfg
+    with pytest.raises(ValueError, match="'fast-4conv' was retired .*its runs still load"):
+        TrainConfig(arch="fast-4conv").resolved()
+
+
+def test_retired_options_in_an_old_config_load_and_only_a_used_one_stops_training():
+    old = TrainConfig(arch="seed-4conv", epochs=18).to_json()
+    off = {**old, "mixup": 0.0, "swa_epochs": 0, "swa_lr_share": 0.2, "augment": {**old["augment"], "crop": 0}}
+    plain = TrainConfig.from_json(off)
+    assert plain == TrainConfig.from_json(old) and not plain.retired_reason()
+    assert run_id(plain, "abc") == _legacy_id(plain, "abc")  # the id the run was made with
+    used = TrainConfig.from_json({**off, "mixup": 0.2, "augment": {**old["augment"], "crop": 44}})
+    assert used.retired == (("mixup", 0.2), ("augment.crop", 44)) and used.augment == plain.augment
+    assert "mixup = 0.2" in used.retired_reason() and "not trained further" in used.retired_reason()
+    assert TrainConfig.from_json(json.loads(json.dumps(used.to_json()))) == used  # saved and read again, it still says so
+    assert run_id(used, "abc") != run_id(plain, "abc")
 
 
 def test_old_bool_val_tta_reads_as_a_mode():

@@ -1,7 +1,9 @@
+from dataclasses import replace
+
 import pytest
 import torch
 
-from fer_core.models import PRESETS, FCConfig, ModelConfig, StageConfig, build_model, layer_table
+from fer_core.models import PRESETS, RETIRED_PRESETS, FCConfig, ModelConfig, StageConfig, build_model, get_preset, layer_table
 from fer_core.models.layers import layer_totals, out_size
 
 
@@ -43,56 +45,31 @@ def test_presets_have_the_reported_dimensions():
     assert vgg3 == ["Linear", "ReLU", "BatchNorm1d"]  # FC 18432->512, ReLU, batch norm
 
 
-@pytest.mark.parametrize("name", ["vgg10-gap", "vgg8-gap"])
-def test_the_stronger_presets_are_small_and_pool_globally(name):
-    """Issue 14's size: 1-2 M parameters, on the order of 100 M multiply-adds, no wide FC layer."""
-    rows = layer_table(PRESETS[name])
-    totals = layer_totals(rows)
+def test_the_recipes_networks_are_small_and_pool_globally():
+    """The shipped network: 1-2 M parameters, on the order of 100 M multiply-adds, no wide FC
+    layer; the quick recipe's has its layout at under half the multiply-adds, within 1.5x
+    seed-4conv's (the default it replaced in the same wall clock)."""
+    shipped, lite, seed = (layer_table(PRESETS[n]) for n in ("vgg10-gap-fast", "vgg8-gap-lite", "seed-4conv"))
+    totals = layer_totals(shipped)
     assert 1e6 <= totals.params <= 2e6 and 80e6 <= totals.macs <= 150e6
-    assert [r.out_shape for r in rows if r.type == "Linear"] == [(7,)]  # the only FC: 256 -> 7
+    for rows in (shipped, lite):
+        assert [r.out_shape for r in rows if r.type == "Linear"] == [(7,)]  # the only FC: 256 (192) -> 7
+    assert layer_totals(lite).macs < 0.5 * totals.macs and layer_totals(lite).macs < 1.5 * layer_totals(seed).macs
 
 
-def test_the_lite_preset_is_vgg8_gap_narrowed():
-    """Part 1's candidate keeps vgg8-gap's layers and shapes, with fewer filters: under half the
-    multiply-adds, within 1.5x seed-4conv's (the default it is to match in wall clock)."""
-    lite, full, seed = (layer_table(PRESETS[n]) for n in ("vgg8-gap-lite", "vgg8-gap", "seed-4conv"))
-    assert _layout(lite) == _layout(full)
-    assert all(a.out_shape[0] < b.out_shape[0] for a, b in zip(lite, full, strict=True) if a.type == "Conv2d")
-    macs = layer_totals(lite).macs
-    assert macs < 0.5 * layer_totals(full).macs and macs < 1.5 * layer_totals(seed).macs
-
-
-@pytest.mark.parametrize("full_name", ["vgg8-gap", "vgg10-gap"])
-def test_the_fast_presets_halve_their_twin_only_where_the_maps_are_big(full_name):
-    """vgg8-gap-fast and vgg10-gap-fast: their twin's layers and shapes, half the filters at 48
-    and 24 px, the same filters at 12 and 6 px (where the face's parts are told apart), so under
-    4/5 of its work."""
-    fast, full = (layer_table(PRESETS[n]) for n in (f"{full_name}-fast", full_name))
-    assert _layout(fast) == _layout(full)
-    for a, b in zip(fast, full, strict=True):
-        if a.type == "Conv2d":
-            big_map = a.name.startswith(("stage1.", "stage2."))
-            assert a.out_shape[0] == (b.out_shape[0] // 2 if big_map else b.out_shape[0]), a.name
-    assert layer_totals(fast).macs < 0.8 * layer_totals(full).macs
-
-
-def test_the_grid_preset_is_vgg8_gap_with_a_layout_keeping_head():
-    """vgg8-grid has vgg8-gap's convs (same names, shapes, multiply-adds to within the head) but
-    averages the last 6x6 maps to 3x3 and flattens them: the output layer sees 256 x 3 x 3."""
-    grid, gap = layer_table(PRESETS["vgg8-grid"]), layer_table(PRESETS["vgg8-gap"])
-    convs = [[(r.name, r.out_shape) for r in t if r.type == "Conv2d"] for t in (grid, gap)]
-    assert convs[0] == convs[1]
-    head = build_model(PRESETS["vgg8-grid"]).head
-    assert head.in_features == 256 * 3 * 3 and head.out_features == 7
-    assert abs(layer_totals(grid).macs - layer_totals(gap).macs) < 0.01 * layer_totals(gap).macs
+def test_retired_presets_are_gone_from_the_product_with_a_reason():
+    assert not set(PRESETS) & set(RETIRED_PRESETS)
+    with pytest.raises(ValueError, match="'vgg8-grid' was retired"):
+        get_preset("vgg8-grid")
 
 
 def test_pooling_first_is_the_same_network_when_batch_norm_scales_up():
-    """fast-4conv pools before batch norm and activation. Max-pooling commutes with a monotone
+    """pool_first (the retired fast-4conv's layout) pools before batch norm and activation. Max-pooling commutes with a monotone
     activation and with eval-mode batch norm of positive scale, so with seed-4conv's weights
     (the same names and shapes) it computes the same logits; with negative scales it does not."""
     torch.manual_seed(0)
-    seed, fast = build_model(PRESETS["seed-4conv"]).eval(), build_model(PRESETS["fast-4conv"]).eval()
+    first = replace(PRESETS["seed-4conv"], stages=tuple(replace(s, pool_first=True) for s in PRESETS["seed-4conv"].stages))
+    seed, fast = build_model(PRESETS["seed-4conv"]).eval(), build_model(first).eval()
     assert [n for n, _ in fast.stage1.named_children()] == ["conv1", "pool", "bn1", "act1"]
     with torch.no_grad():
         for m in seed.modules():

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from fer_core.cli.train import PLAIN, SWITCHES, add_train_options, config_from_args
-from fer_core.identity import HELP
+from fer_core.augment import AugmentConfig
+from fer_core.cli.train import add_train_options, config_from_args
+from fer_core.options import HELP, specs
 from fer_core.train import TrainConfig
 from fer_core.train.config import run_id
 from fer_core.train.recipes import DEFAULT_RECIPE, RECIPES, get_recipe
@@ -54,13 +55,27 @@ def test_every_recipe_is_complete_and_described():
 
 
 def test_each_options_help_is_stated_once_and_the_cli_shows_it():
-    texts = {f.name: f.metadata[HELP] for f in dataclasses.fields(TrainConfig) if HELP in f.metadata}
-    assert len(texts) >= 20
+    texts = {f.name: f.metadata[HELP] for cls in (TrainConfig, AugmentConfig) for f in dataclasses.fields(cls) if HELP in f.metadata}
+    assert len(texts) >= 22
     code = [p.read_text() for d in ("fer_core", "dashboard") for p in (ROOT / d).rglob("*.py")]
     for name, text in texts.items():
         assert sum(c.count(text) for c in code) == 1, f"{name}'s help is written more than once: {text!r}"
     p = argparse.ArgumentParser()
     add_train_options(p)
     shown = {a.option_strings[0]: (a.help or "").replace("%%", "%") for a in p._actions if a.option_strings}
-    for name in (*PLAIN, *SWITCHES):
-        assert texts[name] in shown[f"--{name.replace('_', '-')}"]
+    for o in (*specs(TrainConfig), *(o for o in specs(AugmentConfig) if o.kind is not bool)):
+        assert o.help in shown[o.flag], o.flag
+
+
+def test_retired_options_give_a_clear_message_and_ranges_are_checked(capsys):
+    for argv, message in (
+        (["--mixup", "0.2"], "--mixup was retired: mixup cost"),
+        (["--swa-epochs", "20"], "--swa-epochs was retired"),
+        (["--crop", "44"], "--crop was retired: random training crops cost 1.5 points"),
+        (["--arch", "vgg8-gap"], "preset 'vgg8-gap' was retired"),
+        (["--epochs", "0"], "epochs must be between 1 and 500"),
+        (["--optimizer", "adam"], "optimizer must be one of adamw, sgd"),
+    ):
+        with pytest.raises(SystemExit):
+            _args(*argv)
+        assert message in capsys.readouterr().err, argv

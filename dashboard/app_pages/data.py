@@ -5,13 +5,14 @@ from pathlib import Path
 
 import figures
 import streamlit as st
+from option_widgets import option_input
 from ui import pick_dataset
 
-from fer_core.augment import AugmentConfig
+from fer_core.augment import TRANSFORMS, AugmentConfig
 from fer_core.data import DataImportError
 from fer_core.data.importer import import_source
-from fer_core.identity import field_help
 from fer_core.labels import CLASSES, SPLITS
+from fer_core.options import spec
 from fer_core.previews import augmentation_preview, intensity_histogram, montage, normalization_preview, pixel_stats, sample_indices
 from fer_core.train import TrainConfig
 
@@ -133,7 +134,7 @@ with tabs["Normalisation"]:
         )
         c1, c2 = st.columns(2)
         seed = c1.number_input("Faces (seed)", 0, 10_000, 1, key="norm_seed")
-        equalized = c2.toggle("Histogram-equalise first", key="norm_eq", help=field_help(TrainConfig, "equalize"))
+        equalized = c2.toggle("Histogram-equalise first", key="norm_eq", help=spec(TrainConfig, "equalize").help)
         prev = normalization_preview(ds, sample_indices(ds, "Training", None, 10, int(seed)), equalized)
         for mode, p in prev.items():
             st.markdown(f"**{mode.replace('_', '-')}** · values {p['min']:.2f} .. {p['max']:.2f}")
@@ -148,27 +149,17 @@ with tabs["Augmentation"]:
         pick = c2.slider("Face", 0, max(len(pool) - 1, 1), 0, key="aug_face")
         seed = c3.number_input("Draw (seed)", 0, 10_000, 0, key="aug_seed")
         with st.expander("Strengths"):
-            a1, a2, a3, a4, a5 = st.columns(5)
             d = AugmentConfig.all_on()  # the strengths training uses when a transform is on
             cfg = AugmentConfig(
-                shift=a1.slider("Shift (px)", 0.0, 8.0, d.shift, key="aug_shift"),
-                flip=a2.checkbox("Flip", d.flip, key="aug_flip"),
-                rotate_deg=a3.slider("Rotate (deg)", 0.0, 30.0, d.rotate_deg, key="aug_rot"),
-                scale=a4.slider("Scale", 0.0, 0.3, d.scale, key="aug_scale"),
-                erase_p=a5.slider("Erase p", 0.0, 1.0, d.erase_p, key="aug_erase"),
+                **{
+                    n: option_input(c, AugmentConfig, n, f"aug_{n}", slider=True, default=getattr(d, n))
+                    for c, n in zip(st.columns(len(TRANSFORMS)), TRANSFORMS.values())
+                }
             )
         face = ds.pixels[pool[min(pick, len(pool) - 1)]]
         st.image(montage(face[None], cols=1, scale=3), caption="original")
-        titles = {
-            "shift": "shift / crop",
-            "flip": "horizontal flip",
-            "rotate_deg": "rotation",
-            "scale": "scale",
-            "erase_p": "random erasing",
-            "all": "all together",
-        }
         for name, imgs in augmentation_preview(face, cfg, n=10, seed=int(seed)).items():
-            st.markdown(f"**{titles[name]}**")
+            st.markdown(f"**{spec(AugmentConfig, name).label if name != 'all' else 'All together'}**")
             st.image(montage(imgs, cols=10, scale=2))
         st.caption(
             "Computed as one batch in pure torch (affine grid + random boxes): the same code augments training batches on the device."

@@ -90,7 +90,10 @@ with right:
         if c1.button("Stop", disabled=not s.active, key="train_stop", width="stretch"):
             stop_run(run)
             st.toast("Stopping at the next step...")
-        resumable = s.status in (RunStatus.STOPPED, RunStatus.FAILED)
+        retired = TrainConfig.from_json(s.config).retired_reason()
+        resumable = s.status in (RunStatus.STOPPED, RunStatus.FAILED) and not retired
+        if retired and s.status is not RunStatus.FINISHED:
+            st.caption(retired)
         if c2.button("Resume", disabled=not resumable, key="train_resume", width="stretch"):
             try:
                 get_executor().submit(run, resume=run.resumable)  # here or on the cluster, as the settings say
@@ -102,9 +105,8 @@ with right:
             host = f" (host {s.where['host']})" if s.where.get("host") else ""
             st.caption(f"{'Trains' if s.active else 'Trained'} on: {where_label(s.where)}{host}")
         metrics = run.metrics()
-        averaged_from = TrainConfig.from_json(s.config).averaging_from
         for metric in ("loss", "acc"):
-            st.plotly_chart(figures.training_curves({run_id: metrics}, metric, averaged_from=averaged_from), key=f"curve_{metric}")
+            st.plotly_chart(figures.training_curves({run_id: metrics}, metric), key=f"curve_{metric}")
         if s.best:
             st.caption(f"Best validation accuracy {s.best['val_acc']:.2%} at epoch {s.best['epoch']}.")
         st.subheader("Runs")

@@ -53,8 +53,6 @@ def gradient_ascent(
     precision: str = "auto",
     extra_steps: int = 116,
     until_rise: float = 10.0,
-    coarse_steps: int = 0,
-    coarse_size: int = 32,
     starts: int = 8,
     progress=None,
 ) -> AscentResult:
@@ -74,8 +72,7 @@ def gradient_ascent(
       that input instead, until it fires;
     - after `steps`, only the filters that have not yet reached `until_rise` times their start
       go on, alone (Adam is per element, so each image is what it would be on its own), for up
-      to `extra_steps` more: the cost follows the hard filters, not the whole layer.
-    `coarse_steps` of the steps run on the image area-resized to `coarse_size` px."""
+      to `extra_steps` more: the cost follows the hard filters, not the whole layer."""
     check_conv_layer(net.model, layer)
     model = net.model
     gen = torch.Generator().manual_seed(seed)
@@ -135,8 +132,6 @@ def gradient_ascent(
                     finished[active] = False
                 dx, dy = torch.randint(-jitter, jitter + 1, (2,), generator=gen).tolist()
                 img = torch.roll(render(active), (dy, dx), (-2, -1))
-                if step < coarse_steps:
-                    img = torch.nn.functional.interpolate(img, size=(coarse_size, coarse_size), mode="area")
                 loss = -objective(img, active).sum() + l2 * (spectrum[active] ** 2).sum()
                 opt.zero_grad()
                 loss.backward()

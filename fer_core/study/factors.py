@@ -4,13 +4,15 @@ to the base TrainConfig. Parsed from `NAME=V1,V2` (the CLI's --vary, the page's 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from fer_core.augment import AugmentConfig
-from fer_core.models import PRESETS
-from fer_core.normalize import Normalization
-from fer_core.train.config import MIXUP_MAX, OPTIMIZERS, TrainConfig
+from fer_core.augment import TRANSFORMS, AugmentConfig
+from fer_core.options import spec
+from fer_core.train.config import TrainConfig
 
 MIN_VALUES, MAX_VALUES, MAX_FACTORS = 2, 4, 2
-AUGMENT_ONLY = {"shift": "shift", "flip": "flip", "rotate": "rotate_deg", "scale": "scale", "erase": "erase_p"}
+# The TrainConfig options a study varies; each one's title, choices and range come from its
+# declaration (booleans are varied as off / on).
+VARIED_OPTIONS = ("normalization", "equalize", "label_smoothing", "ema", "optimizer", "arch", "epochs")
+RETIRED_FACTORS = {"mixup": "mixup cost 0.8 to 1.4 points"}  # issue 36; docs/RESULTS.md
 
 
 def _augment(cfg: TrainConfig, value: str) -> TrainConfig:
@@ -19,17 +21,7 @@ def _augment(cfg: TrainConfig, value: str) -> TrainConfig:
         return replace(cfg, augment=AugmentConfig.off())
     if value == "on":
         return cfg if cfg.augment != AugmentConfig.off() else replace(cfg, augment=AugmentConfig())
-    return replace(cfg, augment=AugmentConfig.all_on().only(AUGMENT_ONLY[value]))
-
-
-def _number(kind: type, low: float, high: float):
-    def parse(text: str):
-        value = kind(text)
-        if not low <= value <= high:
-            raise ValueError(f"{text} is outside {low}..{high}")
-        return value
-
-    return parse
+    return replace(cfg, augment=AugmentConfig.all_on().only(TRANSFORMS[value]))
 
 
 @dataclass(frozen=True)
@@ -41,19 +33,16 @@ class Factor:
     apply: Callable[[TrainConfig, object], TrainConfig]
 
 
+def _option_factor(name: str) -> Factor:
+    o = spec(TrainConfig, name)
+    choices = ("off", "on") if o.kind is bool else tuple(map(str, o.choices)) if o.choices else None
+    extra = {"arch": {"model": None}}.get(name, {})  # a new preset's model, not the base's
+    return Factor(name, o.title, choices, o.parse, lambda c, v: replace(c, **{name: v}, **extra))
+
+
 FACTORS: dict[str, Factor] = {
-    f.name: f
-    for f in (
-        Factor("normalization", "normalisation", tuple(str(n) for n in Normalization), str, lambda c, v: replace(c, normalization=v)),
-        Factor("augment", "augmentation", ("off", "on", *AUGMENT_ONLY), str, _augment),
-        Factor("equalize", "histogram equalisation", ("off", "on"), str, lambda c, v: replace(c, equalize=v == "on")),
-        Factor("label_smoothing", "label smoothing", None, _number(float, 0.0, 0.5), lambda c, v: replace(c, label_smoothing=v)),
-        Factor("mixup", "mixup (Beta alpha, 0 = off)", None, _number(float, 0.0, MIXUP_MAX), lambda c, v: replace(c, mixup=v)),
-        Factor("ema", "weight averaging (EMA decay, 0 = off)", None, _number(float, 0.0, 0.9999), lambda c, v: replace(c, ema=v)),
-        Factor("optimizer", "optimiser", OPTIMIZERS, str, lambda c, v: replace(c, optimizer=v)),
-        Factor("arch", "architecture preset", tuple(PRESETS), str, lambda c, v: replace(c, arch=v, model=None)),
-        Factor("epochs", "epochs", None, _number(int, 1, 500), lambda c, v: replace(c, epochs=v)),
-    )
+    "augment": Factor("augment", "augmentation", ("off", "on", *TRANSFORMS), str, _augment),
+    **{name: _option_factor(name) for name in VARIED_OPTIONS},
 }
 
 
@@ -75,6 +64,8 @@ def parse_vary(text: str) -> Vary:
     name = name.strip().replace("-", "_")
     if not sep:
         raise ValueError(f"--vary {text!r}: write NAME=VALUE1,VALUE2 (e.g. augment=off,on)")
+    if name in RETIRED_FACTORS:
+        raise ValueError(f"--vary {text!r}: {name} was retired: {RETIRED_FACTORS[name]} (docs/RESULTS.md)")
     if name not in FACTORS:
         raise ValueError(f"--vary {text!r}: unknown setting {name!r}; one of {', '.join(FACTORS)}")
     values = tuple(v.strip() for v in rest.split(",") if v.strip())

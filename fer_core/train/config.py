@@ -6,73 +6,113 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 
 from fer_core.augment import AugmentConfig
-from fer_core.identity import added, identity, option, renamed_values
-from fer_core.inference import check_tta
-from fer_core.models import ModelConfig, get_preset
+from fer_core.identity import added, identity, renamed_values
+from fer_core.inference import TTA_MODES, check_tta
+from fer_core.models import PRESETS, ModelConfig, get_preset
 from fer_core.normalize import Normalization
+from fer_core.options import option
 from fer_core.precision import PRECISIONS
 
 OPTIMIZERS = ("adamw", "sgd")
 SCHEDULERS = ("onecycle", "cosine", "plateau", "none")
-SWA_SCHEDULERS = ("onecycle", "cosine")  # the ones that can end at the averaging phase's rate
 DEVICES = ("auto", "cpu", "cuda")
-MIXUP_MAX = 4.0  # the largest mixup alpha the Train page and studies offer
 # Fields that do not change what is learned, so they are left out of the run id.
 NOT_IDENTITY = ("device", "precision", "log_every")
+# Options that measurement rejected and issue 36 retired (docs/RESULTS.md, "Measured and not kept"),
+# with their value when off. An old run's config that holds one still loads: at its off value it is
+# dropped (the run id never hashed it: they were `added` fields), at any other value it is kept in
+# `retired`, so the run evaluates and explains, and says why it cannot train on.
+RETIRED = {"mixup": 0.0, "swa_epochs": 0, "swa_lr_share": 0.2, "augment.crop": 0}
+RETIRED_WHY = {
+    "mixup": "mixup cost 0.8 to 1.4 points",
+    "swa_epochs": "stochastic weight averaging cost about 2 points",
+    "swa_lr_share": "stochastic weight averaging cost about 2 points",
+    "augment.crop": "random training crops cost 1.5 points",
+}
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    # Each option's help is stated here once (`option(..., help=)`, `added(..., help=)`): `fer train`
-    # and the Train page read it from the field.
-    data: str = option("demo", help="the data set to train on (`fer data list`)")
+    # Each option is declared here once (`option(...)`, `added(..., help=)`: label, help, choices,
+    # range): `fer train`, the Train page and the Study factors are built from the declaration.
+    data: str = option("demo", help="the data set to train on (`fer data list`)", label="Data set")
     # The quick recipe's network and epochs (issue 34): vgg8-gap-lite for 15 epochs scored 65.2%
     # single-pass on FER2013's original pixels in 6.6 min on 2 CPU cores, against seed-4conv's 18
     # epochs at 64.3% in 6.9 min (two seeds each, one invocation; docs/RESULTS.md).
-    arch: str = option("vgg8-gap-lite", help="a preset architecture (or custom, with `model` set)")
+    arch: str = option(
+        "vgg8-gap-lite",
+        help="a preset architecture (or custom, with `model` set)",
+        label="Architecture",
+        choices=lambda: tuple(PRESETS),
+    )
     model: ModelConfig | None = None  # filled from the preset when the run is made
-    epochs: int = option(15, help="passes over the Training split")
-    batch_size: int = option(64, help="faces per step")
-    optimizer: str = option("adamw", help="AdamW, or SGD with Nesterov momentum")
-    lr: float = option(3e-3, help="the learning rate at the top of the schedule")
-    momentum: float = option(0.9, help="SGD (Nesterov) momentum")
-    weight_decay: float = option(5e-4, help="weight decay (AdamW's is scaled by the learning rate)")
-    scheduler: str = option("onecycle", help="how the learning rate moves over the run: one-cycle, cosine, down on a plateau, or constant")
-    label_smoothing: float = option(0.05, help="share of each label spread over the other classes")
-    # mixup (Zhang et al. 2018): Beta(alpha, alpha) blends of two faces and of their labels, a
-    # guard against FER2013's noisy labels; 0 = off. Added after runs existed, hence `added`.
-    mixup: float = added(0.0, help="mixup's Beta alpha, e.g. 0.2: blends pairs of faces and their labels (0: off)")
-    class_weights: bool = option(False, help="weight classes by inverse frequency (disgust is 1.5% of FER2013)")
-    ema: float = option(0.998, help="weight averaging decay: the running average of the weights is validated and saved (0: off)")
-    # Stochastic weight averaging (Izmailov et al. 2018; torch.optim.swa_utils): the last `swa_epochs` train at a constant
-    # learning rate, lr * swa_lr_share (the schedule before them anneals to it), and the weights at
-    # each of their ends are averaged with equal weight; the average is what is validated and saved.
-    # Izmailov et al.'s VGG recipe holds a fifth of the peak rate. 0 epochs = off: on FER2013's long
-    # vgg8-gap recipe it cost ~2 points with TTA against annealing to ~0 (docs/history/BENCHMARKS.md).
-    swa_epochs: int = added(0, help="average the weights of this many last epochs, trained at a constant rate (0: off)")
-    swa_lr_share: float = added(0.2, help="the averaging epochs' learning rate, a share of the peak")
+    epochs: int = option(15, help="passes over the Training split", label="Epochs", low=1, high=500)
+    batch_size: int = option(64, help="faces per step", label="Batch size", choices=(32, 64, 128, 256))
+    optimizer: str = option("adamw", help="AdamW, or SGD with Nesterov momentum", label="Optimiser", choices=OPTIMIZERS)
+    lr: float = option(3e-3, help="the learning rate at the top of the schedule", label="Peak learning rate", low=1e-5, high=1.0, step=1e-4)
+    momentum: float = option(0.9, help="SGD (Nesterov) momentum", label="SGD momentum", low=0.0, high=0.999, step=0.001)
+    weight_decay: float = option(
+        5e-4, help="weight decay (AdamW's is scaled by the learning rate)", label="Weight decay", low=0.0, high=1.0, step=1e-4
+    )
+    scheduler: str = option(
+        "onecycle",
+        help="how the learning rate moves over the run: one-cycle, cosine, down on a plateau, or constant",
+        label="Schedule",
+        choices=SCHEDULERS,
+    )
+    label_smoothing: float = option(
+        0.05, help="share of each label spread over the other classes", label="Label smoothing", low=0.0, high=0.5, step=0.05
+    )
+    class_weights: bool = option(
+        False, help="weight classes by inverse frequency (disgust is 1.5% of FER2013)", label="Class weights (rare classes count more)"
+    )
+    ema: float = option(
+        0.998,
+        help="weight averaging decay: the running average of the weights is validated and saved (0: off)",
+        label="Weight averaging (EMA decay, 0 = off)",
+        low=0.0,
+        high=0.9999,
+        step=1e-4,
+    )
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     normalization: str = option(
-        "per_image", help="none: pixels / 255; per_image: each face to mean 0, std 1; dataset: the Training split's mean and std"
+        "per_image",
+        help="none: pixels / 255; per_image: each face to mean 0, std 1; dataset: the Training split's mean and std",
+        label="Normalisation",
+        choices=tuple(str(n) for n in Normalization),
     )
     # The FER2013 copy the project first trained on had this baked into its pixels (issue 34); a
     # user's fer2013.csv and a webcam frame do not. The model handle applies it wherever the model
     # sees a face, so a model trained with it is never fed raw faces, nor one without it equalised ones.
     equalize: bool = added(
-        False, help="histogram-equalise every face (cv2.equalizeHist) before normalising it, in training and wherever the model sees it"
+        False,
+        help="histogram-equalise every face (cv2.equalizeHist) before normalising it, in training and wherever the model sees it",
+        label="Histogram equalisation",
     )
     # Validate (and pick the best epoch) with this test-time augmentation (fer_core.inference.TTA_MODES);
     # flip as airbench does. It was a bool once: old runs' ids keep true/false for flip/none.
     val_tta: str = option(
-        "flip", help="test-time augmentation of the validation, which picks the best epoch", **renamed_values({"flip": True, "none": False})
+        "flip",
+        help="test-time augmentation of the validation, which picks the best epoch",
+        label="Validation test-time augmentation",
+        choices=TTA_MODES,
+        metadata=renamed_values({"flip": True, "none": False}),
     )
     train_split: str = "Training"
     val_split: str = "PublicTest"
-    seed: int = option(0, help="draws the initial weights, the shuffling and the augmentation")
-    device: str = option("auto", help="auto: CUDA if there is one, else the CPU")
+    seed: int = option(0, help="draws the initial weights, the shuffling and the augmentation", label="Seed", low=0, high=1_000_000)
+    device: str = option("auto", help="auto: CUDA if there is one, else the CPU", label="Device", choices=DEVICES)
     # Like the device, it changes rounding, not what is asked for, so it is not part of the run id.
-    precision: str = option("auto", help="bf16 autocast: auto = on CUDA and on CPUs with native bf16 (AVX512-BF16/AMX), fp32 elsewhere")
+    precision: str = option(
+        "auto",
+        help="bf16 autocast: auto = on CUDA and on CPUs with native bf16 (AVX512-BF16/AMX), fp32 elsewhere",
+        label="Precision",
+        choices=PRECISIONS,
+    )
     log_every: int = 10  # steps between live metric points
+    # Retired options an old run's config held, not at their off value, as (name, value) pairs
+    # (empty for every new config).
+    retired: tuple = added(())
 
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS:
@@ -85,33 +125,18 @@ class TrainConfig:
             raise ValueError(f"device must be one of {DEVICES}")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}")
-        if self.mixup < 0:
-            raise ValueError(f"mixup is a Beta distribution's alpha, >= 0 (0: off), not {self.mixup}")
         if self.epochs < 1 or self.batch_size < 2 or self.lr <= 0:
             raise ValueError("epochs >= 1, batch_size >= 2 and lr > 0 are required")
-        if not 0 <= self.swa_epochs < self.epochs:
-            raise ValueError(f"swa_epochs must be 0 (off) or fewer than the run's {self.epochs} epochs, not {self.swa_epochs}")
-        if self.swa_epochs and self.scheduler not in SWA_SCHEDULERS:
-            raise ValueError(f"weight averaging (swa_epochs) needs a schedule that anneals to its rate: one of {SWA_SCHEDULERS}")
-        if not 0 < self.swa_lr_share <= 1:
-            raise ValueError(f"swa_lr_share is a share of the peak learning rate, in (0, 1], not {self.swa_lr_share}")
         if self.arch == "custom" and self.model is None:
             raise ValueError("arch 'custom' needs a model config")
-        if self.augment.crop and self.resolved().model.head != "gap":
-            raise ValueError(
-                f"augment crop {self.augment.crop} needs a global-average-pooled head (e.g. vgg10-gap): "
-                f"{self.arch}'s fully connected layer takes whole {self.resolved().model.image_size} px faces"
-            )
 
-    @property
-    def scheduled_epochs(self) -> int:
-        """The epochs the learning-rate schedule spans: all but the weight-averaging ones."""
-        return self.epochs - self.swa_epochs
-
-    @property
-    def averaging_from(self) -> int | None:
-        """The epoch after which the weights are averaged (SWA); None when averaging is off."""
-        return self.scheduled_epochs if self.swa_epochs else None
+    def retired_reason(self) -> str:
+        """Why this config cannot train ("" when it can): it holds a retired option. Its run loads,
+        evaluates and explains, but FER Lab no longer trains it."""
+        if not self.retired:
+            return ""
+        held = ", ".join(f"{k} = {v} ({RETIRED_WHY[k]})" for k, v in self.retired)
+        return f"this run uses options FER Lab has retired: {held}; it can be evaluated and explained, not trained further"
 
     def resolved(self) -> "TrainConfig":
         """With the preset's model filled in, so the run records the exact architecture."""
@@ -124,11 +149,16 @@ class TrainConfig:
     def from_json(cls, d: dict) -> "TrainConfig":
         d = dict(d)
         d["model"] = ModelConfig.from_json(d["model"]) if d.get("model") else None
-        aug = d.get("augment") or {}
+        aug = dict(d.get("augment") or {})
+        retired = dict(d.pop("retired", None) or ())
+        for key, off in RETIRED.items():  # settings of retired options (see RETIRED)
+            where, name = (aug, key.split(".")[1]) if key.startswith("augment.") else (d, key)
+            if name in where and (value := where.pop(name)) != off:
+                retired[key] = value
         d["augment"] = AugmentConfig(**{**aug, "erase_area": tuple(aug.get("erase_area", (0.02, 0.15)))})
         if isinstance(d.get("val_tta"), bool):  # written before TTA had modes
             d["val_tta"] = "flip" if d["val_tta"] else "none"
-        return cls(**d)
+        return cls(**d, retired=tuple((k, v) for k, v in retired.items()))
 
 
 def run_id(cfg: TrainConfig, data_hash: str) -> str:

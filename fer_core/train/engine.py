@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch.optim.swa_utils import update_bn
 
 from fer_core.augment import augment_batch
 from fer_core.data import load_dataset
@@ -22,14 +21,10 @@ from fer_core.labels import NUM_CLASSES
 from fer_core.normalize import Preprocessing, dataset_stats
 from fer_core.precision import use_bf16
 from fer_core.train.config import TrainConfig
-from fer_core.train.mixup import mix_batch, mixed_cross_entropy, mixup_draw
 from fer_core.train.runs import Run, RunStatus
 from fer_core.train.state import TrainingState
 
 Callbacks = list[Callable[[str, dict], None]]  # each gets (event, record): 'step' and 'epoch' points
-# Training faces whose activations give the weight average its batch-norm statistics: 4,096 faces
-# are 0.15 M samples per channel even at the last 6x6 maps, and cost ~2.5 s on 2 CPU cores an epoch.
-BN_FACES = 4096
 
 
 class NonFiniteLoss(RuntimeError):
@@ -124,6 +119,8 @@ class Trainer:
 
     def fit(self, resume: bool = False) -> TrainResult:
         cfg = self.cfg
+        if reason := cfg.retired_reason():
+            raise ValueError(f"run {self.run.id}: {reason}")
         torch.manual_seed(cfg.seed)
         data = self._data()
         # Inference on other data (webcam, another data set) needs the Training split's statistics.
@@ -144,8 +141,6 @@ class Trainer:
                 self.run.write_metrics(records)
                 self.run.save_state(state.snapshot())
                 return TrainResult(RunStatus.STOPPED, state.best, state.epoch)
-            if state.averaging(cfg):
-                self._average(state, data)
             rec = self._validate(state, data, steps, records, clock)
             self._checkpoint(state, records)
             self._emit("epoch", rec)
@@ -162,17 +157,10 @@ class Trainer:
             idx = state.perm[state.step * cfg.batch_size : (state.step + 1) * cfg.batch_size].to(dev)
             xb = data.augmented(idx, cfg.augment, state.aug_gen)  # (B, 1, 48, 48) in [0, 1]
             yb = data.y_tr[idx]
-            if cfg.mixup:
-                # Blended in pixel space, before normalisation: a per-image normalised input then
-                # has the same statistics as an unmixed face at test time.
-                lam, order = mixup_draw(cfg.mixup, cfg.seed, state.epoch, state.step, len(yb))
-                order = torch.from_numpy(order).to(dev)
-                xb = mix_batch(xb, lam, order)
             xb = data.model_input(xb)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=self.bf16):
                 logits = state.model(xb)
-            ce = {"weight": weight, "label_smoothing": cfg.label_smoothing}
-            loss = mixed_cross_entropy(logits.float(), yb, lam, order, **ce) if cfg.mixup else F.cross_entropy(logits.float(), yb, **ce)
+            loss = F.cross_entropy(logits.float(), yb, weight=weight, label_smoothing=cfg.label_smoothing)
             if not torch.isfinite(loss):
                 raise NonFiniteLoss(
                     f"the loss became {loss.item()} at epoch {state.epoch + 1}, step {state.step + 1}: try a lower learning rate"
@@ -189,20 +177,6 @@ class Trainer:
             if self.run.stop_requested() and state.step < steps:
                 return False
         return True
-
-    def _average(self, state: TrainingState, data: _Data) -> None:
-        """Fold the epoch's final weights into the weight average, and give the average batch-norm
-        statistics of its own: the averaged weights' activations differ from every snapshot's, so
-        theirs do not fit it. They come from BN_FACES training faces augmented as training sees
-        them, drawn from the seed and the epoch, so that a resumed run draws the same."""
-        cfg, dev = self.cfg, self.device
-        state.swa.update_parameters(state.model)
-        seed = cfg.seed + 2 + state.epoch
-        idx = torch.randperm(len(data.x_tr), generator=torch.Generator().manual_seed(seed))[:BN_FACES].to(dev)
-        aug_gen = torch.Generator(device=dev).manual_seed(seed)
-        batches = [data.model_input(data.augmented(chunk, cfg.augment, aug_gen)) for chunk in idx.split(cfg.batch_size)]
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=self.bf16):
-            update_bn(batches, state.swa.module)
 
     def _step_record(self, state: TrainingState, steps: int, window: "_Window", clock: "_Clock") -> dict:
         cfg, done = self.cfg, state.epoch * steps + state.step

@@ -21,17 +21,15 @@ ONECYCLE_DIV = 25.0  # OneCycleLR's default: the warm-up starts at lr / 25
 
 
 def build_scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig, steps_per_epoch: int):
-    """With weight averaging on, the schedule spans the epochs before it and ends at its constant
-    rate (lr * swa_lr_share), where it stays (step_scheduler stops stepping it)."""
-    total = cfg.scheduled_epochs * steps_per_epoch
+    """The schedule spans the whole run; past its end the rate stays where it ended."""
+    total = cfg.epochs * steps_per_epoch
     if cfg.scheduler == "onecycle":
-        # OneCycleLR ends at lr / div / final_div: 1e4 is its default, near zero
-        final_div = 1 / (ONECYCLE_DIV * cfg.swa_lr_share) if cfg.swa_epochs else 1e4
+        # OneCycleLR ends at lr / div / final_div, near zero
         return torch.optim.lr_scheduler.OneCycleLR(
-            opt, max_lr=cfg.lr, total_steps=total, pct_start=0.25, div_factor=ONECYCLE_DIV, final_div_factor=final_div
+            opt, max_lr=cfg.lr, total_steps=total, pct_start=0.25, div_factor=ONECYCLE_DIV, final_div_factor=1e4
         )
     if cfg.scheduler == "cosine":
-        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total, eta_min=cfg.lr * cfg.swa_lr_share if cfg.swa_epochs else 0.0)
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total, eta_min=0.0)
     if cfg.scheduler == "plateau":
         return torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=2)
     return None
@@ -46,10 +44,6 @@ def step_scheduler(sched, cfg: TrainConfig, per_step: bool, val_loss: float | No
             sched.step(val_loss)
     elif per_step and sched.last_epoch < _length(sched):  # past its end the rate stays where it ended
         sched.step()
-        if cfg.swa_epochs and sched.last_epoch == _length(sched):
-            # the averaging epochs' constant rate, exactly (one-cycle's last step ends a hair above it)
-            for group in sched.optimizer.param_groups:
-                group["lr"] = cfg.lr * cfg.swa_lr_share
 
 
 def _length(sched) -> int:

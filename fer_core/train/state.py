@@ -5,7 +5,6 @@ import copy
 from dataclasses import dataclass
 
 import torch
-from torch.optim.swa_utils import AveragedModel
 
 from fer_core.models import build_model
 from fer_core.train.config import TrainConfig
@@ -42,7 +41,6 @@ class TrainingState:
     optimizer: torch.optim.Optimizer
     scheduler: object  # a torch LR scheduler, or None
     ema: EMA | None
-    swa: AveragedModel | None  # equal-weight average of the last epochs' weights (cfg.swa_epochs)
     shuffle_gen: torch.Generator  # the epoch's face order
     aug_gen: torch.Generator  # augmentation draws, on the training device
     epoch: int = 0  # epochs finished
@@ -64,7 +62,6 @@ class TrainingState:
             optimizer=opt,
             scheduler=build_scheduler(opt, cfg, steps_per_epoch),
             ema=EMA(model, cfg.ema) if cfg.ema else None,
-            swa=AveragedModel(model) if cfg.swa_epochs else None,
             shuffle_gen=torch.Generator().manual_seed(cfg.seed),
             aug_gen=torch.Generator(device=device).manual_seed(cfg.seed + 1),
         )
@@ -72,15 +69,8 @@ class TrainingState:
     # --- the loop's moves ---------------------------------------------------
     @property
     def eval_model(self) -> torch.nn.Module:
-        """What is validated and saved: the equal-weight average once the averaging epochs have
-        begun, else the exponential average when EMA is on, else the model itself."""
-        if self.swa and self.swa.n_averaged:
-            return self.swa.module
+        """What is validated and saved: the exponential average when EMA is on, else the model itself."""
         return self.ema.model if self.ema else self.model
-
-    def averaging(self, cfg: TrainConfig) -> bool:
-        """Whether the epoch being trained is one of the weight-averaging ones."""
-        return bool(self.swa) and self.epoch >= cfg.scheduled_epochs
 
     @property
     def lr(self) -> float:
@@ -127,8 +117,6 @@ class TrainingState:
             "scheduler": self.scheduler.state_dict() if self.scheduler is not None else {},
             "ema": self.ema.model.state_dict() if self.ema else {},
             "ema_updates": self.ema.updates if self.ema else 0,
-            "swa": self.swa.module.state_dict() if self.swa else {},
-            "swa_count": int(self.swa.n_averaged) if self.swa else 0,
             "shuffle_gen": self.shuffle_gen.get_state(),
             "aug_gen": self.aug_gen.get_state().cpu(),
             "torch_rng": torch.get_rng_state(),
@@ -147,9 +135,6 @@ class TrainingState:
         if self.ema:
             self.ema.model.load_state_dict(state["ema"])
             self.ema.updates = int(state["ema_updates"])
-        if self.swa:
-            self.swa.module.load_state_dict(state["swa"])
-            self.swa.n_averaged.fill_(int(state["swa_count"]))
         self.shuffle_gen.set_state(state["shuffle_gen"])
         self.aug_gen.set_state(state["aug_gen"].to(self.aug_gen.get_state().device))
         torch.set_rng_state(state["torch_rng"])
