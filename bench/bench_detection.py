@@ -20,7 +20,7 @@ from report import emit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fer_core.faces import candidates, detect_faces, read_image, to_gray  # noqa: E402
+from fer_core.faces.detect import candidates, detect_faces, read_image, to_gray  # noqa: E402
 from tests.photos import PHOTOS, photo_path  # noqa: E402
 from tests.videos import background  # noqa: E402
 

@@ -17,8 +17,8 @@ from report import emit
 
 from fer_core.data import load_dataset
 from fer_core.evaluate import predict_split, report
+from fer_core.handle.store import load_model
 from fer_core.inference import TTA_MODES
-from fer_core.model_store import load_model
 from fer_core.precision import PRECISIONS
 
 

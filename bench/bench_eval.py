@@ -35,7 +35,7 @@ def browser_clicks(run_id: str, data: str, preds, cells: int = 6) -> dict:
     from tests.browser import browser_page, streamlit_server, wait_idle
 
     counts = sorted(((len(preds.cell(t, p)), t, p) for t in range(7) for p in range(7) if t != p), reverse=True)[:cells]
-    from fer_core.model_store import default_dir
+    from fer_core.handle.store import default_dir
     from fer_core.paths import checkpoints_dir, data_dir
 
     # The app gets the bench's own dirs, whether they came from the environment or the defaults.
@@ -82,8 +82,8 @@ def main() -> None:
 
     from fer_core.data import load_dataset
     from fer_core.evaluate import predict_split
-    from fer_core.model_card import cpu_description
-    from fer_core.model_store import load_model
+    from fer_core.handle.card import cpu_description
+    from fer_core.handle.store import load_model
     from tests.fixtures import untrained_run
 
     ds = load_dataset(a.data)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fer_core.explain import METHODS  # noqa: E402
 from fer_core.explain.base import Preprocessed, conv_block_output  # noqa: E402
-from fer_core.loaded_model import LoadedModel  # noqa: E402
+from fer_core.handle.loaded import LoadedModel  # noqa: E402
 from fer_core.models import build_model, get_preset  # noqa: E402
 from fer_core.normalize import Preprocessing  # noqa: E402
 from fer_core.precision import use_bf16  # noqa: E402
@@ -67,7 +67,7 @@ def main() -> None:
     ap.add_argument("--json")
     a = ap.parse_args()
     if a.run:
-        from fer_core.model_store import load_model
+        from fer_core.handle.store import load_model
 
         handle = load_model(a.run)
     else:

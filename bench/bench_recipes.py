@@ -50,7 +50,7 @@ def single_pass(run, data: str) -> float:
     """The best weights' PublicTest accuracy, one pass, fp32 (the figure part 1 asks for)."""
     from fer_core.data import load_dataset
     from fer_core.evaluate import predict_split, report
-    from fer_core.model_store import load_model
+    from fer_core.handle.store import load_model
 
     preds = predict_split(load_model(run, precision="fp32"), load_dataset(data), "PublicTest", "none", use_cache=False)
     return round(report(preds.labels, preds.pred)["accuracy"], 4)
@@ -74,7 +74,7 @@ def main() -> None:
 
     from fer_core.cli import main as fer
     from fer_core.cli.train import add_train_options, config_from_args
-    from fer_core.model_card import cpu_description
+    from fer_core.handle.card import cpu_description
     from fer_core.train import prepare_run
     from fer_core.train.runs import RunStatus
 

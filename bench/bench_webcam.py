@@ -39,8 +39,8 @@ def main() -> None:
     from fer_core import faces as F
     from fer_core.data import list_datasets, load_dataset, save_dataset
     from fer_core.data.synth import synth_dataset
-    from fer_core.live import one_torch_thread, predict_faces
-    from fer_core.model_store import load_model
+    from fer_core.faces.live import one_torch_thread, predict_faces
+    from fer_core.handle.store import load_model
     from tests.fixtures import untrained_run
     from tests.videos import detectable_faces, make_frames
 

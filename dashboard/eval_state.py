@@ -7,7 +7,7 @@ import streamlit as st
 from links import EvaluateView
 
 from fer_core.evaluate import Predictions, predict_split
-from fer_core.loaded_model import LoadedModel
+from fer_core.handle.loaded import LoadedModel
 
 
 @st.cache_resource

@@ -3,8 +3,8 @@ by sessions, and the model picker. Pages get a `LoadedModel` (the model handle) 
 
 import streamlit as st
 
-from fer_core.loaded_model import LoadedModel
-from fer_core.model_store import DEFAULT, load_model, model_choices, resolve_run
+from fer_core.handle.loaded import LoadedModel
+from fer_core.handle.store import DEFAULT, load_model, model_choices, resolve_run
 
 
 @st.cache_resource(max_entries=6, show_spinner="Loading the model...")

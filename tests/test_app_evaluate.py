@@ -7,8 +7,8 @@ import pytest
 from fer_core.data import load_dataset, save_dataset
 from fer_core.data.synth import synth_dataset
 from fer_core.evaluate import predict_split
+from fer_core.handle.store import load_model
 from fer_core.labels import CLASSES
-from fer_core.model_store import load_model
 from tests.fixtures import untrained_run
 from tests.test_app import _app, _count
 

@@ -6,8 +6,8 @@ import pytest
 
 from fer_core.data import load_dataset
 from fer_core.evaluate import predict_split
+from fer_core.handle.store import load_model
 from fer_core.labels import CLASSES
-from fer_core.model_store import load_model
 from tests.browser import ARTIFACTS, browser_page, demo_for_browser, streamlit_server, wait_idle
 from tests.fixtures import untrained_run
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from fer_core.cli.train import add_train_options, config_from_args
-from fer_core.loaded_model import LoadedModel
+from fer_core.handle.loaded import LoadedModel
 from fer_core.models import build_model, get_preset
 from fer_core.normalize import Preprocessing, equalize
 from fer_core.study.factors import parse_vary

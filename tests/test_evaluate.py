@@ -13,8 +13,8 @@ from fer_core.cli import main
 from fer_core.data import load_dataset, save_dataset
 from fer_core.data.synth import synth_dataset
 from fer_core.evaluate import Predictions, cache_path, compare, confused_pairs, predict_split, report
+from fer_core.handle.store import load_model, model_choices
 from fer_core.labels import CLASSES
-from fer_core.model_store import load_model, model_choices
 from fer_core.models import build_model
 from fer_core.precision import cpu_has_native_bf16
 from tests.fixtures import untrained_run

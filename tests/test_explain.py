@@ -13,8 +13,8 @@ from fer_core.explain import METHODS, Preprocessed, attribution
 from fer_core.explain.base import randomized
 from fer_core.explain.filters import gradient_ascent
 from fer_core.explain.occlusion import GREY, OCCLUSION_PRESETS
-from fer_core.faces import NoFaceFound, detect_faces, face_from_photo
-from fer_core.loaded_model import LoadedModel
+from fer_core.faces.detect import NoFaceFound, detect_faces, face_from_photo
+from fer_core.handle.loaded import LoadedModel
 from fer_core.models import PRESETS, build_model, get_preset
 from fer_core.normalize import Preprocessing, normalize
 
@@ -140,7 +140,7 @@ def trained_small(tmp_path_factory):
 
     from fer_core.data import save_dataset
     from fer_core.data.synth import synth_dataset
-    from fer_core.model_store import load_model
+    from fer_core.handle.store import load_model
     from fer_core.train import TrainConfig, prepare_run, train_in_process
 
     d = tmp_path_factory.mktemp("trained")
@@ -221,7 +221,7 @@ def test_each_filter_starts_from_its_least_exciting_draw(trained_small):
 def test_gradient_ascent_is_cached_in_the_run_by_weights_and_options(trained_small, monkeypatch):
     """Computed once per weights, layer and options, written to the run's filters/, then read back
     without computing; other options or other weights miss the cache."""
-    import fer_core.loaded_model as handle_module
+    import fer_core.handle.loaded as handle_module
     from fer_core.explain.filters import ascent_key, load_ascent
 
     m = trained_small
@@ -249,7 +249,7 @@ def test_gradient_ascent_is_cached_in_the_run_by_weights_and_options(trained_sma
 def test_gradient_ascent_raises_each_filter_tenfold_on_the_shipped_fer2013_model(monkeypatch):
     """Issue 5: every filter of the shipped model's last conv layer (the Filters page's default)
     reaches at least ten times its start's mean activation (|start| when the start is negative)."""
-    from fer_core.model_store import DEFAULT, has_default, load_model
+    from fer_core.handle.store import DEFAULT, has_default, load_model
 
     monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(ROOT / "checkpoints" / DEFAULT))
     if not has_default():

@@ -4,7 +4,7 @@ textures), on blank frames, and on FER2013-style faces pasted on backgrounds."""
 import numpy as np
 import pytest
 
-from fer_core.faces import candidates, detect_faces, face_from_photo, read_image, to_gray
+from fer_core.faces.detect import candidates, detect_faces, face_from_photo, read_image, to_gray
 from tests.photos import FACE_AT, KNOWN_MISSES, PHOTOS, photo_path
 from tests.videos import background
 

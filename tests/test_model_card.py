@@ -8,8 +8,8 @@ import pytest
 from fer_core.cli import main
 from fer_core.data import load_dataset, save_dataset
 from fer_core.data.synth import synth_dataset
-from fer_core.model_card import ship
-from fer_core.model_store import DEFAULT, load_model, model_choices
+from fer_core.handle.card import ship
+from fer_core.handle.store import DEFAULT, load_model, model_choices
 from fer_core.train import RunError
 from tests.fixtures import untrained_run
 
@@ -42,7 +42,7 @@ def test_ship_then_eval_default_reproduces_the_card(data_dir, tmp_path, monkeypa
     assert main(["eval", "--data", "demo", "--split", "PublicTest", "--tta", "10crop", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["accuracy"] == pytest.approx(card_figures["tta"]["10crop"]["accuracy"])
     assert f"{card_figures['tta']['10crop']['accuracy']:.2%}" in card and "10-crop TTA (recommended)" in card
-    import fer_core.loaded_model as handle_module
+    import fer_core.handle.loaded as handle_module
 
     shipped = load_model()
     layer = shipped.conv_layers()[-1]  # the Filters page's default: its images ship with the model

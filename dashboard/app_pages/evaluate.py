@@ -14,9 +14,9 @@ from walkthrough import walkthrough
 
 from fer_core.evaluate import compare, confused_pairs, report
 from fer_core.explain import TITLES, heat
+from fer_core.handle.store import model_choices
 from fer_core.inference import TTA_LABELS, TTA_MODES
 from fer_core.labels import CLASSES, SPLITS
-from fer_core.model_store import model_choices
 
 PAGE = 24  # faces per gallery page
 

@@ -5,8 +5,8 @@ from nav import HOME, PAGES
 
 from fer_core.executor import get_executor
 from fer_core.executor.settings import RAY_ADDRESS_ENV
+from fer_core.handle.store import has_default
 from fer_core.labels import SPLITS
-from fer_core.model_store import has_default
 from fer_core.overview import lab_overview
 from fer_core.train import RunError
 

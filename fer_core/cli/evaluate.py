@@ -7,9 +7,9 @@ import numpy as np
 from fer_core.cli.progress import Bar
 from fer_core.data import load_dataset
 from fer_core.evaluate import confused_pairs, predict_split, report
+from fer_core.handle.store import DEFAULT, load_model
 from fer_core.inference import TTA_LABELS, TTA_MODES
 from fer_core.labels import CLASSES, SPLITS
-from fer_core.model_store import DEFAULT, load_model
 from fer_core.precision import PRECISIONS
 
 

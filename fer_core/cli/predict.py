@@ -2,10 +2,10 @@
 
 import json
 
-from fer_core.faces import read_image
+from fer_core.faces.detect import read_image
+from fer_core.faces.live import predict_faces
+from fer_core.handle.store import DEFAULT, load_model
 from fer_core.labels import CLASSES
-from fer_core.live import predict_faces
-from fer_core.model_store import DEFAULT, load_model
 
 
 def add_parser(sub) -> None:

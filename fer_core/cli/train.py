@@ -214,8 +214,8 @@ def cmd_runs_resume(a) -> int:
 
 
 def cmd_runs_ship(a) -> int:
-    from fer_core.model_card import ship
-    from fer_core.model_store import default_dir
+    from fer_core.handle.card import ship
+    from fer_core.handle.store import default_dir
 
     rep = ship(a.id, a.data, a.command, a.hardware, tta=a.tta, selection=a.selection)
     print(f"shipped {a.id} to {default_dir()}: PublicTest accuracy {rep['accuracy']:.4f}, macro-F1 {rep['macro_f1']:.3f}")

@@ -16,9 +16,9 @@ from safetensors.torch import load_file, save_file
 
 from fer_core.atomic import atomic_path
 from fer_core.data import FaceDataset
+from fer_core.handle.loaded import LoadedModel
 from fer_core.inference import check_tta
 from fer_core.labels import NUM_CLASSES, SPLITS
-from fer_core.loaded_model import LoadedModel
 
 CHUNK = 512  # faces per forward pass; also the progress granularity
 

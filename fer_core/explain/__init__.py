@@ -1,6 +1,6 @@
 """Explanations of one face: six saliency methods, one file each over a small shared base
 (`base.Preprocessed`: the network with its preprocessing in front). The model handle
-(`fer_core.loaded_model.LoadedModel`) is what pages and the CLI call: it adds the cache, the
+(`fer_core.handle.loaded.LoadedModel`) is what pages and the CLI call: it adds the cache, the
 probabilities, the randomised sanity-check copy and occlusion."""
 
 from collections.abc import Callable

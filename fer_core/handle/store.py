@@ -9,7 +9,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from fer_core.loaded_model import LoadedModel
+from fer_core.handle.loaded import LoadedModel
 from fer_core.models import build_model
 from fer_core.normalize import Normalization, Preprocessing
 from fer_core.paths import PROJECT_ROOT, check_name

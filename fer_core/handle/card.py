@@ -17,9 +17,9 @@ import torch
 
 from fer_core.data import load_dataset
 from fer_core.evaluate import confused_pairs, predict_split, report, row_normalised
+from fer_core.handle.store import default_dir, load_model
 from fer_core.inference import TTA_LABELS, TTA_MODES, check_tta
 from fer_core.labels import CLASSES
-from fer_core.model_store import default_dir, load_model
 from fer_core.models import layer_table
 from fer_core.models.layers import layer_totals
 from fer_core.train.runs import SHIPPED_FILES, Run, RunError, RunStatus

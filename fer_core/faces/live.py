@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from fer_core.faces import Face, detect_faces, draw_boxes
+from fer_core.faces.detect import Face, detect_faces, draw_boxes
+from fer_core.handle.loaded import LoadedModel
 from fer_core.labels import CLASSES
-from fer_core.loaded_model import LoadedModel
 
 
 @dataclass(frozen=True)
