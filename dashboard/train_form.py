@@ -1,7 +1,5 @@
 """Train page widgets that turn into a ModelConfig and a TrainConfig."""
 
-from dataclasses import fields
-
 import streamlit as st
 from option_widgets import option_input
 
@@ -9,7 +7,7 @@ from fer_core.augment import AugmentConfig
 from fer_core.inference import TTA_LABELS
 from fer_core.models import PRESET_SUMMARIES, PRESETS, FCConfig, ModelConfig, StageConfig
 from fer_core.models.config import ACTIVATIONS, POOLS
-from fer_core.options import spec
+from fer_core.options import spec, specs
 from fer_core.train import TrainConfig
 from fer_core.train.recipes import DEFAULT_RECIPE, RECIPES, Recipe, get_recipe
 
@@ -84,8 +82,9 @@ def model_form(prefix: str = "train") -> ModelConfig | None:
         return None
 
 
-# The form's options, as rows of widgets, in the order a user meets them; each widget's label,
-# help and range come from the option's declaration (fer_core.options), its key is `train_<name>`.
+# The form's options, in the order a user meets them; each widget's label, help and range come
+# from the option's declaration (fer_core.options), its key is `train_<name>`. A declared option
+# placed in none of these rows is shown at the end of the expander, so a new option needs no edit here.
 TOP = ("epochs", "batch_size", "lr")
 MORE = (
     ("optimizer", "momentum"),
@@ -93,11 +92,18 @@ MORE = (
     ("label_smoothing", "ema"),
     ("normalization", "seed"),
     ("val_tta", "device"),
-    ("precision",),
 )
 SWITCHES = ("equalize", "class_weights")  # full width: their labels do not fit half the narrow column
-AUGMENT = tuple(f.name for f in fields(AugmentConfig) if "help" in f.metadata)
+PICKED_ELSEWHERE = ("data", "arch")  # the data-set picker and the model form
+AUGMENT = tuple(o.name for o in specs(AugmentConfig))
 FORMATS = {"val_tta": TTA_LABELS.get}
+
+
+def _rows() -> list[tuple[str, ...]]:
+    """MORE, then every other declared option two to a row."""
+    placed = {*TOP, *SWITCHES, *PICKED_ELSEWHERE, *(n for row in MORE for n in row)}
+    rest = [o.name for o in specs(TrainConfig) if o.name not in placed]
+    return [*MORE, *(tuple(rest[i : i + 2]) for i in range(0, len(rest), 2))]
 
 
 def _key(name: str) -> str:
@@ -107,7 +113,7 @@ def _key(name: str) -> str:
 def _widget_values(cfg: TrainConfig) -> dict:
     """Each widget's key and the value `cfg` gives it: the recipe picker writes these into the
     session state, and every widget reads its value from there."""
-    names = (*TOP, *(n for row in MORE for n in row), *SWITCHES)
+    names = (*TOP, *(n for row in _rows() for n in row), *SWITCHES)
     return {"train_arch": cfg.arch, **{_key(n): getattr(cfg, n) for n in names}, **{_key(n): getattr(cfg.augment, n) for n in AUGMENT}}
 
 
@@ -144,7 +150,7 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
     values = {"data": st.selectbox("Data set", datasets, key="train_data", help=spec(TrainConfig, "data").help)}
     values |= {n: _input(c, n) for c, n in zip(st.columns(len(TOP)), TOP)}
     with st.expander("Optimiser, regularisation, preprocessing, augmentation"):
-        for row in MORE:
+        for row in _rows():
             for c, n in zip(st.columns(2), row):
                 disabled = n == "momentum" and values["optimizer"] != "sgd"
                 values[n] = _input(c, n, disabled=disabled)
