@@ -1,5 +1,7 @@
 """Real browser: start a 2-epoch run on the Train page and watch the curve gain points."""
 
+import re
+
 import pytest
 
 from tests.browser import ARTIFACTS, browser_page, demo_for_browser, streamlit_server, wait_idle
@@ -39,3 +41,28 @@ def test_start_a_run_and_see_the_chart_gain_points(server):
         assert "at epoch" in best
         assert page.get_by_role("main").get_by_text("running").count() == 0  # the runs table is fresh too
         page.screenshot(path=str(ARTIFACTS / "train-finished.png"))
+
+
+def test_a_recipe_picked_in_the_browser_starts_fer_train_recipes_run(server):
+    """The shipped recipe, picked on the page, asks for exactly the run `fer train --recipe shipped`
+    makes: with that run finished (a stand-in, so nothing trains), Start finds it in the cache."""
+    import argparse
+
+    from fer_core.cli.train import add_train_options, config_from_args
+    from fer_core.train import RunStatus, prepare_run
+
+    p = argparse.ArgumentParser()
+    add_train_options(p)
+    run, _ = prepare_run(config_from_args(p.parse_args(["--recipe", "shipped", "--data", "demo"])))
+    run.set_status(RunStatus.FINISHED, "a stand-in: the page finds it instead of training")
+    with browser_page(height=1400) as page:
+        page.goto(f"{server}/train")
+        page.get_by_role("heading", name="Train", exact=True).wait_for(timeout=30_000)
+        wait_idle(page)
+        page.get_by_role("combobox", name="Recipe").click()
+        page.get_by_role("option", name=re.compile(r"^shipped")).click()
+        wait_idle(page)
+        assert page.get_by_label("Epochs", exact=True).input_value() == "80"
+        page.get_by_role("button", name="Start training").click()
+        page.get_by_text(f"Cached: an identical run already finished ({run.id})").wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "train-recipe-shipped.png"))
