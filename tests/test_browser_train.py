@@ -48,6 +48,8 @@ def test_a_recipe_picked_in_the_browser_starts_fer_train_recipes_run(server):
     makes: with that run finished (a stand-in, so nothing trains), Start finds it in the cache."""
     import argparse
 
+    from playwright.sync_api import expect
+
     from fer_core.cli.train import add_train_options, config_from_args
     from fer_core.train import RunStatus, prepare_run
 
@@ -62,7 +64,10 @@ def test_a_recipe_picked_in_the_browser_starts_fer_train_recipes_run(server):
         page.get_by_role("combobox", name="Recipe").click()
         page.get_by_role("option", name=re.compile(r"^shipped")).click()
         wait_idle(page)
-        assert page.get_by_label("Epochs", exact=True).input_value() == "80"
+        try:
+            expect(page.get_by_label("Epochs", exact=True)).to_have_value("80", timeout=30_000)  # the recipe set the fields
+        finally:
+            page.screenshot(path=str(ARTIFACTS / "train-recipe-picked.png"))
         page.get_by_role("button", name="Start training").click()
         page.get_by_text(f"Cached: an identical run already finished ({run.id})").wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "train-recipe-shipped.png"))
