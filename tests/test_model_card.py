@@ -82,3 +82,17 @@ def test_the_card_says_how_the_run_was_chosen_when_told(data_dir, tmp_path, monk
     assert "The better of two seeds on PublicTest.\n\nPer class" in card
     ship(run.id, "demo")
     assert "The better of two seeds" not in (tmp_path / "default" / "MODEL_CARD.md").read_text()
+
+
+def test_the_committed_default_model_carries_its_filters_for_todays_ascent_options(monkeypatch):
+    """The Filters page opens at once on a fresh clone only while the shipped cache's key (weights
+    and every ascent option) matches today's options: a changed option must come with a new cache."""
+    from fer_core.explain.filters import ascent_key, load_ascent
+    from fer_core.paths import PROJECT_ROOT
+
+    monkeypatch.delenv("FER_DEFAULT_MODEL_DIR", raising=False)
+    model = load_model(DEFAULT)
+    layer = model.conv_layers()[-1]
+    path = model.run.filters_cache_path(layer)
+    assert path.is_relative_to(PROJECT_ROOT / "checkpoints" / "default") and path.exists()
+    assert load_ascent(path, ascent_key(model.digest, layer)) is not None

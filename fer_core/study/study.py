@@ -23,7 +23,7 @@ from fer_core.atomic import write_json, write_text
 from fer_core.data import list_datasets
 from fer_core.identity import identity
 from fer_core.paths import check_name, checkpoints_dir
-from fer_core.study.factors import FACTORS, Vary, check_factors
+from fer_core.study.factors import FACTORS, RETIRED_FACTORS, Vary, check_factors
 from fer_core.train.config import TrainConfig, run_id
 from fer_core.train.run_summary import summary
 from fer_core.train.runs import Run, RunError, RunStatus
@@ -153,6 +153,8 @@ def load_study(sid: str) -> Study:
         d = json.loads(path.read_text())
         varies = [Vary(v["factor"], tuple(v["values"])) for v in d["varies"]]
         for v in varies:
+            if v.factor in RETIRED_FACTORS:  # its runs stay, each one loads and evaluates as a run
+                raise RunError(f"study {sid} varies {v.factor}, which was retired ({RETIRED_FACTORS[v.factor]}); its runs are still listed")
             if v.factor not in FACTORS:
                 raise ValueError(f"unknown factor {v.factor!r}")
         return Study(d["id"], path.parent, TrainConfig.from_json(d["base"]), varies, tuple(d["seeds"]), d["data_hash"], d.get("title", ""))
