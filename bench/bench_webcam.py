@@ -36,9 +36,9 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     os.environ.setdefault("FER_DATA_DIR", str(tmp / "data"))
     os.environ["FER_CHECKPOINTS_DIR"] = str(tmp / "checkpoints")
-    from fer_core.faces import detect as F
     from fer_core.data import list_datasets, load_dataset, save_dataset
     from fer_core.data.synth import synth_dataset
+    from fer_core.faces import detect as F
     from fer_core.faces.live import one_torch_thread, predict_faces
     from fer_core.handle.store import load_model
     from tests.fixtures import untrained_run

@@ -156,7 +156,8 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
                 values[n] = _input(c, n, disabled=disabled)
         values |= {n: _input(st, n) for n in SWITCHES}
         st.markdown("**Augmentation** (on the device, per batch; 0 = off)")
-        aug = AugmentConfig(**{n: _input(c, n) for c, n in zip(st.columns(len(AUGMENT)), AUGMENT)})
+        rows = [AUGMENT[i : i + 3] for i in range(0, len(AUGMENT), 3)]  # three to a row: five do not fit the column
+        aug = AugmentConfig(**{n: _input(c, n) for row in rows for c, n in zip(st.columns(3), row)})
     if model is None:
         return None
     arch = model.name if model.name in PRESETS else "custom"
