@@ -8,7 +8,7 @@ from explain_figures import big
 from links import ExplainLink, clear_sent_face, sent_face
 from ui import pick_dataset
 
-from fer_core.faces.detect import NoFaceFound, draw_boxes, face_from_photo, read_image
+from fer_core.faces import NoFaceFound, draw_boxes, face_from_photo, read_image
 from fer_core.labels import CLASSES, SPLITS
 
 SOURCES = ("Data-set face", "Upload a photo", "Webcam snapshot")

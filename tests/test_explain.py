@@ -13,7 +13,7 @@ from fer_core.explain import METHODS, Preprocessed, attribution
 from fer_core.explain.base import randomized
 from fer_core.explain.filters import gradient_ascent
 from fer_core.explain.occlusion import GREY, OCCLUSION_PRESETS
-from fer_core.faces.detect import NoFaceFound, detect_faces, face_from_photo
+from fer_core.faces import NoFaceFound, detect_faces, face_from_photo
 from fer_core.handle.loaded import LoadedModel
 from fer_core.models import PRESETS, build_model, get_preset
 from fer_core.normalize import Preprocessing, normalize

@@ -12,7 +12,7 @@ from PIL import Image
 from fer_core.cli import main
 from fer_core.data import load_dataset, save_dataset
 from fer_core.data.synth import synth_dataset
-from fer_core.faces.detect import detect_faces
+from fer_core.faces import detect_faces
 from fer_core.faces.live import FrameProcessor, LiveState, predict_faces
 from fer_core.handle.store import load_model
 from tests.fixtures import untrained_run

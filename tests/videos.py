@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from fer_core.faces.detect import detect_faces
+from fer_core.faces import detect_faces
 
 SIZE = 150  # pixels per face in a 640x480 frame: a person about a metre from a laptop camera
 EDGE = 20  # the outer faces' slots keep this far from the frame's sides

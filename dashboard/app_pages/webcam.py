@@ -14,7 +14,7 @@ from models import pick_model
 from PIL import Image
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-from fer_core.faces.detect import read_image
+from fer_core.faces import read_image
 from fer_core.faces.live import FrameProcessor, LiveState, annotate, predict_faces
 from fer_core.labels import CLASSES
 

@@ -7,7 +7,7 @@ from fer_core.atomic import atomic_path
 from fer_core.cli.progress import Bar
 from fer_core.explain import METHODS, TITLES, heat
 from fer_core.explain.render import big, overlay, stretch
-from fer_core.faces.detect import face_from_photo, read_image
+from fer_core.faces import face_from_photo, read_image
 from fer_core.handle.store import DEFAULT, load_model
 from fer_core.labels import CLASSES
 from fer_core.previews import montage

@@ -2,7 +2,7 @@
 
 import json
 
-from fer_core.faces.detect import read_image
+from fer_core.faces import read_image
 from fer_core.faces.live import predict_faces
 from fer_core.handle.store import DEFAULT, load_model
 from fer_core.labels import CLASSES

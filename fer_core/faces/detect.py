@@ -1,185 +1,94 @@
-"""The face pipeline shared by photos, snapshots and the webcam: detect (OpenCV Haar cascade,
-on a downscaled frame), verify, square crop, grayscale, 48x48 -- the preprocessing FER2013 faces had.
+"""Finding faces: OpenCV Zoo's YuNet (`cv2.FaceDetectorYN`, the ONNX file vendored beside this
+module with its MIT licence). For each face it gives a box, five landmarks (both eyes, the nose tip,
+both mouth corners) and a score; `align.py` frames the face by the landmarks.
 
-Verification: the frontal-face cascade alone boxes clothing, flags, cell images and moon craters
-(docs/history/BENCHMARKS.md, face detection). A candidate is kept when the eye cascade finds an eye in the
-upper part of its box, or when the face cascade itself is very sure (its level weight, from
-`detectMultiScale3`, at least STRONG_WEIGHT); overlapping boxes keep the surer one.
-Every step is returned so the pages can show it ("what the model sees").
+YuNet was trained on faces of about 10 to 300 px. It searches the image at its own size (up to
+DETECT_WIDTH wide), where small faces of a group photo are found, and an image wider than
+LARGE_FACE_WIDTH is searched again at that width, where a face too large for the first pass is
+found; the two passes' boxes are merged. A 640x480 webcam frame takes one pass.
 """
 
-import io
+import hashlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
-from fer_core.labels import IMAGE_SIZE
-
-DETECT_WIDTH = 320  # Haar on a full 640x480 frame costs ~33 ms here; on 320 wide ~4x less
-MARGIN = 0.1  # FER2013 crops show a little forehead and chin around the Haar box
-# Measured on FER2013 faces pasted on photos and textures: no false box reached a level weight of
-# 5.5 without an eye; true faces have a median of 6.3 (docs/history/BENCHMARKS.md).
-STRONG_WEIGHT = 6.0
-EYE_SIDE = 128  # a candidate's box is resized to this for the eye search
-EYE_SCALE_STEP = 1.03  # finer than 1.05: 166 vs 162 of 172 pasted demo faces verified, no more false boxes (docs/history/BENCHMARKS.md)
-MAX_OVERLAP = 0.3  # intersection over union above which two boxes are one face
-_local = threading.local()  # CascadeClassifier is not safe to share between threads
-
-
-class NoFaceFound(ValueError):
-    """The image has no face the detector can find; the message says what to try."""
-
-
-@dataclass(frozen=True)
-class Face:
-    box: tuple[int, int, int, int]  # x, y, w, h of the square crop in the original image
-    crop: np.ndarray  # (h, w) uint8 grayscale square crop
-    face48: np.ndarray  # (48, 48) uint8: the model's input
-    weight: float = float("inf")  # the face cascade's level weight (its confidence); inf for a given face
-    eyes: int | None = None  # eyes found in the upper part of the box; None: the cascade's weight alone verified it
+MODEL = Path(__file__).resolve().parent / "yunet" / "face_detection_yunet_2026may.onnx"
+MODEL_SHA256 = "ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0"
+# Group scenes of 3-6 people with faces of 30-110 px in a 960x640 photo: 72 of 76 faces found at
+# the photo's own size, 52 at 640 wide, 20 at 320 (bench/bench_detection.py, docs/RESULTS.md).
+DETECT_WIDTH = 1280  # a wider image is searched on a copy this wide
+LARGE_FACE_WIDTH = 320  # the second pass, for faces too large for the first
+# The lowest-scoring real face of those scenes scored 0.77 (FER2013 faces: median 0.91); the
+# highest false box on their backgrounds, the project's textures and random scenes 0.60. 0.7 sits
+# between (bench/bench_detection.py).
+SCORE_THRESHOLD = 0.7
+# A face under 24 px (its box's shorter side, in the original image) is blown up to 48x48 for the
+# model: too little of it is left to read (bench/bench_detection.py: accuracy by face size).
+MIN_FACE = 24
+NMS_THRESHOLD = 0.3  # YuNet's own suppression of overlapping boxes
+MAX_FACES = 16
+_local = threading.local()  # a FaceDetectorYN is not safe to share between threads: one per thread
 
 
 @dataclass(frozen=True)
-class Detection:
-    gray: np.ndarray  # (H, W) uint8, the whole image in grayscale
-    faces: list[Face] = field(default_factory=list)
+class Found:
+    """One face as the detector gives it, in the original image's pixels."""
+
+    box: tuple[int, int, int, int]  # x, y, w, h
+    landmarks: np.ndarray  # (5, 2) float32: right eye, left eye, nose tip, right and left mouth corner
+    score: float
+
+    @property
+    def eyes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The subject's right eye (on the image's left for a face looking at the camera) and left eye."""
+        return self.landmarks[0], self.landmarks[1]
 
 
-def _load(name: str) -> cv2.CascadeClassifier:
-    if not hasattr(_local, name):
-        path = cv2.data.haarcascades + name
-        cascade = cv2.CascadeClassifier(path)
-        if cascade.empty():
-            raise RuntimeError(f"OpenCV could not load its Haar cascade ({path}); install opencv-python-headless<5")
-        setattr(_local, name, cascade)
-    return getattr(_local, name)
+def model_sha256() -> str:
+    return hashlib.sha256(MODEL.read_bytes()).hexdigest()
 
 
-def _cascade() -> cv2.CascadeClassifier:
-    return _load("haarcascade_frontalface_default.xml")
+def _detector() -> cv2.FaceDetectorYN:
+    if not hasattr(_local, "yunet"):
+        if not MODEL.exists():
+            raise RuntimeError(f"the face detector {MODEL} is missing: reinstall FER Lab from its repository")
+        _local.yunet = cv2.FaceDetectorYN.create(str(MODEL), "", (DETECT_WIDTH, DETECT_WIDTH), SCORE_THRESHOLD, NMS_THRESHOLD, 5000)
+    return _local.yunet
 
 
-def count_eyes(gray: np.ndarray, box: tuple[int, int, int, int]) -> int:
-    """Eyes the eye cascade finds in the upper 60% of `box` (x, y, w, h) of a gray image, at full
-    resolution (not histogram-equalised: equalising lost the eyes of ordinary portraits)."""
-    x, y, w, h = box
-    crop = cv2.resize(gray[y : y + h, x : x + w], (EYE_SIDE, EYE_SIDE), interpolation=cv2.INTER_AREA)
-    top = crop[: int(EYE_SIDE * 0.6)]
-    eye = _load("haarcascade_eye.xml")
-    # An eye spans a tenth to a third of the face's width: larger windows only cost time (same decisions, measured).
-    found = eye.detectMultiScale(top, EYE_SCALE_STEP, 2, minSize=(EYE_SIDE // 10,) * 2, maxSize=(EYE_SIDE // 3,) * 2)
-    return len(np.asarray(found).reshape(-1, 4))
+def _search(gray: np.ndarray, width: int, score_threshold: float) -> list[tuple[np.ndarray, float]]:
+    """YuNet on a copy of `gray` at most `width` wide: (15,) rows scaled back to `gray`'s pixels."""
+    height, full = gray.shape
+    scale = min(1.0, width / full)
+    small = cv2.resize(gray, (round(full * scale), round(height * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    det = _detector()
+    det.setInputSize((small.shape[1], small.shape[0]))
+    det.setScoreThreshold(score_threshold)
+    _, rows = det.detect(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))  # (N, 15) float32 or None
+    return [] if rows is None else [np.concatenate([r[:14] / scale, r[14:]]) for r in rows]
 
 
 def _iou(a, b) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    iw, ih = max(0, min(ax + aw, bx + bw) - max(ax, bx)), max(0, min(ay + ah, by + bh) - max(ay, by))
-    inter = iw * ih
-    return inter / (aw * ah + bw * bh - inter)
+    ax, ay, aw, ah = a[:4]
+    bx, by, bw, bh = b[:4]
+    iw, ih = max(0.0, min(ax + aw, bx + bw) - max(ax, bx)), max(0.0, min(ay + ah, by + bh) - max(ay, by))
+    return iw * ih / (aw * ah + bw * bh - iw * ih)
 
 
-def candidates(gray: np.ndarray, min_size: int = 40) -> list[tuple[tuple[int, int, int, int], float]]:
-    """The face cascade's boxes (x, y, w, h) in `gray`'s pixels with their level weights, unverified.
-    Runs on a copy at most DETECT_WIDTH wide, histogram-equalised (Haar is sensitive to exposure)."""
-    height, width = gray.shape
-    scale = min(1.0, DETECT_WIDTH / width)
-    small = cv2.resize(gray, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else gray
-    small = cv2.equalizeHist(small)
-    boxes, _, weights = _cascade().detectMultiScale3(
-        small, scaleFactor=1.1, minNeighbors=5, minSize=(max(12, round(min_size * scale)),) * 2, outputRejectLevels=True
-    )
-    return [
-        (tuple(int(round(v / scale)) for v in b), float(w))
-        for b, w in zip(np.asarray(boxes).reshape(-1, 4), np.asarray(weights).reshape(-1))
-    ]
-
-
-def read_image(source: str | Path | bytes, name: str | None = None) -> np.ndarray:
-    """A photo (path or bytes) as RGB (H, W, 3) uint8; a 48x48 image, a FER-style face, as gray (48, 48).
-    Anything unreadable: ValueError naming the file."""
-    name = name or str(source)
-    try:
-        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as im:
-            return np.array(im.convert("L") if im.size == (IMAGE_SIZE, IMAGE_SIZE) else im.convert("RGB"))
-    except FileNotFoundError:
-        raise
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ValueError(f"{name}: not an image FER Lab can read (PNG or JPEG): {exc}") from exc
-
-
-def to_gray(image: np.ndarray) -> np.ndarray:
-    """RGB (H, W, 3), RGBA or gray (H, W) -> gray uint8 (H, W)."""
-    image = np.asarray(image)
-    if image.ndim == 2:
-        return image.astype(np.uint8, copy=False)
-    code = cv2.COLOR_RGBA2GRAY if image.shape[2] == 4 else cv2.COLOR_RGB2GRAY
-    return cv2.cvtColor(image.astype(np.uint8, copy=False), code)
-
-
-def square_box(x: int, y: int, w: int, h: int, width: int, height: int, margin: float = MARGIN) -> tuple[int, int, int, int]:
-    """A square around the detection, grown by `margin`, kept inside the image."""
-    side = int(round(max(w, h) * (1 + 2 * margin)))
-    side = min(side, width, height)
-    cx, cy = x + w / 2, y + h / 2
-    left = int(np.clip(round(cx - side / 2), 0, width - side))
-    top = int(np.clip(round(cy - side / 2), 0, height - side))
-    return left, top, side, side
-
-
-def detect_faces(image: np.ndarray, max_faces: int = 8, min_size: int = 40) -> Detection:
-    """All verified faces, largest first. `image`: RGB or gray uint8. No face -> an empty list."""
-    gray = to_gray(image)
-    height, width = gray.shape
-    kept: list[tuple[tuple[int, int, int, int], float, int | None]] = []
-    for box, weight in sorted(candidates(gray, min_size), key=lambda c: -c[1]):  # surest first
-        if any(_iou(box, k[0]) > MAX_OVERLAP for k in kept):
-            continue  # the same face at another scale
-        eyes = None if weight >= STRONG_WEIGHT else count_eyes(gray, box)  # a sure candidate needs no eye search
-        if eyes is None or eyes:
-            kept.append((box, weight, eyes))
-    kept.sort(key=lambda k: (-k[0][2] * k[0][3], k[0][0], k[0][1]))  # largest first; ties in a fixed order
-    faces = []
-    for (x, y, w, h), weight, eyes in kept[:max_faces]:
-        bx, by, side, _ = square_box(x, y, w, h, width, height)
-        crop = gray[by : by + side, bx : bx + side]  # the crop keeps the original pixels
-        face48 = cv2.resize(crop, (IMAGE_SIZE, IMAGE_SIZE), interpolation=cv2.INTER_AREA)
-        faces.append(Face((bx, by, side, side), crop, face48, weight, eyes))
-    return Detection(gray, faces)
-
-
-def face_from_photo(image: np.ndarray, source: str = "the photo") -> tuple[Face, Detection]:
-    """The largest face of a photo, or NoFaceFound with a message a user can act on."""
-    image = np.asarray(image)
-    if image.ndim == 2 and image.shape == (IMAGE_SIZE, IMAGE_SIZE):  # already a FER-style face: use it whole
-        face = Face((0, 0, IMAGE_SIZE, IMAGE_SIZE), image.astype(np.uint8), image.astype(np.uint8))
-        return face, Detection(image.astype(np.uint8), [face])
-    det = detect_faces(image)
-    if not det.faces:
-        raise NoFaceFound(
-            f"No face found in {source}. Try a photo where one face looks at the camera, "
-            "is well lit and fills at least a fifth of the picture."
-        )
-    return det.faces[0], det
-
-
-def draw_boxes(
-    image: np.ndarray, boxes: list[tuple[int, int, int, int]], labels: list[str] | None = None, colour=(46, 158, 68)
-) -> np.ndarray:
-    """A copy of the RGB image with a box (x, y, w, h) and, if given, a label for each."""
-    out = np.ascontiguousarray(image.copy() if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB))
-    thick = max(2, out.shape[1] // 320)
-    for i, (x, y, w, h) in enumerate(boxes):
-        cv2.rectangle(out, (x, y), (x + w, y + h), colour, thick)
-        if labels:
-            text = labels[i]
-            scale = max(0.5, out.shape[1] / 1000)
-            (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
-            ty = max(th + base, y)
-            cv2.rectangle(out, (x, ty - th - base - 2), (x + tw + 4, ty), colour, -1)
-            cv2.putText(out, text, (x + 2, ty - base), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thick, cv2.LINE_AA)
-    return out
+def find_faces(gray: np.ndarray, min_face: int = MIN_FACE, score_threshold: float = SCORE_THRESHOLD) -> list[Found]:
+    """Every face in a (H, W) uint8 image scoring at least `score_threshold` whose box is at least
+    `min_face` px on its shorter side, largest first (at most MAX_FACES)."""
+    rows = _search(gray, DETECT_WIDTH, score_threshold)
+    if gray.shape[1] > 2 * LARGE_FACE_WIDTH:
+        rows += _search(gray, LARGE_FACE_WIDTH, score_threshold)
+    kept: list[np.ndarray] = []
+    for r in sorted(rows, key=lambda r: -r[14]):  # surest first; the same face from the other pass is dropped
+        if min(r[2], r[3]) >= min_face and all(_iou(r, k) <= NMS_THRESHOLD for k in kept):
+            kept.append(r)
+    found = [Found(tuple(int(round(v)) for v in r[:4]), r[4:14].reshape(5, 2).astype(np.float32), float(r[14])) for r in kept]
+    found.sort(key=lambda f: (-f.box[2] * f.box[3], f.box[0], f.box[1]))  # largest first; ties in a fixed order
+    return found[:MAX_FACES]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from fer_core.faces.detect import Face, detect_faces, draw_boxes
+from fer_core.faces import Face, detect_faces, draw_boxes
 from fer_core.handle.loaded import LoadedModel
 from fer_core.labels import CLASSES
 

@@ -1,0 +1,51 @@
+"""Images in and out of the face pipeline: reading a photo (path or bytes), grayscale, and drawing
+boxes and labels on a copy."""
+
+import io
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from fer_core.labels import IMAGE_SIZE
+
+
+def read_image(source: str | Path | bytes, name: str | None = None) -> np.ndarray:
+    """A photo (path or bytes) as RGB (H, W, 3) uint8; a 48x48 image, a FER-style face, as gray (48, 48).
+    Anything unreadable: ValueError naming the file."""
+    name = name or str(source)
+    try:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as im:
+            return np.array(im.convert("L") if im.size == (IMAGE_SIZE, IMAGE_SIZE) else im.convert("RGB"))
+    except FileNotFoundError:
+        raise
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError(f"{name}: not an image FER Lab can read (PNG or JPEG): {exc}") from exc
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """RGB (H, W, 3), RGBA or gray (H, W) -> gray uint8 (H, W)."""
+    image = np.asarray(image)
+    if image.ndim == 2:
+        return image.astype(np.uint8, copy=False)
+    code = cv2.COLOR_RGBA2GRAY if image.shape[2] == 4 else cv2.COLOR_RGB2GRAY
+    return cv2.cvtColor(image.astype(np.uint8, copy=False), code)
+
+
+def draw_boxes(
+    image: np.ndarray, boxes: list[tuple[int, int, int, int]], labels: list[str] | None = None, colour=(46, 158, 68)
+) -> np.ndarray:
+    """A copy of the RGB image with a box (x, y, w, h) and, if given, a label for each."""
+    out = np.ascontiguousarray(image.copy() if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB))
+    thick = max(2, out.shape[1] // 320)
+    for i, (x, y, w, h) in enumerate(boxes):
+        cv2.rectangle(out, (x, y), (x + w, y + h), colour, thick)
+        if labels:
+            text = labels[i]
+            scale = max(0.5, out.shape[1] / 1000)
+            (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+            ty = max(th + base, y)
+            cv2.rectangle(out, (x, ty - th - base - 2), (x + tw + 4, ty), colour, -1)
+            cv2.putText(out, text, (x + 2, ty - base), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thick, cv2.LINE_AA)
+    return out
