@@ -118,6 +118,30 @@ def pasted(model, pixels: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict
     return {"cells": cells, "mean": mean}
 
 
+def by_box_size(model, pixels: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict:
+    """Upright faces pasted small (24-64 px), found with no smallest size: how often the model is
+    right, by the found box's shorter side (8 px bins), against the face itself. What chose MIN_FACE."""
+    from fer_core.faces.detect import find_faces
+    from fer_core.faces.images import to_gray
+    from fer_core.faces.pipeline import _face
+
+    rng = np.random.default_rng(seed)
+    bins: dict[int, list[bool]] = {}
+    for size in (24, 32, 40, 48, 64):
+        for face, label in zip(pixels, labels, strict=True):
+            frame, region = paste(face, size, 0, rng)
+            gray = to_gray(frame)
+            hits = [f for f in find_faces(gray, min_face=0) if _covers(f.box, region)]
+            if hits:
+                side = min(hits[0].box[2:]) // 8 * 8
+                bins.setdefault(side, []).append(int(model.probs(_face(gray, hits[0]).face48[None]).argmax()) == int(label))
+    alone = float((model.probs(pixels).argmax(1) == labels).mean())
+    return {
+        "alone": round(alone, 4),
+        "bins": {f"{k}-{k + 7}": {"faces": len(v), "right": round(float(np.mean(v)), 4)} for k, v in sorted(bins.items())},
+    }
+
+
 def frame_ms(frames: list[np.ndarray]) -> dict:
     result = {}
     for name, fn in (("before", before), ("after", after)):
@@ -154,7 +178,10 @@ def main() -> None:
         sys.exit(f"no data set {a.data!r}: import FER2013 first (fer data import fer2013.csv)")
     ds = load_dataset(a.data)
     rows = np.random.default_rng(0).choice(ds.split_indices("PublicTest"), a.faces, replace=False)
-    result[f"{a.data}_pasted"] = pasted(load_model("default"), ds.pixels[rows], ds.labels[rows])
+    model = load_model("default")
+    result[f"{a.data}_pasted"] = pasted(model, ds.pixels[rows], ds.labels[rows])
+    small = np.random.default_rng(0).choice(ds.split_indices("PublicTest"), 200, replace=False)
+    result["right_by_box_size"] = by_box_size(model, ds.pixels[small], ds.labels[small])
     frames = [paste(f, 150, 0, rng)[0] for f in ds.pixels[rows[:30]]]  # one face a frame, as a webcam sees a person
     result.update(frame_ms(frames))
     emit(result, a.json)

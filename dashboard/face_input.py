@@ -1,6 +1,6 @@
 """Where a face to explain comes from: the data set, an uploaded photo, a webcam snapshot, or a
 face sent by another page (Evaluate's gallery link, the Webcam page). Photos go through the
-same face pipeline as the webcam, and each step is shown."""
+same face pipeline as the webcam (detect, align by the eyes, crop, 48x48), and each step is shown."""
 
 import numpy as np
 import streamlit as st
@@ -8,7 +8,8 @@ from explain_figures import big
 from links import ExplainLink, clear_sent_face, sent_face
 from ui import pick_dataset
 
-from fer_core.faces import NoFaceFound, draw_boxes, face_from_photo, read_image
+from fer_core.faces import NoFaceFound, draw_faces, face_from_photo, read_image
+from fer_core.faces.images import crop_with_landmarks
 from fer_core.labels import CLASSES, SPLITS
 
 SOURCES = ("Data-set face", "Upload a photo", "Webcam snapshot")
@@ -39,9 +40,10 @@ def _photo_face(data: bytes, name: str):
         st.image(image, caption=name, width=320)
         return None
     cols = st.columns(4)
-    cols[0].image(image, caption="1. the photo", width="stretch")
-    cols[1].image(draw_boxes(image, [face.box]), caption=f"2. face found ({len(det.faces)} in all; the largest kept)", width="stretch")
-    cols[2].image(face.crop, caption="3. square crop, grayscale", width="stretch", clamp=True)
+    found = f"{len(det.faces)} face{'s' * (len(det.faces) != 1)} found; the largest is explained"
+    cols[0].image(draw_faces(image, det.faces), caption=f"1. detect: {found} (box, eyes, nose, mouth)", width="stretch")
+    cols[1].image(draw_faces(image, [face], aligned=True), caption="2. align: eyes level, framed as FER2013 frames faces", width="stretch")
+    cols[2].image(crop_with_landmarks(face), caption="3. crop, grayscale: the eyes level", width="stretch")
     cols[3].image(big(face.face48, 192), caption="4. 48x48: what the model sees", width="stretch")
     return face.face48
 

@@ -42,7 +42,12 @@ PEOPLE = {
     ("matplotlib", "mpl-data/sample_data/grace_hopper.jpg"): (110, 60, 310, 310),
     ("skimage", "data/camera.png"): (150, 70, 160, 160),  # head turned down to the camera
 }
-SCENES = (("skimage", "data/coffee.png"), ("skimage", "data/rocket.jpg"), ("skimage", "data/motorcycle_left.png"), ("skimage", "data/brick.png"))
+SCENES = (
+    ("skimage", "data/coffee.png"),
+    ("skimage", "data/rocket.jpg"),
+    ("skimage", "data/motorcycle_left.png"),
+    ("skimage", "data/brick.png"),
+)
 
 
 def group_scene(rng, people: list[np.ndarray], background: np.ndarray, n: int, w: int = 960, h: int = 640):

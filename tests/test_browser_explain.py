@@ -47,3 +47,33 @@ def test_explain_draws_every_map_and_filters_draw_a_grid(server):
         _wait_images(page, "filters of stage4.conv1", 1)
         page.screenshot(path=str(ARTIFACTS / "filters.png"))
         assert [u for u in page.requests if not u.startswith(url) and not u.startswith("data:")] == []
+
+
+def test_an_uploaded_photo_shows_each_step_and_the_aligned_face(server):
+    """A real portrait, turned 20 degrees, uploaded on the Explain page: detect (box and landmarks),
+    align (the turned square), crop and 48x48 are shown, and the maps are drawn for that face."""
+    import cv2
+    import numpy as np
+
+    from fer_core.faces import read_image
+    from tests.photos import photo_path
+
+    path = photo_path("skimage", "data/astronaut.png")
+    if path is None:
+        pytest.skip("scikit-image is not installed (requirements-dev.txt installs it)")
+    turned = cv2.warpAffine(read_image(path), cv2.getRotationMatrix2D((256, 256), -20, 1.0), (512, 512), borderMode=cv2.BORDER_REFLECT)
+    photo = ARTIFACTS / "astronaut-turned.png"
+    cv2.imwrite(str(photo), cv2.cvtColor(np.ascontiguousarray(turned), cv2.COLOR_RGB2BGR))
+    url, run = server
+    with browser_page(height=1600) as page:
+        page.goto(f"{url}/explain?model={run.id}")
+        page.get_by_text("Occlusion: cover part of the face").wait_for(timeout=60_000)
+        wait_idle(page)
+        page.get_by_text("Upload a photo").click()
+        wait_idle(page)
+        page.locator("input[type=file]").set_input_files(str(photo))
+        for caption in ("1. detect", "2. align", "3. crop", "4. 48x48"):
+            _wait_images(page, caption, 1)
+        _wait_images(page, TITLES[next(iter(METHODS))], 1)  # the maps are of the uploaded face
+        page.get_by_text("2. align").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "explain-upload.png"))

@@ -1,11 +1,15 @@
-"""Face detection on real photographs (one box per person, none on clothing, animals, objects or
-textures), on blank frames, and on FER2013-style faces pasted on backgrounds."""
+"""Face detection on real photographs (one box per person, none on animals, objects or textures),
+group scenes of real portraits at several sizes and turns, blank frames, pasted faces; the vendored
+detector file; alignment by the eyes."""
 
+import cv2
 import numpy as np
 import pytest
 
-from fer_core.faces.detect import candidates, detect_faces, face_from_photo, read_image, to_gray
-from tests.photos import FACE_AT, KNOWN_MISSES, PHOTOS, photo_path
+from fer_core.faces import detect_faces, face_from_photo, read_image
+from fer_core.faces.align import EYE_DISTANCE, FACE_CENTRE
+from fer_core.faces.detect import MODEL_SHA256, model_sha256
+from tests.photos import FACE_AT, PEOPLE, PHOTOS, SCENES, group_scene, photo_path
 from tests.videos import background
 
 
@@ -28,12 +32,9 @@ def test_a_photo_gets_one_box_per_face_and_none_elsewhere(package, inside):
     name = inside.rsplit("/", 1)[-1]
     faces = detect_faces(_photo(package, inside)).faces
     expected = PHOTOS[(package, inside)]
-    if name in KNOWN_MISSES:
-        assert len(faces) <= expected  # a miss, never a false box
-        return
     assert len(faces) == expected, f"{name}: {len(faces)} boxes {[f.box for f in faces]}, expected {expected}"
-    if name in FACE_AT:
-        assert _covers(faces[0].box, FACE_AT[name]) and faces[0].eyes >= 1
+    if name in FACE_AT:  # camera.png among them: a head turned down, which the Haar cascade never found
+        assert _covers(faces[0].box, FACE_AT[name])
 
 
 def test_the_portrait_that_had_a_box_on_its_clothing_explains_its_face():
@@ -46,24 +47,55 @@ def test_blank_frames_have_no_face(value):
     assert detect_faces(np.full((480, 640, 3), value, np.uint8)).faces == []
 
 
-def test_random_scenes_have_no_face():
+def test_random_scenes_and_noise_have_no_face():
     rng = np.random.default_rng(3)
-    assert sum(len(detect_faces(background(rng)).faces) for _ in range(20)) == 0
+    noise = [rng.integers(0, 256, (480, 640, 3), dtype=np.uint8) for _ in range(5)]
+    assert sum(len(detect_faces(f).faces) for f in [background(rng) for _ in range(20)] + noise) == 0
 
 
-def test_a_demo_face_on_a_background_is_found_once(data_dir):
-    import cv2
+def _rgb(image):
+    return image if image.ndim == 3 else np.stack([image] * 3, -1)
 
-    from fer_core.data.synth import synth_dataset
 
-    ds = synth_dataset("demo", n=140)
+def test_group_scenes_of_real_people_get_one_box_each():
+    """3-6 real portraits at 70-220 px, turned up to 25 degrees, on real backgrounds (the Haar
+    pipeline found 1 of 18 of these faces)."""
+    people = [_rgb(_photo(*k))[y : y + h, x : x + w] for k, (x, y, w, h) in PEOPLE.items()]
     rng = np.random.default_rng(0)
-    found = proposed = 0
-    for face in ds.pixels[:20]:
-        frame = background(rng)
-        frame[150:310, 240:400] = cv2.resize(face, (160, 160), interpolation=cv2.INTER_CUBIC)[..., None]
-        boxes = [f.box for f in detect_faces(frame).faces]
-        assert len(boxes) <= 1 and all(_covers(b, (240, 150, 160, 160)) for b in boxes)
-        found += len(boxes)
-        proposed += any(_covers(b, (240, 150, 160, 160)) for b, _ in candidates(to_gray(frame)))
-    assert found == proposed >= 10  # verification drops no face the cascade proposes (some are turned or dark)
+    faces = found = false = 0
+    for k in range(4):
+        scene, placed = group_scene(rng, people, _rgb(_photo(*SCENES[k])), int(rng.integers(3, 7)))
+        boxes = [f.box for f in detect_faces(scene).faces]
+        faces += len(placed)
+        found += sum(any(_covers(b, p) for b in boxes) for p in placed)
+        false += sum(not any(_covers(b, p) for p in placed) for b in boxes)
+    assert false == 0 and found >= faces - 1, (found, faces)
+
+
+def test_the_vendored_detector_is_the_file_its_readme_names():
+    assert model_sha256() == MODEL_SHA256 == "ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0"
+
+
+@pytest.mark.parametrize("turn", [-25, -10, 0, 15])
+def test_a_turned_face_comes_out_level_and_framed_as_fer2013(turn):
+    """The portrait turned in the image plane: alignment undoes the turn (eyes level in the 48x48
+    face, where FER2013 has them apart) and the face is the same one whatever the turn."""
+    image = _photo("skimage", "data/astronaut.png")
+    m = cv2.getRotationMatrix2D((256, 256), turn, 1.0)
+    turned = cv2.warpAffine(image, m, (512, 512), borderMode=cv2.BORDER_REFLECT)
+    face, _ = face_from_photo(turned, "turned")
+    assert abs(face.frame.angle + turn) < 6  # the turn it measured, undone (searched in 7.5 deg steps)
+    eyes = cv2.transform(face.landmarks[None, :2], face.frame.matrix)[0]  # both eyes in the 48x48 face
+    assert abs(eyes[0, 1] - eyes[1, 1]) < 1.5 and abs(np.linalg.norm(eyes[1] - eyes[0]) - EYE_DISTANCE) < 3
+    assert abs(eyes.mean(0)[0] - FACE_CENTRE[0]) < 3
+    upright, _ = face_from_photo(image, "upright")
+    assert np.corrcoef(face.face48.ravel(), upright.face48.ravel())[0, 1] > 0.8  # the same face (another person's: 0.42)
+
+
+def test_the_aligned_crop_and_its_48x48_are_one_image():
+    face, _ = face_from_photo(_photo("matplotlib", "mpl-data/sample_data/grace_hopper.jpg"))
+    assert face.crop.shape[0] == face.crop.shape[1] <= 192 and face.face48.shape == (48, 48)
+    assert np.array_equal(face.face48, cv2.resize(face.crop, (48, 48), interpolation=cv2.INTER_AREA))
+    corners = face.frame.corners()
+    x, y, w, h = face.box
+    assert np.all(corners.min(0) < [x + w / 2, y + h / 2]) and np.all(corners.max(0) > [x + w / 2, y + h / 2])

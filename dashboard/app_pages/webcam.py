@@ -1,5 +1,5 @@
-"""Webcam: live emotion recognition. Each frame: Haar face detection on a downscaled frame,
-square crop, grayscale, 48x48, the model; boxes and labels drawn on the video. The frame
+"""Webcam: live emotion recognition. Each frame: faces found (YuNet), each aligned by its eyes,
+cropped, grayscale, 48x48, the model; boxes and labels drawn on the video. The frame
 callback runs in its own thread and hands results to the page through a lock."""
 
 import io

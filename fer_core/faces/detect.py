@@ -26,8 +26,9 @@ LARGE_FACE_WIDTH = 320  # the second pass, for faces too large for the first
 # highest false box on their backgrounds, the project's textures and random scenes 0.60. 0.7 sits
 # between (bench/bench_detection.py).
 SCORE_THRESHOLD = 0.7
-# A face under 24 px (its box's shorter side, in the original image) is blown up to 48x48 for the
-# model: too little of it is left to read (bench/bench_detection.py: accuracy by face size).
+# The smallest face kept, its box's shorter side in px. FER2013 faces pasted small and found: the
+# shipped model read 67% of those found at 24-31 px right (75% of the same faces whole), 1 of 4
+# below 24 (bench/bench_detection.py, right_by_box_size).
 MIN_FACE = 24
 NMS_THRESHOLD = 0.3  # YuNet's own suppression of overlapping boxes
 MAX_FACES = 16
@@ -60,7 +61,7 @@ def _detector() -> cv2.FaceDetectorYN:
     return _local.yunet
 
 
-def _search(gray: np.ndarray, width: int, score_threshold: float) -> list[tuple[np.ndarray, float]]:
+def search(gray: np.ndarray, width: int, score_threshold: float) -> list[np.ndarray]:
     """YuNet on a copy of `gray` at most `width` wide: (15,) rows scaled back to `gray`'s pixels."""
     height, full = gray.shape
     scale = min(1.0, width / full)
@@ -82,9 +83,9 @@ def _iou(a, b) -> float:
 def find_faces(gray: np.ndarray, min_face: int = MIN_FACE, score_threshold: float = SCORE_THRESHOLD) -> list[Found]:
     """Every face in a (H, W) uint8 image scoring at least `score_threshold` whose box is at least
     `min_face` px on its shorter side, largest first (at most MAX_FACES)."""
-    rows = _search(gray, DETECT_WIDTH, score_threshold)
+    rows = search(gray, DETECT_WIDTH, score_threshold)
     if gray.shape[1] > 2 * LARGE_FACE_WIDTH:
-        rows += _search(gray, LARGE_FACE_WIDTH, score_threshold)
+        rows += search(gray, LARGE_FACE_WIDTH, score_threshold)
     kept: list[np.ndarray] = []
     for r in sorted(rows, key=lambda r: -r[14]):  # surest first; the same face from the other pass is dropped
         if min(r[2], r[3]) >= min_face and all(_iou(r, k) <= NMS_THRESHOLD for k in kept):

@@ -49,3 +49,29 @@ def draw_boxes(
             cv2.rectangle(out, (x, ty - th - base - 2), (x + tw + 4, ty), colour, -1)
             cv2.putText(out, text, (x + 2, ty - base), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thick, cv2.LINE_AA)
     return out
+
+
+def draw_faces(image: np.ndarray, faces: list, aligned: bool = False, colour=(46, 158, 68)) -> np.ndarray:
+    """A copy of the image with each face's five landmarks (eyes, nose tip, mouth corners) and its
+    detector box, or with `aligned`, the square the face was cut from (turned with the face)."""
+    out = draw_boxes(image, [] if aligned else [f.box for f in faces if f.landmarks is not None], colour=colour)
+    thick = max(2, out.shape[1] // 320)
+    for f in faces:
+        if f.landmarks is None:
+            continue
+        if aligned:
+            cv2.polylines(out, [np.round(f.frame.corners()).astype(np.int32)], True, colour, thick, cv2.LINE_AA)
+        for x, y in f.landmarks:
+            cv2.circle(out, (int(round(x)), int(round(y))), thick + 1, (230, 73, 128), -1, cv2.LINE_AA)
+    return out
+
+
+def crop_with_landmarks(face) -> np.ndarray:
+    """The face's aligned crop (RGB) with its five landmarks where alignment put them."""
+    out = cv2.cvtColor(face.crop, cv2.COLOR_GRAY2RGB)
+    if face.landmarks is None:
+        return out
+    zoom = face.crop.shape[0] / IMAGE_SIZE
+    for x, y in cv2.transform(face.landmarks[None], face.frame.matrix)[0] * zoom:
+        cv2.circle(out, (int(round(x)), int(round(y))), max(2, out.shape[0] // 60), (230, 73, 128), -1, cv2.LINE_AA)
+    return out

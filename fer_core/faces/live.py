@@ -1,4 +1,4 @@
-"""Live prediction for the webcam: each frame -> faces (Haar, downscaled) -> 48x48 crops ->
+"""Live prediction for the webcam: each frame -> faces (YuNet, aligned by the eyes) -> 48x48 faces ->
 the model in one batch -> boxes drawn. The frame callback runs in another thread, so what the
 page shows is handed over through `LiveState` under a lock (never st.* in the callback).
 """

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fer_core.faces.align import Framing, aligned_crop, framing
+from fer_core.faces.align import Framing, aligned_crop, framing, upright
 from fer_core.faces.detect import Found, find_faces
 from fer_core.faces.images import to_gray
 from fer_core.labels import IMAGE_SIZE
@@ -33,6 +33,7 @@ class Detection:
 
 
 def _face(gray: np.ndarray, found: Found) -> Face:
+    found = upright(gray, found)
     frame = framing(found)
     crop, face48 = aligned_crop(gray, frame)
     return Face(found.box, crop, face48, found.landmarks, found.score, frame)
@@ -53,7 +54,6 @@ def face_from_photo(image: np.ndarray, source: str = "the photo") -> tuple[Face,
     det = detect_faces(image)
     if not det.faces:
         raise NoFaceFound(
-            f"No face found in {source}. Try a photo where the face is well lit, not covered, "
-            f"and at least {2 * IMAGE_SIZE} px tall."
+            f"No face found in {source}. Try a photo where the face is well lit, not covered, and at least {2 * IMAGE_SIZE} px tall."
         )
     return det.faces[0], det
