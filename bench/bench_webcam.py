@@ -51,7 +51,7 @@ def main() -> None:
     ds = load_dataset(data)
     model = load_model(a.run) if a.run else load_model(untrained_run(data, arch=shipped_arch()).id)
     frames, _ = make_frames(detectable_faces(ds.pixels[ds.split_indices("PublicTest")], a.faces), a.frames)
-    predict_faces(model, frames[0])  # warm-up
+    predict_faces(model, frames[0], live=True)  # warm-up
 
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if a.busy_core else None
     try:
@@ -60,11 +60,11 @@ def main() -> None:
         for f in frames:  # the Webcam page's path: one torch thread in the frame callback
             t0 = time.perf_counter()
             with one_torch_thread():
-                found += len(predict_faces(model, f)) == a.faces
+                found += len(predict_faces(model, f, live=True)) == a.faces
             ours.append(time.perf_counter() - t0)
         for f in frames:  # the same with the process's thread count (2 here), for comparison
             t0 = time.perf_counter()
-            predict_faces(model, f)
+            predict_faces(model, f, live=True)
             all_threads.append(time.perf_counter() - t0)
         full = []
         for f in frames:  # the baseline: the Haar pipeline it replaced, then the same model on its crops

@@ -43,14 +43,14 @@ def _overlap(a, b) -> float:
 def test_pipeline_finds_every_face_and_matches_the_model_on_the_crops(model, video):
     frames, truth = video
     for frame, boxes in zip(frames, truth, strict=True):
-        preds = predict_faces(model, frame)
+        preds = predict_faces(model, frame, live=True)  # as the webcam runs it
         assert len(preds) == len(boxes)
         for box in boxes:  # each pasted face holds one found box (a detector's box is the face, not its square)
             assert max(_overlap(p.box, box) for p in preds) > 0.4
         crops = np.stack([p.face48 for p in preds])
         assert np.allclose(np.stack([p.probs for p in preds]), model.probs(crops), atol=1e-6)
         # the webcam's faces are the pipeline's: the same boxes and the same aligned 48x48 faces
-        det = detect_faces(frame)
+        det = detect_faces(frame, live=True)
         assert [f.box for f in det.faces] == [p.box for p in preds]
         assert all(np.array_equal(f.face48, p.face48) for f, p in zip(det.faces, preds, strict=True))
         assert all(min(p.box[2:]) >= SIZE * 0.4 for p in preds)
@@ -93,7 +93,7 @@ def test_the_frame_callback_predicts_on_one_thread_and_gives_the_others_back(mod
     worker.start()
     worker.join()
     assert seen == [1] and counts[0][0] == counts[0][1] and torch.get_num_threads() == 2
-    on_all = predict_faces(model, frames[0])
+    on_all = predict_faces(model, frames[0], live=True)
     assert np.allclose(np.stack([p.probs for p in state.snapshot()["faces"]]), np.stack([p.probs for p in on_all]), atol=1e-6)
 
 

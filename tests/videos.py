@@ -39,7 +39,7 @@ _CHOSEN: dict[tuple, np.ndarray] = {}  # the search is deterministic and takes ~
 def detectable_faces(pixels: np.ndarray, k: int, seed: int = 0, w: int = 640, h: int = 480) -> np.ndarray:
     """The first k faces (48, 48) that the detector finds alone at every place `make_frames` can
     put a face (left, middle, right; top and bottom of the drift), each time on a new background.
-    A borderline face (the cascade unsure and no eye found) is found at some places and missed at
+    A borderline face (a score near the detector's threshold) is found at some places and missed at
     others, or once compressed, so a few trial places are not enough for tests that expect every
     face in every frame. Same pixels and arguments, same answer: remembered (a copy is returned)."""
     key = (hashlib.sha256(np.ascontiguousarray(pixels).tobytes()).hexdigest(), pixels.shape, k, seed, w, h)

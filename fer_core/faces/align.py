@@ -26,6 +26,9 @@ CROP_MAX = 192  # the aligned crop shown on the pages is at most this many px a 
 TURNS = (-30.0, -15.0, 0.0, 15.0, 30.0)
 FINE = 7.5
 PATCH = 96  # px a side of the searched patch: 0.7 ms a search here
+# Webcam frames search 64 px patches: 0.5 ms a search, two faces' alignment 5 ms less a frame, for
+# a turn read less closely (median error 5.6 deg against 2.8 on the turned portraits).
+LIVE_PATCH = 64
 
 
 @dataclass(frozen=True)
@@ -43,14 +46,14 @@ class Framing:
         return square @ back[:, :2].T + back[:, 2]
 
 
-def _turned(gray: np.ndarray, found: Found, turn: float) -> tuple[float, np.ndarray] | None:
+def _turned(gray: np.ndarray, found: Found, turn: float, size: int) -> tuple[float, np.ndarray] | None:
     """(score, landmarks in `gray`'s pixels) of the face searched in its patch turned by `turn`."""
     x, y, w, h = found.box
     centre = (x + w / 2, y + h / 2)
-    m = cv2.getRotationMatrix2D(centre, turn, PATCH / (1.8 * max(w, h)))  # the face about half the patch
-    m[:, 2] += np.asarray((PATCH / 2, PATCH / 2)) - centre
-    patch = cv2.warpAffine(gray, m, (PATCH, PATCH), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
-    rows = search(patch, PATCH, 0.3)
+    m = cv2.getRotationMatrix2D(centre, turn, size / (1.8 * max(w, h)))  # the face about half the patch
+    m[:, 2] += np.asarray((size / 2, size / 2)) - centre
+    patch = cv2.warpAffine(gray, m, (size, size), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+    rows = search(patch, size, 0.3)
     if not rows:
         return None
     best = max(rows, key=lambda r: r[14])
@@ -58,13 +61,13 @@ def _turned(gray: np.ndarray, found: Found, turn: float) -> tuple[float, np.ndar
     return float(best[14]), (best[4:14].reshape(5, 2) @ back[:, :2].T + back[:, 2]).astype(np.float32)
 
 
-def upright(gray: np.ndarray, found: Found) -> Found:
-    """`found` with its landmarks read from its patch turned upright (see TURNS)."""
-    tries = {t: r for t in TURNS if (r := _turned(gray, found, t))}
+def upright(gray: np.ndarray, found: Found, patch: int = PATCH) -> Found:
+    """`found` with its landmarks read from its patch (`patch` px a side) turned upright (see TURNS)."""
+    tries = {t: r for t in TURNS if (r := _turned(gray, found, t, patch))}
     if not tries:
         return found
     best = max(tries, key=lambda t: tries[t][0])
-    tries |= {t: r for t in (best - FINE, best + FINE) if (r := _turned(gray, found, t))}
+    tries |= {t: r for t in (best - FINE, best + FINE) if (r := _turned(gray, found, t, patch))}
     best = max(tries, key=lambda t: tries[t][0])
     return Found(found.box, tries[best][1], found.score)
 

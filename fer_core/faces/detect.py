@@ -22,6 +22,9 @@ MODEL_SHA256 = "ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0
 # the photo's own size, 52 at 640 wide, 20 at 320 (bench/bench_detection.py, docs/RESULTS.md).
 DETECT_WIDTH = 1280  # a wider image is searched on a copy this wide
 LARGE_FACE_WIDTH = 320  # the second pass, for faces too large for the first
+# A webcam frame is searched once, at this width: 3 ms against 9 at 640, and a person in front of a
+# laptop stays far above the smallest face (bench/bench_webcam.py: every face of every frame found).
+LIVE_WIDTH = 320
 # The lowest-scoring real face of those scenes scored 0.77 (FER2013 faces: median 0.91); the
 # highest false box on their backgrounds, the project's textures and random scenes 0.60. 0.7 sits
 # between (bench/bench_detection.py).
@@ -80,11 +83,14 @@ def _iou(a, b) -> float:
     return iw * ih / (aw * ah + bw * bh - iw * ih)
 
 
-def find_faces(gray: np.ndarray, min_face: int = MIN_FACE, score_threshold: float = SCORE_THRESHOLD) -> list[Found]:
+def find_faces(
+    gray: np.ndarray, min_face: int = MIN_FACE, score_threshold: float = SCORE_THRESHOLD, width: int = DETECT_WIDTH
+) -> list[Found]:
     """Every face in a (H, W) uint8 image scoring at least `score_threshold` whose box is at least
-    `min_face` px on its shorter side, largest first (at most MAX_FACES)."""
-    rows = search(gray, DETECT_WIDTH, score_threshold)
-    if gray.shape[1] > 2 * LARGE_FACE_WIDTH:
+    `min_face` px on its shorter side, largest first (at most MAX_FACES). `width`: the first pass's
+    (LIVE_WIDTH for webcam frames, one pass)."""
+    rows = search(gray, width, score_threshold)
+    if gray.shape[1] > 2 * LARGE_FACE_WIDTH and width > LARGE_FACE_WIDTH:
         rows += search(gray, LARGE_FACE_WIDTH, score_threshold)
     kept: list[np.ndarray] = []
     for r in sorted(rows, key=lambda r: -r[14]):  # surest first; the same face from the other pass is dropped

@@ -29,9 +29,10 @@ class FacePrediction:
         return f"{CLASSES[k]} {self.probs[k]:.0%}"
 
 
-def predict_faces(model: LoadedModel, image: np.ndarray, max_faces: int = 8) -> list[FacePrediction]:
-    """Every face of an RGB or gray image, largest first, with the model's probabilities."""
-    faces: list[Face] = detect_faces(image, max_faces=max_faces).faces
+def predict_faces(model: LoadedModel, image: np.ndarray, max_faces: int = 8, live: bool = False) -> list[FacePrediction]:
+    """Every face of an RGB or gray image, largest first, with the model's probabilities; `live`:
+    a video frame, searched faster (`pipeline.detect_faces`)."""
+    faces: list[Face] = detect_faces(image, max_faces=max_faces, live=live).faces
     if not faces:
         return []
     probs = model.probs(np.stack([f.face48 for f in faces]))  # one batch for all faces: (F, 7)
@@ -80,7 +81,7 @@ class FrameProcessor:
     def __call__(self, rgb: np.ndarray) -> np.ndarray:
         t0 = time.perf_counter()
         with one_torch_thread():
-            preds = predict_faces(self.model, rgb)
+            preds = predict_faces(self.model, rgb, live=True)
         out = annotate(rgb, preds)
         self.state.push(preds, (time.perf_counter() - t0) * 1000)
         return out

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fer_core.faces.align import Framing, aligned_crop, framing, upright
-from fer_core.faces.detect import Found, find_faces
+from fer_core.faces.align import LIVE_PATCH, PATCH, Framing, aligned_crop, framing, upright
+from fer_core.faces.detect import DETECT_WIDTH, LIVE_WIDTH, Found, find_faces
 from fer_core.faces.images import to_gray
 from fer_core.labels import IMAGE_SIZE
 
@@ -32,17 +32,19 @@ class Detection:
     faces: list[Face] = field(default_factory=list)
 
 
-def _face(gray: np.ndarray, found: Found) -> Face:
-    found = upright(gray, found)
+def _face(gray: np.ndarray, found: Found, live: bool = False) -> Face:
+    found = upright(gray, found, LIVE_PATCH if live else PATCH)
     frame = framing(found)
     crop, face48 = aligned_crop(gray, frame)
     return Face(found.box, crop, face48, found.landmarks, found.score, frame)
 
 
-def detect_faces(image: np.ndarray, max_faces: int = 8) -> Detection:
-    """Every face of an RGB or gray uint8 image, largest first, aligned. No face -> an empty list."""
+def detect_faces(image: np.ndarray, max_faces: int = 8, live: bool = False) -> Detection:
+    """Every face of an RGB or gray uint8 image, largest first, aligned. No face -> an empty list.
+    `live`: a webcam frame, searched faster (detect.LIVE_WIDTH, align.LIVE_PATCH)."""
     gray = to_gray(image)
-    return Detection(gray, [_face(gray, f) for f in find_faces(gray)[:max_faces]])
+    found = find_faces(gray, width=LIVE_WIDTH if live else DETECT_WIDTH)
+    return Detection(gray, [_face(gray, f, live) for f in found[:max_faces]])
 
 
 def face_from_photo(image: np.ndarray, source: str = "the photo") -> tuple[Face, Detection]:

@@ -170,7 +170,7 @@ Training time: {minutes:.0f} min on {hardware}.
 - **Disgust** has 436 training faces (1.5%) and **fear** is often taken for sad or surprise: both have the
   lowest recall above.
 - FER2013 faces are tightly cropped, frontal, 48x48 grayscale, often posed. Webcam faces differ (lighting,
-  pose, distance, the Haar crop): expect lower accuracy live than on PublicTest, and prefer the smoothed emotion.
+  pose, distance, how the detector frames them): expect lower accuracy live than on PublicTest, and prefer the smoothed emotion.
 - FER2013 labels are noisy (human agreement is about 65%).
 """ + (
         "- Below the 70% PublicTest target set for the shipped model, and the ~73% state of the art for a single\n"
