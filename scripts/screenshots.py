@@ -96,7 +96,7 @@ def main() -> None:
             page.get_by_text("Upload a photo").first.click()
             wait_idle(page, 60_000)
             page.locator("input[type=file]").first.set_input_files(str(photo_path("skimage", "data/astronaut.png")))
-            page.get_by_text("2. face found").first.wait_for(timeout=60_000)
+            page.get_by_text("2. align").first.wait_for(timeout=60_000)
 
         page.set_viewport_size({"width": 1400, "height": 1300})
         page.goto(f"{url}/explain")
