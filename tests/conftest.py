@@ -56,6 +56,7 @@ def fer_fixtures(shared_fer, tmp_path_factory) -> dict[str, Path]:
         "zip": ("zip", "fer2013.zip", ["--per-class", "12"]),
         "folder": ("folder", "folder", ["--per-class", "12"]),
         "jpgzip": ("zip", "fer2013_jpg.zip", ["--per-class", "5", "--ext", "jpg"]),
+        "ferplus": ("ferplus", "fer2013new.csv", ["--per-class", "12"]),  # the votes of the csv fixture's rows
     }
     # Side by side: each one mostly decompresses the 58 MB pixel file, on one core.
     procs = {

@@ -22,7 +22,14 @@ def cmd_data_import(a) -> int:
     bar = Bar("import")
     try:
         rep = import_source(
-            a.source, a.name, skip_bad=a.skip_bad, replace=a.replace, val_fraction=a.val_fraction, seed=a.seed, progress=bar
+            a.source,
+            a.name,
+            skip_bad=a.skip_bad,
+            replace=a.replace,
+            val_fraction=a.val_fraction,
+            seed=a.seed,
+            progress=bar,
+            ferplus=a.ferplus,
         )
     except DataImportError as exc:
         bar.close()
@@ -30,7 +37,8 @@ def cmd_data_import(a) -> int:
         print(f"error: {exc}{hint}", file=sys.stderr)
         return 2
     bar.close()
-    print(f"imported {rep.n:,} faces as {rep.name!r} ({rep.format}, hash {rep.hash}) in {rep.seconds:.1f} s -> {rep.path}")
+    votes = ", each with its ten FER+ votes" if a.ferplus else ""
+    print(f"imported {rep.n:,} faces as {rep.name!r} ({rep.format}{votes}, hash {rep.hash}) in {rep.seconds:.1f} s -> {rep.path}")
     if rep.skipped:
         print(f"skipped {rep.skipped:,} bad rows/entries, first ones:")
         for p in rep.problems:
@@ -78,6 +86,7 @@ def add_parser(sub) -> None:
     p = data.add_parser("import", help="import a CSV (plain/.gz/.xz/.zip) or a Kaggle-style image folder or zip")
     p.add_argument("source", help="file or folder")
     p.add_argument("--name", help="data-set name (default: from the file name)")
+    p.add_argument("--ferplus", metavar="CSV", help="FER+ votes for the same rows (fer2013new.csv): every face keeps its ten votes")
     p.add_argument("--skip-bad", action="store_true", help="import the valid rows and report how many were skipped")
     p.add_argument("--replace", action="store_true", help="replace an existing data set of the same name")
     p.add_argument("--val-fraction", type=float, default=0.1, help="PublicTest share for sources without a split column")

@@ -22,11 +22,15 @@ class Collected:
     bad: int = 0  # every bad row or entry, counted
     converted: int = 0  # images resized or made grayscale
     format: str = ""
+    rows: list[int] = field(default_factory=list)  # a CSV's data row (0-based) of each face, for joining votes
+    n_rows: int = 0  # a CSV's data rows, good and bad
 
-    def add(self, pixels: np.ndarray, label: int, split: int) -> None:
+    def add(self, pixels: np.ndarray, label: int, split: int, row: int | None = None) -> None:
         self.pixels.append(pixels.reshape(NUM_PIXELS).astype(np.uint8, copy=False))
         self.labels.append(label)
         self.splits.append(split)
+        if row is not None:
+            self.rows.append(row)
 
     def reject(self, where: str, message: str) -> None:
         self.bad += 1

@@ -78,6 +78,7 @@ def read_csv(src: TextSource, progress: Progress | None = None) -> Collected:
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # blank line
+            data_row, out.n_rows = out.n_rows, out.n_rows + 1
             where = f"line {reader.line_num}"
             if len(row) != width:
                 out.reject(where, f"expected {width} fields, found {len(row)}")
@@ -96,7 +97,7 @@ def read_csv(src: TextSource, progress: Progress | None = None) -> Collected:
             if pixels is None:
                 out.reject(where, why)
                 continue
-            out.add(pixels, label, split)
+            out.add(pixels, label, split, data_row)
             if progress and len(out.labels) % 2000 == 0:
                 progress(src.position(), f"read {len(out.labels):,} faces")
     except UnicodeDecodeError as exc:

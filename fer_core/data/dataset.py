@@ -1,7 +1,8 @@
 """The in-memory data set and its compact file format.
 
-One file per data set: safetensors with three tensors and JSON metadata.
-  pixels (N, 48, 48) uint8, labels (N,) uint8 in 0..6, splits (N,) uint8 in 0..2.
+One file per data set: safetensors with three tensors (four with FER+ votes) and JSON metadata.
+  pixels (N, 48, 48) uint8, labels (N,) uint8 in 0..6, splits (N,) uint8 in 0..2,
+  and, when imported with them, votes (N, 10) uint8: FER+'s ten annotators (data/ferplus.py).
 Images are stored in a canonical order (split, label, image digest), so the same
 faces give byte-identical arrays and the same content hash whatever format they
 came from. Loading is a memory copy: all of FER2013 (83 MB) loads in well under a second.
@@ -18,6 +19,7 @@ from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
 
 from fer_core.atomic import atomic_path
+from fer_core.data.ferplus import VOTE_COLUMNS
 from fer_core.labels import CLASSES, IMAGE_SIZE, NUM_CLASSES, SPLITS
 
 FORMAT_VERSION = "1"
@@ -32,6 +34,7 @@ class FaceDataset:
     labels: np.ndarray  # (N,) uint8, class index
     splits: np.ndarray  # (N,) uint8, split index
     meta: dict = field(default_factory=dict)
+    votes: np.ndarray | None = None  # (N, 10) uint8 FER+ votes over ferplus.VOTE_COLUMNS, or None
 
     def __post_init__(self):
         n = len(self.labels)
@@ -41,13 +44,15 @@ class FaceDataset:
             raise ValueError("labels and splits must have the same length")
         if n and (self.labels.max() >= NUM_CLASSES or self.splits.max() >= len(SPLITS)):
             raise ValueError("label or split id out of range")
+        if self.votes is not None and (self.votes.shape != (n, 10) or self.votes.dtype != np.uint8):
+            raise ValueError(f"votes must be uint8 (N, 10), got {self.votes.dtype} {self.votes.shape}")
 
     def __len__(self) -> int:
         return len(self.labels)
 
     @property
     def hash(self) -> str:
-        return self.meta.get("hash") or content_hash(self.pixels, self.labels, self.splits)
+        return self.meta.get("hash") or content_hash(self.pixels, self.labels, self.splits, self.votes)
 
     def split_indices(self, split: str | int) -> np.ndarray:
         sid = SPLITS.index(split) if isinstance(split, str) else split
@@ -80,24 +85,28 @@ def canonical_order(pixels: np.ndarray, labels: np.ndarray, splits: np.ndarray) 
     return np.lexsort(keys)
 
 
-def content_hash(pixels: np.ndarray, labels: np.ndarray, splits: np.ndarray) -> str:
-    """Short hash of the content (of arrays already in canonical order)."""
+def content_hash(pixels: np.ndarray, labels: np.ndarray, splits: np.ndarray, votes: np.ndarray | None = None) -> str:
+    """Short hash of the content (of arrays already in canonical order); votes count when present,
+    so a data set without them keeps the hash it always had."""
     h = hashlib.sha256()
-    for a in (pixels, labels, splits):
+    for a in (pixels, labels, splits) if votes is None else (pixels, labels, splits, votes):
         h.update(np.ascontiguousarray(a).tobytes())
     return h.hexdigest()[:16]
 
 
-def make_dataset(name: str, pixels, labels, splits, meta: dict | None = None) -> FaceDataset:
+def make_dataset(name: str, pixels, labels, splits, meta: dict | None = None, votes=None) -> FaceDataset:
     """Build a data set in canonical order with its content hash filled in."""
     pixels = np.asarray(pixels, dtype=np.uint8).reshape(-1, IMAGE_SIZE, IMAGE_SIZE)
     labels = np.asarray(labels, dtype=np.uint8)
     splits = np.asarray(splits, dtype=np.uint8)
     order = canonical_order(pixels, labels, splits)
     pixels, labels, splits = pixels[order], labels[order], splits[order]
+    votes = None if votes is None else np.ascontiguousarray(np.asarray(votes, dtype=np.uint8)[order])
     meta = dict(meta or {})
-    meta["hash"] = content_hash(pixels, labels, splits)
-    return FaceDataset(name, np.ascontiguousarray(pixels), labels, splits, meta)
+    meta["hash"] = content_hash(pixels, labels, splits, votes)
+    if votes is not None:
+        meta["votes"] = list(VOTE_COLUMNS)
+    return FaceDataset(name, np.ascontiguousarray(pixels), labels, splits, meta, votes)
 
 
 def write_dataset_file(ds: FaceDataset, path: Path) -> None:
@@ -105,6 +114,8 @@ def write_dataset_file(ds: FaceDataset, path: Path) -> None:
     meta = dict(ds.meta, name=ds.name, format_version=FORMAT_VERSION, counts=ds.counts(), n=len(ds))
     meta.setdefault("created", time.strftime("%Y-%m-%dT%H:%M:%S"))
     tensors = {"pixels": ds.pixels, "labels": ds.labels, "splits": ds.splits}
+    if ds.votes is not None:
+        tensors["votes"] = ds.votes
     with atomic_path(path) as tmp:
         save_file(tensors, str(tmp), metadata={"fer_lab": json.dumps(meta)})
 
@@ -125,6 +136,6 @@ def read_dataset_file(path: Path) -> FaceDataset:
     meta = read_meta(path)
     arrays = load_file(str(path))
     try:
-        return FaceDataset(meta["name"], arrays["pixels"], arrays["labels"], arrays["splits"], meta)
+        return FaceDataset(meta["name"], arrays["pixels"], arrays["labels"], arrays["splits"], meta, arrays.get("votes"))
     except (KeyError, ValueError) as exc:
         raise ValueError(f"{path}: damaged data-set file ({exc})") from exc

@@ -18,6 +18,7 @@ from fer_core.data.collect import UNSPLIT, Collected, Progress
 from fer_core.data.csv_import import find_columns, read_csv
 from fer_core.data.dataset import make_dataset
 from fer_core.data.errors import DataImportError, Problem
+from fer_core.data.ferplus import join_votes, read_votes
 from fer_core.data.image_import import read_images
 from fer_core.data.sources import (
     CSV_SUFFIXES,
@@ -25,6 +26,7 @@ from fer_core.data.sources import (
     folder_entries,
     is_ignored,
     open_csv_file,
+    TextSource,
     open_zip_csv,
     sniff,
     zip_entries,
@@ -107,6 +109,26 @@ def read_source(path: Path, progress: Progress | None) -> Collected:
         return read_images(zip_entries(z, infos, label), label, progress)
 
 
+def _votes(ferplus: str | Path, label: str | None, got: Collected, splits: np.ndarray) -> np.ndarray:
+    """The votes of every collected face, from a FER+ votes CSV joined to the faces' CSV by row."""
+    path = Path(ferplus)
+    label = label or path.name
+    if got.format != "challenge-csv":
+        raise DataImportError(label, "FER+ votes join a challenge CSV (fer2013.csv) row by row; import them with that file")
+    if not path.is_file():
+        raise DataImportError(label, "no such file")
+    kind = sniff(path)
+    if kind not in ("gz", "xz", "plain"):
+        raise DataImportError(label, "expected fer2013new.csv (plain, .gz or .xz)")
+    try:
+        with open_csv_file(path, kind) as src:
+            src = TextSource(label, src.stream, src.position)
+            usages, votes = read_votes(src)
+    except READ_ERRORS as exc:
+        raise DataImportError(label, f"cannot read the file ({exc})") from exc
+    return join_votes(label, usages, votes, np.array(got.rows, np.int64), splits, got.n_rows)
+
+
 def import_source(
     source: str | Path,
     name: str | None = None,
@@ -117,11 +139,15 @@ def import_source(
     seed: int = 0,
     source_label: str | None = None,
     progress: Progress | None = None,
+    ferplus: str | Path | None = None,
+    ferplus_label: str | None = None,
 ) -> ImportReport:
     """Import a CSV, image folder or zip as data set `name` (default: from the file name).
 
     Bad rows refuse the import (listing the first few) unless `skip_bad`. Raises
     DataImportError with the file and row or entry named; writes nothing on failure.
+    `ferplus`: FER+'s `fer2013new.csv` for the same rows of a challenge CSV; every face keeps its
+    ten votes (refused when the two files do not have the same rows in the same order).
     """
     start = time.perf_counter()
     path = Path(source)
@@ -152,13 +178,16 @@ def import_source(
     if progress:
         progress(1.0, "writing the data set")
     pixels, labels, splits = got.arrays()
+    votes = _votes(ferplus, ferplus_label, got, splits) if ferplus is not None else None
     unsplit = splits == UNSPLIT
     if unsplit.any():
         splits[unsplit] = stratified_split(labels[unsplit], val_fraction, seed)
     meta = {"source": label, "format": got.format, "skipped": got.bad, "converted": got.converted}
     if unsplit.any():
         meta["split_rule"] = f"stratified, {val_fraction:.0%} PublicTest, seed {seed}"
-    ds = make_dataset(name, pixels, labels, splits, meta)
+    if votes is not None:
+        meta["votes_source"] = ferplus_label or Path(ferplus).name
+    ds = make_dataset(name, pixels, labels, splits, meta, votes)
     path_out = save_dataset(ds, replace=replace)
     return ImportReport(
         name=name,

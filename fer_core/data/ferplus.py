@@ -1,0 +1,76 @@
+"""FER+ votes (Barsoum et al. 2016, `fer2013new.csv`, MIT): ten annotators labelled every FER2013
+image again. One row per `fer2013.csv` row, in the same order: `Usage,Image name` and ten counts
+over VOTE_COLUMNS. Rows are joined to the faces by position, never by the image name (it is empty
+on the rows every annotator called not-a-face, and its number drifts after each of them).
+
+A data set keeps the ten votes of every face, unknown and not-a-face included; `majority` reads
+the label most annotators agree on."""
+
+import csv
+
+import numpy as np
+
+from fer_core.data.errors import DataImportError
+from fer_core.data.sources import TextSource
+from fer_core.labels import CLASSES, split_index
+
+VOTE_COLUMNS = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt", "unknown", "NF")
+EMOTION_VOTES = 8  # the first eight columns are emotions; then unknown and NF (not a face)
+# Each FER+ emotion column as a class of FER2013's seven (contempt has none: -1).
+FERPLUS_TO_FER2013 = tuple(CLASSES.index(c) if c in CLASSES else -1 for c in ("neutral", "happy", "surprise", "sad", "angry", "disgust", "fear", "contempt"))
+VOTERS = 10
+NO_MAJORITY, CONTEMPT = -1, -2  # `majority` for a face without one, and for one whose majority is contempt
+
+
+def read_votes(src: TextSource) -> tuple[list[str], np.ndarray]:
+    """Every row's Usage (as written) and its votes (M, 10) uint8; any bad row refuses the file,
+    naming its line."""
+    reader = csv.reader(src.stream)
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        if header[2:12] != [c.lower() for c in VOTE_COLUMNS] or header[:1] != ["usage"]:
+            raise DataImportError(src.label, f"not a FER+ votes file: expected the header Usage,Image name,{','.join(VOTE_COLUMNS)}")
+        usages, votes = [], []
+        for row in reader:
+            if not row:
+                continue
+            where = f"line {reader.line_num}"
+            if len(row) != 12:
+                raise DataImportError(src.label, f"{where}: expected 12 fields (Usage, Image name and ten votes), found {len(row)}")
+            try:
+                counts = [int(v) for v in row[2:]]
+            except ValueError:
+                raise DataImportError(src.label, f"{where}: a vote is not an integer: {','.join(row[2:])[:60]!r}") from None
+            if min(counts) < 0 or not 1 <= sum(counts) <= VOTERS:
+                raise DataImportError(src.label, f"{where}: votes must be counts of at most {VOTERS} annotators, got {counts}")
+            usages.append(row[0].strip())
+            votes.append(counts)
+    except UnicodeDecodeError as exc:
+        raise DataImportError(src.label, f"not a text CSV (binary content near byte {exc.start})") from exc
+    except csv.Error as exc:
+        raise DataImportError(src.label, f"line {reader.line_num}: malformed CSV ({exc})") from exc
+    return usages, np.array(votes, np.uint8).reshape(-1, len(VOTE_COLUMNS))
+
+
+def join_votes(label: str, usages: list[str], votes: np.ndarray, rows: np.ndarray, splits: np.ndarray, n_rows: int) -> np.ndarray:
+    """The votes of the faces read from data rows `rows` (0-based, in file order) of a CSV with
+    `n_rows` data rows, checked against it: the same number of rows, and the same Usage row by row.
+    Returns (N, 10) uint8 aligned with `rows`."""
+    if len(usages) != n_rows:
+        raise DataImportError(label, f"{len(usages):,} vote rows for {n_rows:,} rows of faces: the two files must have the same rows")
+    split_ids = [split_index(u) for u in usages]
+    wrong = np.flatnonzero(np.array([s if s is not None else 255 for s in split_ids], np.int64)[rows] != splits)
+    if len(wrong):
+        i = int(rows[wrong[0]])
+        raise DataImportError(label, f"line {i + 2}: Usage {usages[i]!r} where the faces' row {i + 1} says another split; the files are out of step")
+    return votes[rows]
+
+
+def majority(votes: np.ndarray) -> np.ndarray:
+    """(N,) int64: the FER2013 class that more than half of a face's emotion votes chose,
+    CONTEMPT where that is contempt, NO_MAJORITY where no emotion has more than half."""
+    emotions = votes[:, :EMOTION_VOTES].astype(np.int64)  # unknown and not-a-face are not emotions
+    top = emotions.argmax(1)
+    has = emotions.max(1) * 2 > emotions.sum(1)
+    mapped = np.array(FERPLUS_TO_FER2013)[top]
+    return np.where(~has, NO_MAJORITY, np.where(mapped < 0, CONTEMPT, mapped))
