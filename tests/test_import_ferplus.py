@@ -3,6 +3,7 @@ of step, short or with bad vote rows are refused with the line named; the majori
 
 import csv
 import io
+import json
 import re
 
 import numpy as np
@@ -10,10 +11,10 @@ import pytest
 
 from fer_core.cli import main
 from fer_core.data import DataImportError, load_dataset
-from fer_core.data.ferplus import CONTEMPT, NO_MAJORITY, VOTE_COLUMNS, majority
+from fer_core.data.ferplus import CONTEMPT, NO_MAJORITY, VOTE_COLUMNS, annotator_agreement, majority
 from fer_core.data.importer import import_source
 from fer_core.labels import CLASSES, SPLITS
-from tests.fixtures import challenge_csv_text
+from tests.fixtures import challenge_csv_text, untrained_run
 
 N = 12
 
@@ -134,3 +135,28 @@ def test_real_fer2013_and_its_votes_import_together(fer_fixtures):
     assert rep.n == len(ds.votes) == 168 and ds.votes.sum(1).min() >= 9
     agree = (majority(ds.votes) == ds.labels).mean()
     assert 0.5 < agree < 0.95  # FER+ mostly, not always, agrees with FER2013's label
+
+
+def test_one_annotator_against_the_others_majority():
+    votes = np.zeros((2, 10), np.uint8)
+    votes[0, [0, 1]] = 8, 2  # 8 neutral: each agrees with the other 7 of 9; the 2 happiness voters do not
+    votes[1, [0, 1, 2, 8]] = 3, 3, 3, 1  # without one voter, 2-3-3 of 8: never a majority, so not counted
+    assert annotator_agreement(votes) == {"votes": 10, "agreement": 0.8}
+
+
+def test_fer_eval_scores_against_the_majority_and_counts_the_rest_apart(files, capsys):
+    faces, new, _ = files
+    import_source(faces, "pair", ferplus=new)
+    run = untrained_run("pair")
+    assert main(["eval", run.id, "--data", "pair", "--split", "Training", "--labels", "ferplus", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    ds = load_dataset("pair")
+    rows = ds.split_indices("Training")
+    true = majority(ds.votes[rows])
+    assert rep["labels"] == "ferplus" and rep["faces"] == len(rows) == 8
+    assert rep["no_majority"] == int((true == NO_MAJORITY).sum()) and rep["contempt_majority"] == int((true == CONTEMPT).sum())
+    assert rep["n"] == int((true >= 0).sum()) == 8 - rep["no_majority"] - rep["contempt_majority"]
+    assert sum(map(sum, rep["confusion_matrix"])) == rep["n"] and 0 < rep["annotators"]["agreement"] <= 1
+    import_source(faces, "plain")
+    assert main(["eval", run.id, "--data", "plain", "--labels", "ferplus"]) == 2
+    assert "has no FER+ votes" in capsys.readouterr().err

@@ -1,12 +1,14 @@
 """`fer eval [RUN] --data NAME --split SPLIT [--tta] [--json]`."""
 
 import json
+import sys
 
 import numpy as np
 
 from fer_core.cli.progress import Bar
 from fer_core.data import load_dataset
-from fer_core.evaluate import confused_pairs, predict_split, report
+from fer_core.evaluate import confused_pairs, predict_split
+from fer_core.evaluate.truth import LABELS, check_truth, scored_report
 from fer_core.handle.store import DEFAULT, load_model
 from fer_core.inference import TTA_LABELS, TTA_MODES
 from fer_core.labels import CLASSES, SPLITS
@@ -32,26 +34,46 @@ def add_parser(sub) -> None:
         choices=PRECISIONS,
         help="arithmetic of the predictions: auto (bf16 where the CPU has it natively, else fp32; the app's choice)",
     )
+    p.add_argument(
+        "--labels",
+        default="fer2013",
+        choices=LABELS,
+        help="the truth: FER2013's label, or the FER+ majority of the ten votes (faces without one are counted apart)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON: accuracy, macro_f1, per_class, confusion_matrix")
     p.set_defaults(func=run_eval)
+
+
+def _truth_words(rep: dict) -> str:
+    return "the FER+ majority of ten votes" if rep["labels"] == "ferplus" else "FER2013's labels"
 
 
 def run_eval(a) -> int:
     model = load_model(a.run, precision=a.precision)
     ds = load_dataset(a.data)
+    try:
+        check_truth(ds, a.labels)  # before the predictions, which take a while
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     bar = None if a.json else Bar(f"eval {a.split}")
     try:
         preds = predict_split(model, ds, a.split, a.tta, progress=(lambda f: bar(f, "")) if bar else None)
     finally:
         if bar:
             bar.close()
-    rep = report(preds.labels, preds.pred)
+    rep = scored_report(preds, ds, a.labels)
     rep = {"run": model.run_id, "data": ds.name, "split": a.split, "tta": a.tta, "arithmetic": model.arithmetic, **rep}
     if a.json:
         print(json.dumps(rep, indent=2))
         return 0
     tta = "" if a.tta == "none" else f", {TTA_LABELS[a.tta]}"
-    print(f"{model.run_id} on {ds.name}/{a.split} ({model.arithmetic}{tta}): {rep['n']} faces")
+    print(f"{model.run_id} on {ds.name}/{a.split} ({model.arithmetic}{tta}): {rep['n']} faces, against {_truth_words(rep)}")
+    if a.labels == "ferplus":
+        print(
+            f"counted apart: {rep['no_majority']} faces without a majority, {rep['contempt_majority']} whose majority is contempt; "
+            f"one annotator agrees with the others' majority {rep['annotators']['agreement']:.1%} of the time"
+        )
     print(f"accuracy {rep['accuracy']:.4f}   macro-F1 {rep['macro_f1']:.4f}\n")
     print(f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
     for name, m in rep["per_class"].items():

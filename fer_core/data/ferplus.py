@@ -74,3 +74,19 @@ def majority(votes: np.ndarray) -> np.ndarray:
     has = emotions.max(1) * 2 > emotions.sum(1)
     mapped = np.array(FERPLUS_TO_FER2013)[top]
     return np.where(~has, NO_MAJORITY, np.where(mapped < 0, CONTEMPT, mapped))
+
+
+def annotator_agreement(votes: np.ndarray) -> dict:
+    """A human baseline: how often one annotator's emotion agrees with the majority of the other
+    annotators of the same face (leave one out), over every emotion vote whose face keeps a
+    majority without it. Unknown and not-a-face votes are not emotions and are left out."""
+    emotions = votes[:, :EMOTION_VOTES].astype(np.int64)  # (N, 8)
+    agree = counted = 0
+    for c in range(EMOTION_VOTES):
+        voters = emotions[:, c]  # annotators of each face who chose emotion c
+        rest = emotions.copy()
+        rest[:, c] -= 1  # one of them left out
+        has = (voters > 0) & (rest.max(1) * 2 > rest.sum(1))
+        agree += int((voters * (has & (rest.argmax(1) == c))).sum())
+        counted += int((voters * has).sum())
+    return {"votes": counted, "agreement": agree / counted if counted else 0.0}

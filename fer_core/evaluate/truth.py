@@ -1,0 +1,41 @@
+"""What a prediction is scored against: FER2013's label, or the FER+ majority of the face's ten
+votes (`--labels ferplus`). Against the majority, faces without one are counted apart, and so,
+for a model of FER2013's seven classes, are faces whose majority is contempt."""
+
+import numpy as np
+
+from fer_core.data.dataset import FaceDataset
+from fer_core.data.ferplus import CONTEMPT, NO_MAJORITY, annotator_agreement, majority
+from fer_core.evaluate.metrics import report
+from fer_core.evaluate.predictions import Predictions
+
+LABELS = ("fer2013", "ferplus")
+
+
+def check_truth(ds: FaceDataset, labels: str) -> None:
+    """ValueError, saying what to do, when data set `ds` cannot be scored against `labels`."""
+    if labels not in LABELS:
+        raise ValueError(f"labels must be one of {', '.join(LABELS)}, not {labels!r}")
+    if labels == "ferplus" and ds.votes is None:
+        raise ValueError(f"data set {ds.name!r} has no FER+ votes: import it with `fer data import fer2013.csv --ferplus fer2013new.csv`")
+
+
+def truth(ds: FaceDataset, rows: np.ndarray, labels: str = "fer2013") -> np.ndarray:
+    """(N,) the true class of data-set rows `rows`; with `ferplus`, the majority (negative where
+    there is none to score against: ferplus.NO_MAJORITY, ferplus.CONTEMPT)."""
+    check_truth(ds, labels)
+    return ds.labels[rows].astype(np.int64) if labels == "fer2013" else majority(ds.votes[rows])
+
+
+def scored_report(preds: Predictions, ds: FaceDataset, labels: str = "fer2013") -> dict:
+    """`metrics.report` against the chosen truth, with the faces counted apart and, for FER+, the
+    annotators' own agreement with the majority on the same faces."""
+    true = truth(ds, preds.indices, labels)
+    kept = true >= 0
+    out = {"labels": labels, **report(true[kept], preds.pred[kept])}
+    if labels == "ferplus":
+        out["faces"] = int(len(true))
+        out["no_majority"] = int((true == NO_MAJORITY).sum())
+        out["contempt_majority"] = int((true == CONTEMPT).sum())
+        out["annotators"] = annotator_agreement(ds.votes[preds.indices])
+    return out
