@@ -160,3 +160,23 @@ def test_fer_eval_scores_against_the_majority_and_counts_the_rest_apart(files, c
     import_source(faces, "plain")
     assert main(["eval", run.id, "--data", "plain", "--labels", "ferplus"]) == 2
     assert "has no FER+ votes" in capsys.readouterr().err
+
+
+def test_the_data_pages_votes_tab_shows_agreement_confusion_and_disputed_faces(files):
+    from tests.test_app import _app, _count
+
+    faces, new, _ = files
+    import_source(faces, "pair", ferplus=new)
+    at = _app("app_pages/data.py")
+    at.session_state["data_tab"] = "Votes"
+    at.run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    ds = load_dataset("pair")
+    rows = ds.split_indices("Training")
+    assert metrics["With a clear majority"] == f"{(majority(ds.votes[rows]) >= 0).mean():.0%}"
+    assert _count(at._tree, "plotly_chart") == 2 and at.dataframe[0].value.shape == (8, 3)  # 8 Training faces, most disputed first
+    import_source(faces, "plain")
+    at.run()  # the new data set joins the picker
+    at.selectbox(key="dataset").set_value("plain").run()
+    assert not at.exception and "has no FER+ votes" in " ".join(i.value for i in at.info)

@@ -7,6 +7,7 @@ import figures
 import streamlit as st
 from option_widgets import option_input
 from ui import pick_dataset
+from votes_view import votes_tab
 
 from fer_core.augment import TRANSFORMS, AugmentConfig
 from fer_core.data import DataImportError
@@ -19,7 +20,9 @@ from fer_core.train import TrainConfig
 st.title("Data")
 
 
-def run_import(source: Path, name: str, skip_bad: bool, replace: bool, label: str | None = None) -> None:
+def run_import(
+    source: Path, name: str, skip_bad: bool, replace: bool, label: str | None = None, votes: Path | None = None, votes_label=None
+) -> None:
     bar = st.progress(0.0, "Reading...")
     try:
         rep = import_source(
@@ -29,6 +32,8 @@ def run_import(source: Path, name: str, skip_bad: bool, replace: bool, label: st
             replace=replace,
             source_label=label,
             progress=lambda f, msg: bar.progress(min(f, 1.0), msg),
+            ferplus=votes,
+            ferplus_label=votes_label,
         )
     except (DataImportError, ValueError) as exc:
         bar.empty()
@@ -37,6 +42,7 @@ def run_import(source: Path, name: str, skip_bad: bool, replace: bool, label: st
         return
     bar.empty()
     note = f" · skipped {rep.skipped:,} bad rows/entries" if rep.skipped else ""
+    note += " · each face with its ten FER+ votes" if votes is not None else ""
     st.session_state["flash"] = f"Imported {rep.n:,} faces as **{rep.name}** in {rep.seconds:.1f} s ({rep.format}){note}."
     st.session_state["dataset_pending"] = rep.name
     st.rerun()
@@ -50,10 +56,15 @@ def import_form() -> None:
     )
     how = st.radio("From", ["Upload a file", "A path on this machine"], horizontal=True, key="import_from")
     upload = path = None
+    votes_help = "FER+'s fer2013new.csv for the same rows as fer2013.csv: every face keeps its ten annotators' votes."
     if how == "Upload a file":
         upload = st.file_uploader("CSV or zip", type=["csv", "gz", "xz", "zip"], key="import_upload")
+        votes_up = st.file_uploader("FER+ votes (optional)", type=["csv", "gz", "xz"], key="import_votes_upload", help=votes_help)
     else:
         path = st.text_input("File or folder path", key="import_path", placeholder="/home/me/fer2013.csv")
+        votes_path = st.text_input(
+            "FER+ votes path (optional)", key="import_votes_path", placeholder="/home/me/fer2013new.csv", help=votes_help
+        )
     c1, c2, c3 = st.columns([2, 1, 1])
     name = c1.text_input("Name (optional)", key="import_name", placeholder="from the file name")
     skip_bad = c2.checkbox("Skip bad rows", key="import_skip_bad", help="Import the valid rows and report how many were skipped.")
@@ -64,9 +75,14 @@ def import_form() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             dest = Path(tmp) / Path(upload.name).name
             dest.write_bytes(upload.getbuffer())
-            run_import(dest, name, skip_bad, replace, label=upload.name)
+            votes = None
+            if votes_up is not None:
+                votes = Path(tmp) / ("votes-" + Path(votes_up.name).name)
+                votes.write_bytes(votes_up.getbuffer())
+            run_import(dest, name, skip_bad, replace, label=upload.name, votes=votes, votes_label=votes_up and votes_up.name)
     else:
-        run_import(Path(path.strip()).expanduser(), name, skip_bad, replace)
+        votes = Path(votes_path.strip()).expanduser() if votes_path.strip() else None
+        run_import(Path(path.strip()).expanduser(), name, skip_bad, replace, votes=votes)
 
 
 if msg := st.session_state.pop("flash", None):
@@ -88,7 +104,7 @@ if ds is None:
     import_form()
     st.stop()
 
-names = ["Classes", "Faces", "Pixels", "Normalisation", "Augmentation", "Import"]
+names = ["Classes", "Faces", "Votes", "Pixels", "Normalisation", "Augmentation", "Import"]
 tabs = dict(zip(names, st.tabs(names, key="data_tab", on_change="rerun")))
 
 with tabs["Classes"]:
@@ -111,6 +127,10 @@ with tabs["Faces"]:
             st.markdown(f"**{cls}** · {info.counts.get(split or 'Training', {}).get(cls, 0):,} faces")
             if len(idx):
                 st.image(montage(ds.pixels[idx], cols=per_row, scale=2))
+
+with tabs["Votes"]:
+    if tabs["Votes"].open:
+        votes_tab(ds)
 
 with tabs["Pixels"]:
     if tabs["Pixels"].open:

@@ -90,3 +90,36 @@ def annotator_agreement(votes: np.ndarray) -> dict:
         agree += int((voters * (has & (rest.argmax(1) == c))).sum())
         counted += int((voters * has).sum())
     return {"votes": counted, "agreement": agree / counted if counted else 0.0}
+
+
+def top_share(votes: np.ndarray) -> np.ndarray:
+    """(N,) int: how many of a face's annotators chose its most chosen emotion (0..10)."""
+    return votes[:, :EMOTION_VOTES].max(1).astype(np.int64)
+
+
+def vote_confusion(votes: np.ndarray) -> np.ndarray:
+    """(8, 8) float: for faces whose majority is emotion a (row, over the FER+ emotion columns), the
+    share of the other emotion votes that went to emotion b: which emotions annotators confuse."""
+    emotions = votes[:, :EMOTION_VOTES].astype(np.float64)
+    top = emotions.argmax(1)
+    has = emotions.max(1) * 2 > emotions.sum(1)
+    out = np.zeros((EMOTION_VOTES, EMOTION_VOTES))
+    for a in range(EMOTION_VOTES):
+        others = emotions[has & (top == a)].sum(0)
+        others[a] = 0
+        out[a] = others / others.sum() if others.sum() else 0
+    return out
+
+
+def most_disputed(votes: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
+    """Up to k of data-set rows `rows` whose top emotion got the fewest votes (ties: most
+    not-a-face and unknown votes first, then row order)."""
+    v = votes[rows]
+    order = np.lexsort((rows, -(v[:, 8].astype(np.int64) + v[:, 9]), top_share(v)))
+    return rows[order[:k]]
+
+
+def describe(votes_row: np.ndarray) -> str:
+    """One face's votes in words, largest first: '4 neutral · 3 sadness · 3 NF'."""
+    parts = sorted(((int(n), c) for n, c in zip(votes_row, VOTE_COLUMNS, strict=True) if n), key=lambda p: -p[0])
+    return " · ".join(f"{n} {c}" for n, c in parts)

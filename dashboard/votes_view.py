@@ -1,0 +1,70 @@
+"""The Data page's Votes tab: how FER+'s ten annotators agree on a data set's faces."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from fer_core.data.ferplus import (
+    EMOTION_VOTES,
+    VOTE_COLUMNS,
+    VOTERS,
+    annotator_agreement,
+    describe,
+    majority,
+    most_disputed,
+    top_share,
+    vote_confusion,
+)
+from fer_core.labels import SPLITS
+from fer_core.previews import montage
+
+
+def _agreement_chart(shares: np.ndarray) -> go.Figure:
+    counts = np.bincount(shares, minlength=VOTERS + 1)[1:]
+    fig = go.Figure(go.Bar(x=[f"{k} of 10" for k in range(1, VOTERS + 1)], y=counts, marker_color="#3b5bdb"))
+    fig.update_layout(
+        xaxis_title="annotators who chose the face's most chosen emotion", yaxis_title="faces", height=300, margin=dict(t=10, b=10)
+    )
+    return fig
+
+
+def _confusion_chart(matrix: np.ndarray) -> go.Figure:
+    names = VOTE_COLUMNS[:EMOTION_VOTES]
+    fig = go.Figure(go.Heatmap(z=matrix * 100, x=list(names), y=list(names), colorscale="Blues", texttemplate="%{z:.0f}%", showscale=False))
+    fig.update_layout(xaxis_title="the other annotators chose", yaxis_title="most annotators chose", yaxis_autorange="reversed")
+    fig.update_layout(height=380, margin=dict(t=10, b=10))
+    return fig
+
+
+def votes_tab(ds) -> None:
+    if ds.votes is None:
+        st.info(
+            "This data set has no FER+ votes. FER+ (Barsoum et al. 2016) had ten annotators label every FER2013 face again: "
+            "import `fer2013.csv` with its `fer2013new.csv` (the Import tab, or `fer data import fer2013.csv --ferplus fer2013new.csv`)."
+        )
+        return
+    present = [s for s in SPLITS if len(ds.split_indices(s))]
+    split = st.segmented_control("Split", present, default=present[0], key="votes_split") or present[0]
+    rows = ds.split_indices(split)
+    votes = ds.votes[rows]
+    shares, maj = top_share(votes), majority(votes)
+    human = annotator_agreement(votes)
+    c = st.columns(4)
+    c[0].metric("Faces", f"{len(rows):,}")
+    c[1].metric("With a clear majority", f"{(maj >= 0).mean():.0%}", help="more than half of the emotion votes on one emotion")
+    c[2].metric("FER2013's label is the majority", f"{(maj == ds.labels[rows]).mean():.0%}")
+    c[3].metric("One annotator agrees with the rest", f"{human['agreement']:.0%}", help="with the others' majority: a human baseline")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**How much the annotators agree**")
+        st.plotly_chart(_agreement_chart(shares), key="votes_agree")
+    with right:
+        st.markdown("**Which emotions they confuse**")
+        st.plotly_chart(_confusion_chart(vote_confusion(votes)), key="votes_confusion")
+    st.markdown("**The most disputed faces**")
+    disputed = most_disputed(ds.votes, rows, 10)
+    st.image(montage(ds.pixels[disputed], cols=10, scale=2))
+    st.dataframe(
+        [{"face": int(r), "FER2013 label": ds.labels[r], "votes": describe(ds.votes[r])} for r in disputed],
+        hide_index=True,
+    )
