@@ -12,10 +12,11 @@ from fer_core.data.ferplus import (
     describe,
     majority,
     most_disputed,
+    not_a_face,
     top_share,
     vote_confusion,
 )
-from fer_core.labels import SPLITS
+from fer_core.labels import CLASSES, SPLITS
 from fer_core.previews import montage
 
 
@@ -49,11 +50,13 @@ def votes_tab(ds) -> None:
     votes = ds.votes[rows]
     shares, maj = top_share(votes), majority(votes)
     human = annotator_agreement(votes)
-    c = st.columns(4)
+    c = st.columns(5)
     c[0].metric("Faces", f"{len(rows):,}")
-    c[1].metric("With a clear majority", f"{(maj >= 0).mean():.0%}", help="more than half of the emotion votes on one emotion")
-    c[2].metric("FER2013's label is the majority", f"{(maj == ds.labels[rows]).mean():.0%}")
-    c[3].metric("One annotator agrees with the rest", f"{human['agreement']:.0%}", help="with the others' majority: a human baseline")
+    c[1].metric("Not a face", f"{not_a_face(votes).sum():,}", help="most annotators said the image is not a face")
+    c[2].metric("With a clear majority", f"{(maj >= 0).mean():.0%}", help="more than half of the emotion votes on one emotion")
+    clear = maj >= 0
+    c[3].metric("FER2013's label is it", f"{(maj[clear] == ds.labels[rows][clear]).mean():.0%}", help="of the faces with a clear majority")
+    c[4].metric("One annotator agrees with the rest", f"{human['agreement']:.0%}", help="with the others' majority: a human baseline")
     left, right = st.columns(2)
     with left:
         st.markdown("**How much the annotators agree**")
@@ -65,6 +68,6 @@ def votes_tab(ds) -> None:
     disputed = most_disputed(ds.votes, rows, 10)
     st.image(montage(ds.pixels[disputed], cols=10, scale=2))
     st.dataframe(
-        [{"face": int(r), "FER2013 label": ds.labels[r], "votes": describe(ds.votes[r])} for r in disputed],
+        [{"face": int(r), "FER2013 label": CLASSES[ds.labels[r]], "votes": describe(ds.votes[r])} for r in disputed],
         hide_index=True,
     )

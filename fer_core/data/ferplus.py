@@ -111,12 +111,20 @@ def vote_confusion(votes: np.ndarray) -> np.ndarray:
     return out
 
 
+def not_a_face(votes: np.ndarray) -> np.ndarray:
+    """(N,) bool: most annotators said the image is not a face."""
+    return votes[:, 9].astype(np.int64) * 2 > VOTERS
+
+
 def most_disputed(votes: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
-    """Up to k of data-set rows `rows` whose top emotion got the fewest votes (ties: most
-    not-a-face and unknown votes first, then row order)."""
-    v = votes[rows]
-    order = np.lexsort((rows, -(v[:, 8].astype(np.int64) + v[:, 9]), top_share(v)))
-    return rows[order[:k]]
+    """Up to k of data-set rows `rows`, faces by their votes, whose most chosen emotion has the
+    smallest share of the emotion votes (ties: fewer votes for it first, then row order)."""
+    v = votes[rows].astype(np.int64)
+    emotions = v[:, :EMOTION_VOTES]
+    share = emotions.max(1) / np.maximum(emotions.sum(1), 1)
+    face = ~not_a_face(votes[rows]) & (emotions.sum(1) > 0)
+    order = np.lexsort((rows, emotions.max(1), share))
+    return rows[order[face[order]][:k]]
 
 
 def describe(votes_row: np.ndarray) -> str:
