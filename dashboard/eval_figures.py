@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from fer_core.data.ferplus import VOTE_COLUMNS, describe
 from fer_core.evaluate import row_normalised
 from fer_core.labels import CLASSES
 
@@ -105,7 +106,23 @@ def prob_bars(probs: np.ndarray, true: int | None, pred: int | None) -> str:
     return "".join(rows)
 
 
+# One colour per FER+ vote column (neutral .. contempt, unknown, not a face).
+VOTE_COLOURS = ("#adb5bd", "#f59f00", "#ae3ec9", "#1c7ed6", "#e03131", "#2f9e44", "#7048e8", "#e8590c", "#dee2e6", "#343a40")
+
+
+def vote_bar(votes: np.ndarray) -> str:
+    """FER+'s ten votes as one stacked bar, with the votes in words under it."""
+    segs = "".join(
+        f'<div title="{n} {name}" style="width:{10 * n}%;background:{c}"></div>'
+        for n, name, c in zip(votes, VOTE_COLUMNS, VOTE_COLOURS, strict=True)
+        if n
+    )
+    return f'<div class="vb">{segs}</div><div class="vt">votes: {html.escape(describe(votes))}</div>'
+
+
 GALLERY_CSS = """<style>
+.vb{display:flex;height:9px;border-radius:2px;overflow:hidden;margin:5px 0 2px}.vb div{height:9px}
+.vt{color:#495057;line-height:13px}
 .fg{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:10px}
 .fc{border:1px solid #dee2e6;border-radius:8px;padding:6px;font:11px sans-serif;color:#343a40}
 .fc img{width:100%;border-radius:4px;display:block}
@@ -117,16 +134,19 @@ GALLERY_CSS = """<style>
 </style>"""
 
 
-def gallery_html(faces: np.ndarray, probs: np.ndarray, labels: np.ndarray, rows: np.ndarray, links: list[dict[str, str]]) -> str:
-    """Cards of faces (K, 48, 48) with their probabilities (K, 7), true labels, data-set rows
-    and per-card links ({"text": href}) to the walkthrough or Explain page."""
+def gallery_html(
+    faces: np.ndarray, probs: np.ndarray, labels: np.ndarray, rows: np.ndarray, links: list[dict[str, str]], votes: np.ndarray | None = None
+) -> str:
+    """Cards of faces (K, 48, 48) with their probabilities (K, 7), true labels, data-set rows,
+    per-card links ({"text": href}) to the walkthrough or Explain page, and FER+ votes (K, 10) if any."""
     cards = []
-    for face, pr, y, row, link in zip(faces, probs, labels, rows, links, strict=True):
+    for i, (face, pr, y, row, link) in enumerate(zip(faces, probs, labels, rows, links, strict=True)):
+        ballot = vote_bar(votes[i]) if votes is not None else ""
         pred = int(pr.argmax())
         anchors = " · ".join(f'<a href="{html.escape(href)}" target="_self">{html.escape(text)}</a>' for text, href in link.items())
         cards.append(
             f'<div class="fc" data-row="{int(row)}"><img src="{face_png(face, 160)}" alt="face {int(row)}">'
             f'<div class="cap"><b>#{int(row)}</b><span>{CLASSES[pred]} {pr[pred]:.0%}</span></div>'
-            f"{prob_bars(pr, int(y), pred)}<div class='cap'>{anchors}</div></div>"
+            f"{prob_bars(pr, int(y), pred)}{ballot}<div class='cap'>{anchors}</div></div>"
         )
     return GALLERY_CSS + f'<div class="fg">{"".join(cards)}</div>'

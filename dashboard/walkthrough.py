@@ -3,7 +3,7 @@ and a guess-first mode that hides the labels until the teacher reveals them."""
 
 import numpy as np
 import streamlit as st
-from eval_figures import GALLERY_CSS, face_png, prob_bars
+from eval_figures import GALLERY_CSS, face_png, prob_bars, vote_bar
 
 from fer_core.evaluate import Predictions
 from fer_core.labels import CLASSES
@@ -30,8 +30,9 @@ def _leave() -> None:
     st.session_state.ev_view = "matrix"
 
 
-def walkthrough(ds, preds: Predictions, cell: tuple[int, int], link: str, explain=None) -> None:
-    """Render the walkthrough of `cell`; `explain(row)` may draw a saliency map beside the face."""
+def walkthrough(ds, preds: Predictions, cell: tuple[int, int], link: str, explain=None, votes=None) -> None:
+    """Render the walkthrough of `cell`; `explain(row)` may draw a saliency map beside the face;
+    `votes` (the data set's FER+ votes, or None) are shown with the labels at Reveal."""
     st.html(BIG_BUTTONS)
     positions = preds.cell(*cell)
     rows = preds.indices[positions]
@@ -64,7 +65,9 @@ def walkthrough(ds, preds: Predictions, cell: tuple[int, int], link: str, explai
                 f'<div class="wk-label">Model: <b style="color:{"#2f9e44" if true == pred else "#e03131"}">{CLASSES[pred]}</b>'
                 f" {conf:.0%} ({verdict})</div>"
                 + GALLERY_CSS
-                + f'<div class="fc wk" style="font-size:15px">{prob_bars(preds.probs[pos], true, pred)}</div>'
+                + f'<div class="fc wk" style="font-size:15px">{prob_bars(preds.probs[pos], true, pred)}'
+                + (f"<b>The ten annotators</b>{vote_bar(votes[row])}" if votes is not None else "")
+                + "</div>"
             )
         else:
             st.html('<div class="wk-hidden">What emotion is this face showing?<br>Decide as a class, then press <b>Reveal</b>.</div>')

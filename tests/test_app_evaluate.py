@@ -76,3 +76,64 @@ def test_compare_two_models(runs):
     assert not at.exception, at.exception
     assert _count(at._tree, "plotly_chart") == 2
     assert any(m.label == "Only A right" for m in at.metric)
+
+
+@pytest.fixture
+def voted(data_dir):
+    """The demo faces with FER+-style votes: most for the face's own class, the rest scattered."""
+    from fer_core.data.dataset import make_dataset
+    from fer_core.evaluate.truth import FER2013_TO_FERPLUS
+
+    demo = synth_dataset("demo", n=350)
+    rng = np.random.default_rng(0)
+    votes = np.zeros((len(demo), 10), np.uint8)
+    for i, k in enumerate(demo.labels):
+        own = int(rng.integers(2, 11))  # 2..10 of the ten for the face's own class
+        votes[i, FER2013_TO_FERPLUS[k]] = own
+        np.add.at(votes[i], rng.integers(0, 10, 10 - own), 1)
+    save_dataset(make_dataset("voted", demo.pixels, demo.labels, demo.splits, {"source": "test"}, votes))
+    return untrained_run("voted", seed=1)
+
+
+def test_the_truth_can_be_the_fer_plus_majority_and_every_face_shows_its_votes(voted):
+    from fer_core.evaluate.truth import backed_mistakes, rescored
+
+    at = _app("app_pages/evaluate.py")
+    ds = load_dataset("voted")
+    raw = predict_split(load_model(voted.id), ds, "PublicTest")
+    n, m = backed_mistakes(raw, ds)
+    assert f"**{n:,}** of the model's {m:,} mistakes" in at.info[0].value
+    assert {x.label: x.value for x in at.metric}["Faces"] == f"{len(raw.indices):,}"
+    at.segmented_control(key="ev_truth").set_value("FER+ majority").run()
+    assert not at.exception, at.exception
+    kept = rescored(raw, ds, "ferplus")
+    assert {x.label: x.value for x in at.metric}["Faces"] == f"{len(kept.indices):,}" and len(kept.indices) < len(raw.indices)
+    assert at.metric[0].value == f"{(kept.pred == kept.labels).mean():.1%}"
+    at.button(key="ev_pair_0").click().run()
+    gallery = " ".join(h.proto.body for h in at.get("html"))
+    assert "votes: " in gallery and 'class="vb"' in gallery
+    at.button(key="ev_walk").click().run()  # the walkthrough, labels shown: the ten votes with them
+    assert not at.exception and "The ten annotators" in " ".join(h.proto.body for h in at.get("html"))
+    at.button(key="walk_back").click().run()
+    at.toggle(key="ev_disputed").set_value(True).run()
+    assert not at.exception, at.exception
+    disputed = rescored(raw, ds, "ferplus", only_disputed=True)
+    assert {x.label: x.value for x in at.metric}["Faces"] == f"{len(disputed.indices):,}" and len(disputed.indices) < len(kept.indices)
+
+
+def test_disputed_faces_and_mistakes_the_annotators_back():
+    from fer_core.data.dataset import make_dataset
+    from fer_core.evaluate import Predictions
+    from fer_core.evaluate.truth import backed_mistakes, disputed
+
+    votes = np.zeros((3, 10), np.uint8)
+    votes[0, [0, 4]] = 7, 3  # neutral 7, anger 3: FER2013 says angry (3 votes): disputed
+    votes[1, [1, 0]] = 9, 1  # happiness 9: FER2013 says happy: clear
+    votes[2, [0, 3, 6]] = 4, 3, 3  # no majority: disputed
+    labels = np.array([CLASSES.index("angry"), CLASSES.index("happy"), CLASSES.index("sad")])
+    ds = make_dataset("v", np.arange(3)[:, None, None].repeat(48, 1).repeat(48, 2), labels, [0, 0, 0], votes=votes)
+    order = [int(np.flatnonzero(ds.pixels[:, 0, 0] == i)[0]) for i in range(3)]  # rows of faces 0, 1, 2
+    assert disputed(ds, np.array(order)).tolist() == [True, False, True]
+    probs = np.eye(7, dtype=np.float32)[[CLASSES.index("neutral"), CLASSES.index("happy"), CLASSES.index("fear")]]
+    preds = Predictions("r", "v", ds.hash, "Training", "none", np.array(order), labels, probs)
+    assert backed_mistakes(preds, ds) == (1, 2)  # face 0: wrong by FER2013, the annotators' neutral; face 2: wrong, no majority

@@ -13,6 +13,7 @@ from ui import pick_dataset
 from walkthrough import walkthrough
 
 from fer_core.evaluate import compare, confused_pairs, report
+from fer_core.evaluate.truth import backed_mistakes, rescored
 from fer_core.explain import TITLES, heat
 from fer_core.handle.store import model_choices
 from fer_core.inference import TTA_LABELS, TTA_MODES
@@ -41,7 +42,26 @@ if st.session_state.get("ev_tta") not in TTA_MODES:
     st.session_state.ev_tta = "none"
 TTA_HELP = "Average each face's prediction over views: flip = with its mirror image; 10-crop = five shifted crops and their mirrors."
 tta = c[3].selectbox("Test-time augmentation", TTA_MODES, key="ev_tta", format_func=TTA_LABELS.get, help=TTA_HELP)
-preds = get_predictions(model, ds, split, tta)
+TRUTHS = {"FER2013 label": "fer2013", "FER+ majority": "ferplus"}
+labels, only_disputed = "fer2013", False
+if ds.votes is not None:  # FER+'s ten votes per face: the truth can be theirs
+    v = st.columns([2, 2, 3], vertical_alignment="center")
+    truth_name = v[0].segmented_control(
+        "Truth", list(TRUTHS), default="FER2013 label", key="ev_truth", help="FER+ majority: an emotion with more than half of the votes"
+    )
+    labels = TRUTHS[truth_name or "FER2013 label"]
+    only_disputed = v[1].toggle(
+        "Only disputed faces", key="ev_disputed", help="no emotion has more than half of the votes, or FER2013's label got 3 or fewer"
+    )
+raw = get_predictions(model, ds, split, tta)
+preds = rescored(raw, ds, labels, only_disputed)
+votes = ds.votes
+if votes is not None:
+    backed, mistakes = backed_mistakes(raw, ds)
+    v[2].info(f"**{backed:,}** of the model's {mistakes:,} mistakes are faces where most annotators agree with the model.")
+    if labels == "ferplus":
+        apart = len(raw.indices) - len(rescored(raw, ds, labels).indices)
+        st.caption(f"Scored against the FER+ majority: {apart:,} faces without one (or with contempt's) are left out.")
 rep = report(preds.labels, preds.pred)
 cm = np.array(rep["confusion_matrix"])
 cell = st.session_state.get("ev_cell")
@@ -69,7 +89,7 @@ def start_walk() -> None:
 
 
 if st.session_state.get("ev_view") == "walk" and cell is not None:
-    walkthrough(ds, preds, cell, write_url(), explain=lambda row, pred: saliency_beside(model, ds.pixels[row], pred))
+    walkthrough(ds, preds, cell, write_url(), explain=lambda row, pred: saliency_beside(model, ds.pixels[row], pred), votes=votes)
     st.stop()
 
 m = st.columns(4)
@@ -113,7 +133,7 @@ if cell is not None:
         rows = preds.indices[shown]
         view = current_view()
         links = [{"walk from here": view.query(face=int(r), walk=True), "explain": ExplainLink(ref, ds.name, int(r)).href()} for r in rows]
-        st.html(gallery_html(ds.pixels[rows], preds.probs[shown], preds.labels[shown], rows, links))
+        st.html(gallery_html(ds.pixels[rows], preds.probs[shown], preds.labels[shown], rows, links, None if votes is None else votes[rows]))
         if len(shown) < len(positions):
             st.button(
                 f"Show {min(PAGE, len(positions) - len(shown))} more ({len(positions) - len(shown)} left)",
@@ -132,7 +152,7 @@ if st.session_state.get("ev_other") not in ["—", *others]:
 other = st.selectbox("Model B", ["—", *others], key="ev_other", format_func=lambda r: r if r == "—" else model_label(r))
 if other == "—":
     st.stop()
-comp = compare(preds, get_predictions(get_model(other), ds, split, tta))
+comp = compare(preds, rescored(get_predictions(get_model(other), ds, split, tta), ds, labels, only_disputed))
 rep_b = report(comp.b.labels, comp.b.pred)
 st.caption(f"A: **{model_label(ref)}** · B: **{model_label(other)}** · {ds.name}/{split}")
 k = st.columns(4)
@@ -152,4 +172,5 @@ for tab, pos, loser in ((tabs[0], comp.a_only, comp.b), (tabs[1], comp.b_only, c
         rows = preds.indices[shown]
         who = "B" if loser is comp.b else "A"
         st.caption(f"Bars: the probabilities of the model that got it wrong ({who}); its most confident mistakes first.")
-        st.html(gallery_html(ds.pixels[rows], loser.probs[shown], loser.labels[shown], rows, [{} for _ in rows]))
+        ballots = None if votes is None else votes[rows]
+        st.html(gallery_html(ds.pixels[rows], loser.probs[shown], loser.labels[shown], rows, [{} for _ in rows], ballots))

@@ -23,6 +23,10 @@ def row_normalised(cm: np.ndarray) -> np.ndarray:
 def report(labels: np.ndarray, pred: np.ndarray) -> dict:
     """The numbers `fer eval --json` prints: accuracy, macro_f1, per_class, confusion_matrix."""
     ks = list(range(NUM_CLASSES))
+    if not len(labels):  # a filter left no face: nothing to score, and sklearn refuses empty input
+        zero = {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+        per_class = {c: dict(zero) for c in CLASSES}
+        return {"n": 0, "accuracy": 0.0, "macro_f1": 0.0, "per_class": per_class, "confusion_matrix": confusion(labels, pred).tolist()}
     p, r, f, s = precision_recall_fscore_support(labels, pred, labels=ks, zero_division=0)
     return {
         "n": int(len(labels)),

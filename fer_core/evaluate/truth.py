@@ -2,14 +2,18 @@
 votes (`--labels ferplus`). Against the majority, faces without one are counted apart, and so,
 for a model of FER2013's seven classes, are faces whose majority is contempt."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from fer_core.data.dataset import FaceDataset
-from fer_core.data.ferplus import CONTEMPT, NO_MAJORITY, annotator_agreement, majority
+from fer_core.data.ferplus import CONTEMPT, FERPLUS_TO_FER2013, NO_MAJORITY, annotator_agreement, majority
 from fer_core.evaluate.metrics import report
 from fer_core.evaluate.predictions import Predictions
 
 LABELS = ("fer2013", "ferplus")
+# Each FER2013 class's FER+ vote column.
+FER2013_TO_FERPLUS = tuple(FERPLUS_TO_FER2013.index(k) for k in range(7))
 
 
 def check_truth(ds: FaceDataset, labels: str) -> None:
@@ -39,3 +43,31 @@ def scored_report(preds: Predictions, ds: FaceDataset, labels: str = "fer2013") 
         out["contempt_majority"] = int((true == CONTEMPT).sum())
         out["annotators"] = annotator_agreement(ds.votes[preds.indices])
     return out
+
+
+def rescored(preds: Predictions, ds: FaceDataset, labels: str = "fer2013", only_disputed: bool = False) -> Predictions:
+    """`preds` against the chosen truth: every face's true class replaced, and the faces without
+    one to score against dropped; with `only_disputed`, only the faces `disputed` finds."""
+    true = truth(ds, preds.indices, labels)
+    keep = true >= 0
+    if only_disputed:
+        keep &= disputed(ds, preds.indices)
+    return replace(preds, indices=preds.indices[keep], labels=true[keep], probs=preds.probs[keep])
+
+
+def disputed(ds: FaceDataset, rows: np.ndarray) -> np.ndarray:
+    """(N,) bool: faces the annotators dispute: no emotion has more than half of their emotion
+    votes, or FER2013's label got three or fewer of the ten votes."""
+    check_truth(ds, "ferplus")
+    votes = ds.votes[rows]
+    label_votes = votes[np.arange(len(rows)), [FER2013_TO_FERPLUS[k] for k in ds.labels[rows]]]
+    return (majority(votes) == NO_MAJORITY) | (label_votes <= 3)
+
+
+def backed_mistakes(preds: Predictions, ds: FaceDataset) -> tuple[int, int]:
+    """(n, m): of the model's m mistakes against FER2013's labels, the n faces where most
+    annotators agree with the model."""
+    check_truth(ds, "ferplus")
+    labels = ds.labels[preds.indices].astype(np.int64)
+    wrong = preds.pred != labels
+    return int((majority(ds.votes[preds.indices])[wrong] == preds.pred[wrong]).sum()), int(wrong.sum())
