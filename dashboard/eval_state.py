@@ -41,6 +41,7 @@ def read_url_once() -> None:
         if value:
             st.session_state[key] = value
     st.session_state.update(ev_tta=v.tta, ev_cell=v.cell, ev_face=v.face, ev_view="walk" if v.walk else "matrix", ev_guess=v.guess)
+    st.session_state.update(ev_truth="FER+ majority" if v.truth == "ferplus" else "FER2013 label", ev_disputed=v.disputed)
 
 
 def current_view() -> EvaluateView:
@@ -55,6 +56,8 @@ def current_view() -> EvaluateView:
         walk=s.get("ev_view") == "walk",
         guess=bool(s.get("ev_guess")),
         other=s.get("ev_other") if s.get("ev_other") not in (None, "—") else None,
+        truth="ferplus" if s.get("ev_truth") == "FER+ majority" else "fer2013",
+        disputed=bool(s.get("ev_disputed")),
     )
 
 

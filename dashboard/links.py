@@ -50,6 +50,8 @@ class EvaluateView:
     walk: bool = False  # the classroom walkthrough, not the matrix
     guess: bool = False  # walkthrough labels hidden until revealed
     other: str | None = None  # model B of the comparison
+    truth: str = "fer2013"  # or "ferplus": the FER+ majority (fer_core.evaluate.truth.LABELS)
+    disputed: bool = False  # only the faces the annotators dispute
 
     @classmethod
     def from_params(cls, q) -> "EvaluateView":
@@ -65,6 +67,8 @@ class EvaluateView:
             walk=q.get("view") == "walk" and cell is not None,
             guess=q.get("guess") == "1",
             other=q.get("other") or None,
+            truth="ferplus" if q.get("truth") == "ferplus" else "fer2013",
+            disputed=q.get("disputed") == "1",
         )
 
     def params(self) -> dict[str, str]:
@@ -78,6 +82,8 @@ class EvaluateView:
             "view": "walk" if self.walk else None,
             "guess": "1" if self.guess else None,
             "other": self.other,
+            "truth": None if self.truth == "fer2013" else self.truth,
+            "disputed": "1" if self.disputed else None,
         }
         return {k: v for k, v in p.items() if v is not None}
 

@@ -102,7 +102,7 @@ def test_the_truth_can_be_the_fer_plus_majority_and_every_face_shows_its_votes(v
     ds = load_dataset("voted")
     raw = predict_split(load_model(voted.id), ds, "PublicTest")
     n, m = backed_mistakes(raw, ds)
-    assert f"**{n:,}** of the model's {m:,} mistakes" in at.info[0].value
+    assert f"**{n:,}** of the model's {m:,} mistakes by FER2013's labels" in at.info[0].value
     assert {x.label: x.value for x in at.metric}["Faces"] == f"{len(raw.indices):,}"
     at.segmented_control(key="ev_truth").set_value("FER+ majority").run()
     assert not at.exception, at.exception
@@ -110,6 +110,7 @@ def test_the_truth_can_be_the_fer_plus_majority_and_every_face_shows_its_votes(v
     assert {x.label: x.value for x in at.metric}["Faces"] == f"{len(kept.indices):,}" and len(kept.indices) < len(raw.indices)
     assert at.metric[0].value == f"{(kept.pred == kept.labels).mean():.1%}"
     at.button(key="ev_pair_0").click().run()
+    assert at.query_params.get("truth") in ("ferplus", ["ferplus"])  # a lesson link reopens the same truth
     gallery = " ".join(h.proto.body for h in at.get("html"))
     assert "votes: " in gallery and 'class="vb"' in gallery
     at.button(key="ev_walk").click().run()  # the walkthrough, labels shown: the ten votes with them

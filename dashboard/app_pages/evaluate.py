@@ -46,9 +46,9 @@ TRUTHS = {"FER2013 label": "fer2013", "FER+ majority": "ferplus"}
 labels, only_disputed = "fer2013", False
 if ds.votes is not None:  # FER+'s ten votes per face: the truth can be theirs
     v = st.columns([2, 2, 3], vertical_alignment="center")
-    truth_name = v[0].segmented_control(
-        "Truth", list(TRUTHS), default="FER2013 label", key="ev_truth", help="FER+ majority: an emotion with more than half of the votes"
-    )
+    st.session_state.setdefault("ev_truth", "FER2013 label")  # or the link's
+    truth_help = "FER+ majority: an emotion with more than half of the votes"
+    truth_name = v[0].segmented_control("Truth", list(TRUTHS), key="ev_truth", help=truth_help)
     labels = TRUTHS[truth_name or "FER2013 label"]
     only_disputed = v[1].toggle(
         "Only disputed faces", key="ev_disputed", help="no emotion has more than half of the votes, or FER2013's label got 3 or fewer"
@@ -58,7 +58,8 @@ preds = rescored(raw, ds, labels, only_disputed)
 votes = ds.votes
 if votes is not None:
     backed, mistakes = backed_mistakes(raw, ds)
-    v[2].info(f"**{backed:,}** of the model's {mistakes:,} mistakes are faces where most annotators agree with the model.")
+    agree = "are faces where most annotators agree with the model"
+    v[2].info(f"**{backed:,}** of the model's {mistakes:,} mistakes by FER2013's labels {agree}.")
     if labels == "ferplus":
         apart = len(raw.indices) - len(rescored(raw, ds, labels).indices)
         st.caption(f"Scored against the FER+ majority: {apart:,} faces without one (or with contempt's) are left out.")
