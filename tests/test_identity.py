@@ -19,7 +19,7 @@ def _legacy_id(cfg: TrainConfig, data_hash: str) -> str:
         d["model"].pop(key)
     for stage in d["model"]["stages"]:
         stage.pop("pool_first")  # added since, like the head fields
-    for key in ("equalize", "retired"):  # added since
+    for key in ("equalize", "retired", "labels"):  # added since
         d.pop(key)
     ident = {k: v for k, v in d.items() if k not in ("device", "precision", "log_every")}
     return f"{cfg.arch}-{cfg.data}-" + hashlib.sha256(json.dumps([ident, data_hash], sort_keys=True).encode()).hexdigest()[:8]

@@ -25,7 +25,7 @@ from fer_core.train import (
     stop,
     summary,
 )
-from fer_core.train.engine import total_steps
+from fer_core.train.engine import labelled_rows, total_steps
 from fer_core.train.recipes import DEFAULT_RECIPE, RECIPES, get_recipe
 
 # Every option TrainConfig and AugmentConfig declare is a flag (`--name`, booleans `--name/--no-name`),
@@ -124,7 +124,7 @@ def add_cluster_option(p) -> None:
 def _train(run: Run, resume: bool, executor) -> int:
     """Train `run` through the executor (here, or on the cluster) with a tqdm bar; the outcome in one line."""
     cfg = run.config()
-    n_train = len(load_dataset(cfg.data).split_indices(cfg.train_split))
+    n_train = len(labelled_rows(cfg, load_dataset(cfg.data))[0])
     done = max((m["step"] for m in run.metrics()), default=0) if resume else 0
     bar = TrainBar(total_steps(cfg, n_train), done)
     try:

@@ -131,3 +131,20 @@ def describe(votes_row: np.ndarray) -> str:
     """One face's votes in words, largest first: '4 neutral · 3 sadness · 3 NF'."""
     parts = sorted(((int(n), c) for n, c in zip(votes_row, VOTE_COLUMNS, strict=True) if n), key=lambda p: -p[0])
     return " · ".join(f"{n} {c}" for n, c in parts)
+
+
+def vote_targets(votes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Barsoum et al.'s best training target, over FER2013's seven classes: the distribution of a
+    face's emotion votes, with unknown and not-a-face dropped, a lone stray vote (one annotator
+    alone on an emotion) ignored, and contempt (no FER2013 class) left out. Returns ((N, 7) float32
+    rows summing to 1, (N,) bool: the faces that keep a vote)."""
+    emotions = votes[:, :EMOTION_VOTES].astype(np.float32)
+    emotions[emotions == 1] = 0  # a lone stray vote
+    target = np.zeros((len(votes), 7), np.float32)
+    for col, k in enumerate(FERPLUS_TO_FER2013):
+        if k >= 0:
+            target[:, k] += emotions[:, col]
+    total = target.sum(1)
+    kept = total > 0
+    target[kept] /= total[kept, None]
+    return target, kept

@@ -11,7 +11,7 @@ from fer_core.train.config import TrainConfig
 MIN_VALUES, MAX_VALUES, MAX_FACTORS = 2, 4, 2
 # The TrainConfig options a study varies; each one's title, choices and range come from its
 # declaration (booleans are varied as off / on).
-VARIED_OPTIONS = ("normalization", "equalize", "label_smoothing", "ema", "optimizer", "arch", "epochs")
+VARIED_OPTIONS = ("normalization", "equalize", "labels", "label_smoothing", "ema", "optimizer", "arch", "epochs")
 RETIRED_FACTORS = {"mixup": "mixup cost 0.8 to 1.4 points"}  # issue 36; docs/RESULTS.md
 
 

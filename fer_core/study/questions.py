@@ -33,6 +33,11 @@ QUESTIONS: tuple[Question, ...] = (
         ("equalize=off,on",),
         "Each face as it is against each face histogram-equalised first (its grey levels spread to a flat histogram).",
     ),
+    Question(
+        "Do cleaner labels help?",
+        ("labels=fer2013,majority,votes",),
+        "FER2013's labels against FER+'s: the majority of ten annotators, or their vote distribution (needs a data set with FER+ votes).",
+    ),
     Question("Which transform matters most?", ("augment=off,shift,flip,rotate",), "One augmentation at a time against none."),
     Question(
         "How much does weight averaging buy?", ("ema=0,0.998",), "Validating the running average of the weights (EMA) or the last weights."

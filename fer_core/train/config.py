@@ -16,6 +16,7 @@ from fer_core.precision import PRECISIONS
 OPTIMIZERS = ("adamw", "sgd")
 SCHEDULERS = ("onecycle", "cosine", "plateau", "none")
 DEVICES = ("auto", "cpu", "cuda")
+LABEL_MODES = ("fer2013", "majority", "votes")
 # Fields that do not change what is learned, so they are left out of the run id.
 NOT_IDENTITY = ("device", "precision", "log_every")
 # Options that measurement rejected and issue 36 retired (docs/RESULTS.md, "Measured and not kept"),
@@ -89,6 +90,14 @@ class TrainConfig:
         help="histogram-equalise every face (cv2.equalizeHist) before normalising it, in training and wherever the model sees it",
         label="Histogram equalisation",
     )
+    # FER+'s ten votes (issue 33): train on the FER+ majority (faces without one left out), or on the
+    # distribution of the votes (ferplus.vote_targets); both are validated against the majority.
+    labels: str = added(
+        "fer2013",
+        help="what the model learns: FER2013's labels, the FER+ majority, or the FER+ vote distribution (needs a data set with FER+ votes)",
+        label="Labels",
+        choices=LABEL_MODES,
+    )
     # Validate (and pick the best epoch) with this test-time augmentation (fer_core.inference.TTA_MODES);
     # flip as airbench does. It was a bool once: old runs' ids keep true/false for flip/none.
     val_tta: str = option(
@@ -127,6 +136,8 @@ class TrainConfig:
             raise ValueError(f"precision must be one of {PRECISIONS}")
         if self.epochs < 1 or self.batch_size < 2 or self.lr <= 0:
             raise ValueError("epochs >= 1, batch_size >= 2 and lr > 0 are required")
+        if self.labels not in LABEL_MODES:
+            raise ValueError(f"labels must be one of {LABEL_MODES}")
         if self.arch == "custom" and self.model is None:
             raise ValueError("arch 'custom' needs a model config")
 

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 from fer_core.augment import augment_batch
 from fer_core.data import load_dataset
+from fer_core.data.ferplus import majority, vote_targets
 from fer_core.inference import inference_copy, predict_logits
 from fer_core.labels import NUM_CLASSES
 from fer_core.normalize import Preprocessing, dataset_stats
@@ -58,6 +59,27 @@ def epoch_steps(n_train: int, batch_size: int) -> int:
     return max(n_train // batch_size, 1)
 
 
+def labelled_rows(cfg: TrainConfig, ds) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """(training rows, their classes, their vote distributions (N, 7) or None, validation rows,
+    their classes) as `cfg.labels` asks. With FER+ labels, faces without a label to learn or to
+    score against are left out: no majority (or contempt's), or no vote left (vote_targets)."""
+    tr, va = ds.split_indices(cfg.train_split), ds.split_indices(cfg.val_split)
+    if cfg.labels == "fer2013":
+        return tr, ds.labels[tr], None, va, ds.labels[va]
+    if ds.votes is None:
+        raise ValueError(f"labels {cfg.labels!r} need FER+ votes: import {cfg.data!r} with `--ferplus fer2013new.csv`")
+    maj_va = majority(ds.votes[va])
+    if cfg.labels == "votes":
+        targets, keep = vote_targets(ds.votes[tr])
+        t_tr = targets[keep]
+        y_tr = t_tr.argmax(1)  # for class weights and the running training accuracy
+    else:
+        y_tr, t_tr = majority(ds.votes[tr]), None
+        keep = y_tr >= 0
+        y_tr = y_tr[keep]
+    return tr[keep], y_tr, t_tr, va[maj_va >= 0], maj_va[maj_va >= 0]
+
+
 def total_steps(cfg: TrainConfig, n_train: int) -> int:
     return cfg.epochs * epoch_steps(n_train, cfg.batch_size)
 
@@ -69,6 +91,11 @@ class _Data:
     x_va: torch.Tensor
     y_va: torch.Tensor
     preprocessing: Preprocessing  # with the Training split's statistics
+    t_tr: torch.Tensor | None = None  # (N, 7) float32 soft targets (labels "votes"), else None
+
+    def targets(self, idx: torch.Tensor) -> torch.Tensor:
+        """What the loss compares with: class ids (B,), or vote distributions (B, 7)."""
+        return self.y_tr[idx] if self.t_tr is None else self.t_tr[idx]
 
     def augmented(self, idx: torch.Tensor, augment, generator: torch.Generator) -> torch.Tensor:
         """Training faces `idx`, randomly transformed: (B, 1, S, S) floats in [0, 1]."""
@@ -98,9 +125,9 @@ class Trainer:
         ds = load_dataset(cfg.data)
         if self.run.data_hash() and ds.hash != self.run.data_hash():
             raise ValueError(f"data set {cfg.data!r} changed since run {self.run.id} was made (content hash differs); start a new run")
-        tr, va = ds.split_indices(cfg.train_split), ds.split_indices(cfg.val_split)
+        tr, y_tr, t_tr, va, y_va = labelled_rows(cfg, ds)
         if not len(tr) or not len(va):
-            raise ValueError(f"data set {cfg.data!r} has no {cfg.train_split} or {cfg.val_split} faces")
+            raise ValueError(f"data set {cfg.data!r} has no {cfg.train_split} or {cfg.val_split} faces to learn from")
 
         def to(a):
             return torch.from_numpy(np.ascontiguousarray(a)).to(self.device)
@@ -111,10 +138,11 @@ class Trainer:
         x_tr = prep.prepare(ds.pixels[tr])
         return _Data(
             to(x_tr).unsqueeze(1),
-            to(ds.labels[tr]).long(),
+            to(y_tr).long(),
             to(ds.pixels[va]).unsqueeze(1),
-            to(ds.labels[va]).long(),
+            to(y_va).long(),
             Preprocessing(cfg.normalization, dataset_stats(x_tr), equalize=cfg.equalize),
+            None if t_tr is None else to(t_tr).float(),
         )
 
     def fit(self, resume: bool = False) -> TrainResult:
@@ -156,7 +184,7 @@ class Trainer:
         while state.step < steps:
             idx = state.perm[state.step * cfg.batch_size : (state.step + 1) * cfg.batch_size].to(dev)
             xb = data.augmented(idx, cfg.augment, state.aug_gen)  # (B, 1, 48, 48) in [0, 1]
-            yb = data.y_tr[idx]
+            yb = data.targets(idx)  # (B,) classes, or (B, 7) vote distributions
             xb = data.model_input(xb)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=self.bf16):
                 logits = state.model(xb)
@@ -166,7 +194,7 @@ class Trainer:
                     f"the loss became {loss.item()} at epoch {state.epoch + 1}, step {state.step + 1}: try a lower learning rate"
                 )
             state.optimizer_step(loss, cfg)
-            state.add(loss.item(), (logits.argmax(1) == yb).sum().item(), len(yb))
+            state.add(loss.item(), (logits.argmax(1) == data.y_tr[idx]).sum().item(), len(yb))
             window.seen += len(yb)
             if state.step % cfg.log_every == 0 or state.step == steps:
                 rec = self._step_record(state, steps, window, clock)
