@@ -19,7 +19,8 @@ import numpy as np
 MODEL = Path(__file__).resolve().parent / "yunet" / "face_detection_yunet_2026may.onnx"
 MODEL_SHA256 = "ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0"
 # Group scenes of 3-6 people with faces of 30-110 px in a 960x640 photo: 72 of 76 faces found at
-# the photo's own size, 52 at 640 wide, 20 at 320 (bench/bench_detection.py, docs/RESULTS.md).
+# the photo's own size (bench/bench_detection.py); searched at 640 wide, 52, at 320, 20 (measured
+# once while choosing it, score threshold 0.75).
 DETECT_WIDTH = 1280  # a wider image is searched on a copy this wide
 LARGE_FACE_WIDTH = 320  # the second pass, for faces too large for the first
 # A webcam frame is searched once, at this width: 3 ms against 9 at 640, and a person in front of a
@@ -30,8 +31,8 @@ LIVE_WIDTH = 320
 # between (bench/bench_detection.py).
 SCORE_THRESHOLD = 0.7
 # The smallest face kept, its box's shorter side in px. FER2013 faces pasted small and found: the
-# shipped model read 67% of those found at 24-31 px right (75% of the same faces whole), 1 of 4
-# below 24 (bench/bench_detection.py, right_by_box_size).
+# shipped model read 61% of those found at 24-31 px right (75% of the same faces whole), 2 of the
+# 4 below 24 (bench/bench_detection.py, right_by_box_size).
 MIN_FACE = 24
 NMS_THRESHOLD = 0.3  # YuNet's own suppression of overlapping boxes
 MAX_FACES = 16
