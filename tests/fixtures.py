@@ -89,3 +89,22 @@ def untrained_run(data: str, arch: str = "small", seed: int = 0, **cfg):
     run.save_weights("best", build_model(run.config().model))
     run.set_status("finished", "test weights")
     return run
+
+
+def save_voted_demo(n: int, least: int, name: str = "voted"):
+    """The demo faces with FER+-style votes, saved as data set `name`: `least`..10 of the ten for
+    the face's own class, the rest scattered at random (seeded). Returns the plain demo data set."""
+    from fer_core.data import save_dataset
+    from fer_core.data.dataset import make_dataset
+    from fer_core.data.synth import synth_dataset
+    from fer_core.evaluate.truth import FER2013_TO_FERPLUS
+
+    demo = synth_dataset("demo", n=n)
+    rng = np.random.default_rng(0)
+    votes = np.zeros((len(demo), 10), np.uint8)
+    for i, k in enumerate(demo.labels):
+        own = int(rng.integers(least, 11))
+        votes[i, FER2013_TO_FERPLUS[k]] = own
+        np.add.at(votes[i], rng.integers(0, 10, 10 - own), 1)
+    save_dataset(make_dataset(name, demo.pixels, demo.labels, demo.splits, {"source": "test"}, votes))
+    return demo

@@ -9,7 +9,7 @@ from fer_core.data.synth import synth_dataset
 from fer_core.evaluate import predict_split
 from fer_core.handle.store import load_model
 from fer_core.labels import CLASSES
-from tests.fixtures import untrained_run
+from tests.fixtures import save_voted_demo, untrained_run
 from tests.test_app import _app, _count
 
 
@@ -80,18 +80,7 @@ def test_compare_two_models(runs):
 
 @pytest.fixture
 def voted(data_dir):
-    """The demo faces with FER+-style votes: most for the face's own class, the rest scattered."""
-    from fer_core.data.dataset import make_dataset
-    from fer_core.evaluate.truth import FER2013_TO_FERPLUS
-
-    demo = synth_dataset("demo", n=350)
-    rng = np.random.default_rng(0)
-    votes = np.zeros((len(demo), 10), np.uint8)
-    for i, k in enumerate(demo.labels):
-        own = int(rng.integers(2, 11))  # 2..10 of the ten for the face's own class
-        votes[i, FER2013_TO_FERPLUS[k]] = own
-        np.add.at(votes[i], rng.integers(0, 10, 10 - own), 1)
-    save_dataset(make_dataset("voted", demo.pixels, demo.labels, demo.splits, {"source": "test"}, votes))
+    save_voted_demo(350, least=2)
     return untrained_run("voted", seed=1)
 
 

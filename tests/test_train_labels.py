@@ -6,25 +6,15 @@ import pytest
 import torch
 
 from fer_core.data import load_dataset, save_dataset
-from fer_core.data.dataset import make_dataset
 from fer_core.data.ferplus import majority, vote_targets
-from fer_core.data.synth import synth_dataset
-from fer_core.evaluate.truth import FER2013_TO_FERPLUS
 from fer_core.train import TrainConfig, prepare_run, train_in_process
 from fer_core.train.engine import labelled_rows
+from tests.fixtures import save_voted_demo
 
 
 @pytest.fixture
 def voted(data_dir):
-    demo = synth_dataset("demo", n=700)
-    rng = np.random.default_rng(0)
-    votes = np.zeros((len(demo), 10), np.uint8)
-    for i, k in enumerate(demo.labels):
-        own = int(rng.integers(3, 11))
-        votes[i, FER2013_TO_FERPLUS[k]] = own
-        np.add.at(votes[i], rng.integers(0, 10, 10 - own), 1)
-    save_dataset(make_dataset("voted", demo.pixels, demo.labels, demo.splits, {"source": "test"}, votes))
-    save_dataset(demo)
+    save_dataset(save_voted_demo(700, least=3))  # and the plain demo faces beside them
     return load_dataset("voted")
 
 
