@@ -84,6 +84,12 @@ def _precision_note(arithmetic: str) -> str:
     )
 
 
+def _labels(cfg) -> str:
+    """What the model learned, when it is not FER2013's labels (TrainConfig.labels)."""
+    what = {"majority": "the FER+ majority of ten annotators (faces without one left out)", "votes": "the FER+ vote distribution"}
+    return "" if cfg.labels == "fer2013" else f"\n- Labels: {what[cfg.labels]}; validated against the FER+ majority."
+
+
 def data_line(ds) -> str:
     """Which pixels a model was trained and measured on: the data set, where it came from, its content hash."""
     source = ds.meta.get("source")
@@ -154,7 +160,7 @@ Most confused pairs:
   class weights {cfg.class_weights};
   validation (best-epoch choice) with {TTA_LABELS[cfg.val_tta]}.
 - Augmentation on the device: shift {aug.shift}px, flip {aug.flip}, rotation {aug.rotate_deg} deg, scale {aug.scale},
-  random erasing p={aug.erase_p}.
+  random erasing p={aug.erase_p}.{_labels(cfg)}
 - Seed {cfg.seed}. Run id `{run.id}`.
 
 Command:
