@@ -73,7 +73,8 @@ def test_the_card_states_equalisation_when_the_run_used_it(data_dir, tmp_path, m
     assert "each face histogram-equalised (`cv2.equalizeHist`) first" in card and "mixup" not in card
     assert "Labels:" not in card  # FER2013's own labels go without saying
     ship(untrained_run("demo", labels="votes").id, "demo")
-    assert "- Labels: the FER+ vote distribution; validated against the FER+ majority." in (tmp_path / "default" / "MODEL_CARD.md").read_text()
+    card = (tmp_path / "default" / "MODEL_CARD.md").read_text()
+    assert "- Labels: the FER+ vote distribution; validated against the FER+ majority." in card
 
 
 def test_the_card_says_how_the_run_was_chosen_when_told(data_dir, tmp_path, monkeypatch):
