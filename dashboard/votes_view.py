@@ -8,20 +8,15 @@ from fer_core.data.ferplus import (
     EMOTION_VOTES,
     VOTE_COLUMNS,
     VOTERS,
-    annotator_agreement,
     describe,
-    majority,
     most_disputed,
-    not_a_face,
-    top_share,
-    vote_confusion,
+    vote_summary,
 )
 from fer_core.labels import CLASSES, SPLITS
 from fer_core.previews import montage
 
 
-def _agreement_chart(shares: np.ndarray) -> go.Figure:
-    counts = np.bincount(shares, minlength=VOTERS + 1)[1:]
+def _agreement_chart(counts: np.ndarray) -> go.Figure:
     fig = go.Figure(go.Bar(x=[f"{k} of 10" for k in range(1, VOTERS + 1)], y=counts, marker_color="#3b5bdb"))
     fig.update_layout(
         xaxis_title="annotators who chose the face's most chosen emotion", yaxis_title="faces", height=300, margin=dict(t=10, b=10)
@@ -47,23 +42,22 @@ def votes_tab(ds) -> None:
     present = [s for s in SPLITS if len(ds.split_indices(s))]
     split = st.segmented_control("Split", present, default=present[0], key="votes_split") or present[0]
     rows = ds.split_indices(split)
-    votes = ds.votes[rows]
-    shares, maj = top_share(votes), majority(votes)
-    human = annotator_agreement(votes)
+    v = vote_summary(ds.votes[rows], ds.labels[rows])
     c = st.columns(5)
-    c[0].metric("Faces", f"{len(rows):,}")
-    c[1].metric("Not a face", f"{not_a_face(votes).sum():,}", help="most annotators said the image is not a face")
-    c[2].metric("With a clear majority", f"{(maj >= 0).mean():.0%}", help="more than half of the emotion votes on one emotion")
-    clear = maj >= 0
-    c[3].metric("FER2013's label is it", f"{(maj[clear] == ds.labels[rows][clear]).mean():.0%}", help="of the faces with a clear majority")
-    c[4].metric("One annotator agrees with the rest", f"{human['agreement']:.0%}", help="with the others' majority: a human baseline")
+    c[0].metric("Faces", f"{v['faces']:,}")
+    c[1].metric("Not a face", f"{v['not_a_face']:,}", help="most annotators said the image is not a face")
+    c[2].metric("With a clear majority", f"{v['clear_majority']:.0%}", help="more than half of the emotion votes on one emotion")
+    c[3].metric("FER2013's label is it", f"{v['label_is_majority']:.0%}", help="of the faces with a clear majority")
+    c[4].metric(
+        "One annotator agrees with the rest", f"{v['annotators']['agreement']:.0%}", help="with the others' majority: a human baseline"
+    )
     left, right = st.columns(2)
     with left:
         st.markdown("**How much the annotators agree**")
-        st.plotly_chart(_agreement_chart(shares), key="votes_agree")
+        st.plotly_chart(_agreement_chart(v["faces_by_top_votes"]), key="votes_agree")
     with right:
         st.markdown("**Which emotions they confuse**")
-        st.plotly_chart(_confusion_chart(vote_confusion(votes)), key="votes_confusion")
+        st.plotly_chart(_confusion_chart(v["confusion"]), key="votes_confusion")
     st.markdown("**The most disputed faces**")
     disputed = most_disputed(ds.votes, rows, 10)
     st.image(montage(ds.pixels[disputed], cols=10, scale=2))

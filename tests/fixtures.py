@@ -96,8 +96,8 @@ def save_voted_demo(n: int, least: int, name: str = "voted"):
     the face's own class, the rest scattered at random (seeded). Returns the plain demo data set."""
     from fer_core.data import save_dataset
     from fer_core.data.dataset import make_dataset
+    from fer_core.data.ferplus import FER2013_TO_FERPLUS
     from fer_core.data.synth import synth_dataset
-    from fer_core.evaluate.truth import FER2013_TO_FERPLUS
 
     demo = synth_dataset("demo", n=n)
     rng = np.random.default_rng(0)

@@ -13,7 +13,7 @@ from ui import pick_dataset
 from walkthrough import walkthrough
 
 from fer_core.evaluate import compare, confused_pairs, report
-from fer_core.evaluate.truth import backed_mistakes, rescored
+from fer_core.evaluate.truth import backed_mistakes, rescored, truth
 from fer_core.explain import TITLES, heat
 from fer_core.handle.store import model_choices
 from fer_core.inference import TTA_LABELS, TTA_MODES
@@ -43,26 +43,24 @@ if st.session_state.get("ev_tta") not in TTA_MODES:
 TTA_HELP = "Average each face's prediction over views: flip = with its mirror image; 10-crop = five shifted crops and their mirrors."
 tta = c[3].selectbox("Test-time augmentation", TTA_MODES, key="ev_tta", format_func=TTA_LABELS.get, help=TTA_HELP)
 TRUTHS = {"FER2013 label": "fer2013", "FER+ majority": "ferplus"}
-labels, only_disputed = "fer2013", False
-if ds.votes is not None:  # FER+'s ten votes per face: the truth can be theirs
+raw = get_predictions(model, ds, split, tta)
+labels, only_disputed, votes = "fer2013", False, ds.votes
+if votes is not None:  # FER+'s ten votes per face: the truth can be theirs
     v = st.columns([2, 2, 3], vertical_alignment="center")
     st.session_state.setdefault("ev_truth", "FER2013 label")  # or the link's
     truth_help = "FER+ majority: an emotion with more than half of the votes"
-    truth_name = v[0].segmented_control("Truth", list(TRUTHS), key="ev_truth", help=truth_help)
-    labels = TRUTHS[truth_name or "FER2013 label"]
+    labels = TRUTHS[v[0].segmented_control("Truth", list(TRUTHS), key="ev_truth", help=truth_help) or "FER2013 label"]
     only_disputed = v[1].toggle(
         "Only disputed faces", key="ev_disputed", help="no emotion has more than half of the votes, or FER2013's label got 3 or fewer"
     )
-raw = get_predictions(model, ds, split, tta)
-preds = rescored(raw, ds, labels, only_disputed)
-votes = ds.votes
-if votes is not None:
     backed, mistakes = backed_mistakes(raw, ds)
-    agree = "are faces where most annotators agree with the model"
-    v[2].info(f"**{backed:,}** of the model's {mistakes:,} mistakes by FER2013's labels {agree}.")
+    v[2].info(
+        f"**{backed:,}** of the model's {mistakes:,} mistakes by FER2013's labels are faces where most annotators agree with the model."
+    )
     if labels == "ferplus":
-        apart = len(raw.indices) - len(rescored(raw, ds, labels).indices)
+        apart = int((truth(ds, raw.indices, labels) < 0).sum())
         st.caption(f"Scored against the FER+ majority: {apart:,} faces without one (or with contempt's) are left out.")
+preds = rescored(raw, ds, labels, only_disputed)
 rep = report(preds.labels, preds.pred)
 cm = np.array(rep["confusion_matrix"])
 cell = st.session_state.get("ev_cell")

@@ -12,7 +12,7 @@ from fer_core.data import load_dataset
 from fer_core.executor import get_executor, where_label
 from fer_core.executor.settings import RAY_ADDRESS_ENV
 from fer_core.inference import TTA_MODES
-from fer_core.models import RETIRED_PRESETS
+from fer_core.models import get_preset
 from fer_core.options import Option, specs
 from fer_core.train import (
     Plan,
@@ -25,6 +25,7 @@ from fer_core.train import (
     stop,
     summary,
 )
+from fer_core.train.config import RETIRED
 from fer_core.train.engine import labelled_rows, total_steps
 from fer_core.train.recipes import DEFAULT_RECIPE, RECIPES, get_recipe
 
@@ -32,13 +33,8 @@ from fer_core.train.recipes import DEFAULT_RECIPE, RECIPES, get_recipe
 # its help, type and choices read from the declaration.
 OPTIONS = specs(TrainConfig)
 AUGMENT_OPTIONS = [o for o in specs(AugmentConfig) if o.kind is not bool]  # flip is `--no flip`
-# Flags of options measurement rejected (issue 36), and why: given, they stop `fer train` with this.
-RETIRED_FLAGS = {
-    "--mixup": "mixup cost 0.8 to 1.4 points",
-    "--swa-epochs": "stochastic weight averaging cost about 2 points",
-    "--swa-lr-share": "stochastic weight averaging cost about 2 points",
-    "--crop": "random training crops cost 1.5 points",
-}
+# The flags of retired options (TrainConfig's RETIRED, issue 36): given, they stop `fer train` with the reason.
+RETIRED_FLAGS = {"--" + key.split(".")[-1].replace("_", "-"): why for key, (_, why) in RETIRED.items()}
 
 
 def _help(text: str) -> str:
@@ -66,9 +62,9 @@ def _typed(o: Option):
     retired preset named as such."""
 
     def convert(text: str):
-        if o.name == "arch" and text in RETIRED_PRESETS:
-            raise argparse.ArgumentTypeError(f"preset {text!r} was retired: {RETIRED_PRESETS[text]}; its runs still load")
         try:
+            if o.name == "arch":
+                get_preset(text)  # says whether a name that is no preset was one once (retired)
             return o.check(o.kind(text))
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None

@@ -18,6 +18,7 @@ VOTE_COLUMNS = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust
 EMOTION_VOTES = 8  # the first eight columns are emotions; then unknown and NF (not a face)
 # Each FER+ emotion column as a class of FER2013's seven (contempt has none: -1).
 FERPLUS_TO_FER2013 = tuple(CLASSES.index(c) if c in CLASSES else -1 for c in ("neutral", "happy", "surprise", "sad", "angry", "disgust", "fear", "contempt"))
+FER2013_TO_FERPLUS = tuple(FERPLUS_TO_FER2013.index(k) for k in range(len(CLASSES)))  # each class's vote column
 VOTERS = 10
 NO_MAJORITY, CONTEMPT = -1, -2  # `majority` for a face without one, and for one whose majority is contempt
 
@@ -148,3 +149,20 @@ def vote_targets(votes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     kept = total > 0
     target[kept] /= total[kept, None]
     return target, kept
+
+
+def vote_summary(votes: np.ndarray, labels: np.ndarray) -> dict:
+    """What the Data page shows of some faces' votes (N, 10) and their FER2013 labels (N,): counts,
+    how often there is a clear majority and FER2013's label is it, the human baseline, how many
+    faces each share of agreement has, and which emotions annotators confuse."""
+    maj = majority(votes)
+    clear = maj >= 0
+    return {
+        "faces": len(votes),
+        "not_a_face": int(not_a_face(votes).sum()),
+        "clear_majority": float(clear.mean()) if len(votes) else 0.0,
+        "label_is_majority": float((maj[clear] == labels[clear]).mean()) if clear.any() else 0.0,
+        "annotators": annotator_agreement(votes),
+        "faces_by_top_votes": np.bincount(top_share(votes), minlength=VOTERS + 1)[1:],  # (10,): 1..10 of the ten
+        "confusion": vote_confusion(votes),
+    }

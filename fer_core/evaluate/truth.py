@@ -7,13 +7,11 @@ from dataclasses import replace
 import numpy as np
 
 from fer_core.data.dataset import FaceDataset
-from fer_core.data.ferplus import CONTEMPT, FERPLUS_TO_FER2013, NO_MAJORITY, annotator_agreement, majority
+from fer_core.data.ferplus import CONTEMPT, FER2013_TO_FERPLUS, NO_MAJORITY, annotator_agreement, majority
 from fer_core.evaluate.metrics import report
 from fer_core.evaluate.predictions import Predictions
 
 LABELS = ("fer2013", "ferplus")
-# Each FER2013 class's FER+ vote column.
-FER2013_TO_FERPLUS = tuple(FERPLUS_TO_FER2013.index(k) for k in range(7))
 
 
 def check_truth(ds: FaceDataset, labels: str) -> None:
@@ -60,7 +58,7 @@ def disputed(ds: FaceDataset, rows: np.ndarray) -> np.ndarray:
     votes, or FER2013's label got three or fewer of the ten votes."""
     check_truth(ds, "ferplus")
     votes = ds.votes[rows]
-    label_votes = votes[np.arange(len(rows)), [FER2013_TO_FERPLUS[k] for k in ds.labels[rows]]]
+    label_votes = votes[np.arange(len(rows)), np.array(FER2013_TO_FERPLUS)[ds.labels[rows]]]
     return (majority(votes) == NO_MAJORITY) | (label_votes <= 3)
 
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass, replace
 
 from fer_core.augment import TRANSFORMS, AugmentConfig
 from fer_core.options import spec
-from fer_core.train.config import TrainConfig
+from fer_core.train.config import RETIRED, TrainConfig
 
 MIN_VALUES, MAX_VALUES, MAX_FACTORS = 2, 4, 2
 # The TrainConfig options a study varies; each one's title, choices and range come from its
 # declaration (booleans are varied as off / on).
 VARIED_OPTIONS = ("normalization", "equalize", "labels", "label_smoothing", "ema", "optimizer", "arch", "epochs")
-RETIRED_FACTORS = {"mixup": "mixup cost 0.8 to 1.4 points"}  # issue 36; docs/RESULTS.md
+RETIRED_FACTORS = {"mixup": RETIRED["mixup"][1]}  # a factor once, retired in issue 36
 
 
 def _augment(cfg: TrainConfig, value: str) -> TrainConfig:

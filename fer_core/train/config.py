@@ -7,10 +7,10 @@ from dataclasses import asdict, dataclass, field, replace
 
 from fer_core.augment import AugmentConfig
 from fer_core.identity import added, identity, renamed_values
-from fer_core.inference import TTA_MODES, check_tta
+from fer_core.inference import TTA_MODES
 from fer_core.models import PRESETS, ModelConfig, get_preset
 from fer_core.normalize import Normalization
-from fer_core.options import option
+from fer_core.options import option, specs
 from fer_core.precision import PRECISIONS
 
 OPTIMIZERS = ("adamw", "sgd")
@@ -19,16 +19,16 @@ DEVICES = ("auto", "cpu", "cuda")
 LABEL_MODES = ("fer2013", "majority", "votes")
 # Fields that do not change what is learned, so they are left out of the run id.
 NOT_IDENTITY = ("device", "precision", "log_every")
-# Options that measurement rejected and issue 36 retired (docs/RESULTS.md, "Measured and not kept"),
-# with their value when off. An old run's config that holds one still loads: at its off value it is
-# dropped (the run id never hashed it: they were `added` fields), at any other value it is kept in
-# `retired`, so the run evaluates and explains, and says why it cannot train on.
-RETIRED = {"mixup": 0.0, "swa_epochs": 0, "swa_lr_share": 0.2, "augment.crop": 0}
-RETIRED_WHY = {
-    "mixup": "mixup cost 0.8 to 1.4 points",
-    "swa_epochs": "stochastic weight averaging cost about 2 points",
-    "swa_lr_share": "stochastic weight averaging cost about 2 points",
-    "augment.crop": "random training crops cost 1.5 points",
+# Options that measurement rejected and issue 36 retired (docs/RESULTS.md, "Measured and not kept"):
+# their value when off, and why they went (`fer train`'s old flags and a study's old factor say it
+# too). An old run's config that holds one still loads: at its off value it is dropped (the run id
+# never hashed it: they were `added` fields), at any other value it is kept in `retired`, so the
+# run evaluates and explains, and says why it cannot train on.
+RETIRED = {
+    "mixup": (0.0, "mixup cost 0.8 to 1.4 points"),
+    "swa_epochs": (0, "stochastic weight averaging cost about 2 points"),
+    "swa_lr_share": (0.2, "stochastic weight averaging cost about 2 points"),
+    "augment.crop": (0, "random training crops cost 1.5 points"),
 }
 
 
@@ -48,7 +48,7 @@ class TrainConfig:
     )
     model: ModelConfig | None = None  # filled from the preset when the run is made
     epochs: int = option(15, help="passes over the Training split", label="Epochs", low=1, high=500)
-    batch_size: int = option(64, help="faces per step", label="Batch size", choices=(32, 64, 128, 256))
+    batch_size: int = option(64, help="faces per step", label="Batch size", low=2, high=4096)
     optimizer: str = option("adamw", help="AdamW, or SGD with Nesterov momentum", label="Optimiser", choices=OPTIMIZERS)
     lr: float = option(3e-3, help="the learning rate at the top of the schedule", label="Peak learning rate", low=1e-5, high=1.0, step=1e-4)
     momentum: float = option(0.9, help="SGD (Nesterov) momentum", label="SGD momentum", low=0.0, high=0.999, step=0.001)
@@ -124,20 +124,14 @@ class TrainConfig:
     retired: tuple = added(())
 
     def __post_init__(self):
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}")
-        if self.scheduler not in SCHEDULERS:
-            raise ValueError(f"scheduler must be one of {SCHEDULERS}")
-        Normalization(self.normalization)  # raises on an unknown choice
-        check_tta(self.val_tta)
-        if self.device not in DEVICES:
-            raise ValueError(f"device must be one of {DEVICES}")
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {PRECISIONS}")
+        # Every declared choice, from its declaration. Ranges are the CLI's and the form's limits on
+        # what a user asks for, not checked here: an old run's config is loaded as it was written.
+        # The architecture is not one of the choices for custom models and retired presets.
+        for o in specs(TrainConfig):
+            if o.choices is not None and o.name != "arch":
+                o.check(getattr(self, o.name))
         if self.epochs < 1 or self.batch_size < 2 or self.lr <= 0:
             raise ValueError("epochs >= 1, batch_size >= 2 and lr > 0 are required")
-        if self.labels not in LABEL_MODES:
-            raise ValueError(f"labels must be one of {LABEL_MODES}")
         if self.arch == "custom" and self.model is None:
             raise ValueError("arch 'custom' needs a model config")
 
@@ -146,7 +140,7 @@ class TrainConfig:
         evaluates and explains, but FER Lab no longer trains it."""
         if not self.retired:
             return ""
-        held = ", ".join(f"{k} = {v} ({RETIRED_WHY[k]})" for k, v in self.retired)
+        held = ", ".join(f"{k} = {v} ({RETIRED[k][1]})" for k, v in self.retired)
         return f"this run uses options FER Lab has retired: {held}; it can be evaluated and explained, not trained further"
 
     def resolved(self) -> "TrainConfig":
@@ -162,7 +156,7 @@ class TrainConfig:
         d["model"] = ModelConfig.from_json(d["model"]) if d.get("model") else None
         aug = dict(d.get("augment") or {})
         retired = dict(d.pop("retired", None) or ())
-        for key, off in RETIRED.items():  # settings of retired options (see RETIRED)
+        for key, (off, _) in RETIRED.items():  # settings of retired options (see RETIRED)
             where, name = (aug, key.split(".")[1]) if key.startswith("augment.") else (d, key)
             if name in where and (value := where.pop(name)) != off:
                 retired[key] = value
