@@ -81,7 +81,7 @@ def live_panel() -> None:
         return
     faces = snap["faces"]
     fps = 1000 / snap["ms"] if snap["ms"] else 0
-    st.caption(f"{snap['frames']} frames · {snap['ms']:.0f} ms per frame (median) for detection + crop + model (~{fps:.0f} frames/s)")
+    st.caption(f"{snap['frames']} frames · {snap['ms']:.0f} ms per frame (median) for detection, alignment and model (~{fps:.0f} frames/s)")
     if not faces:
         st.warning("No face in view. Face the camera, with light on your face; very small or turned faces are missed.")
         return
@@ -91,7 +91,7 @@ def live_panel() -> None:
         st.markdown(f"### Steady emotion: {CLASSES[k]} ({snap['smoothed'][k]:.0%})")
         # HTML bars, not a plotly chart: they redraw twice a second without flicker
         st.html(GALLERY_CSS + f'<div class="fc wk" style="font-size:14px">{prob_bars(snap["smoothed"], None, k)}</div>')
-    st.markdown("**What the model sees** (largest face): the box, the 48x48 crop, the answer")
+    st.markdown("**What the model sees** (largest face): the box, the aligned 48x48 face, the answer")
     a, b = st.columns(2)
     a.image(big(model.sees(faces[0].face48), 160), caption=f"48x48 input -> {faces[0].label}")  # equalised if the model is
     if b.button("Explain this face", icon=":material/center_focus_strong:", key="wc_explain"):
