@@ -3,6 +3,11 @@
 # Class order of the challenge's `emotion` column; every data set uses it.
 CLASSES: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 NUM_CLASSES = len(CLASSES)
+# FER+ (data/ferplus.py) has an eighth emotion. A model's classes are the first `num_classes` of
+# this one vocabulary (its ModelConfig saves how many), so class k means the same in a FER2013
+# model and a FER+ model, in their confusion matrices and in the votes' majority.
+FERPLUS_CLASSES: tuple[str, ...] = (*CLASSES, "contempt")
+CONTEMPT = FERPLUS_CLASSES.index("contempt")
 
 # Split ids are indices into this tuple (stored as uint8 in a data set file).
 SPLITS: tuple[str, ...] = ("Training", "PublicTest", "PrivateTest")
@@ -20,6 +25,13 @@ SPLIT_ALIASES: dict[str, int] = {
     "privatetest": PRIVATE_TEST,
     "private_test": PRIVATE_TEST,
 }
+
+
+def classes_for(num_classes: int) -> tuple[str, ...]:
+    """The class names of a model (or data set) of `num_classes` classes: FER2013's 7 or FER+'s 8."""
+    if num_classes not in (len(CLASSES), len(FERPLUS_CLASSES)):
+        raise ValueError(f"a model has {len(CLASSES)} (FER2013) or {len(FERPLUS_CLASSES)} (FER+) classes, not {num_classes}")
+    return FERPLUS_CLASSES[:num_classes]
 
 
 def class_index(name: str) -> int | None:

@@ -93,18 +93,23 @@ def untrained_run(data: str, arch: str = "small", seed: int = 0, **cfg):
 
 def save_voted_demo(n: int, least: int, name: str = "voted"):
     """The demo faces with FER+-style votes, saved as data set `name`: `least`..10 of the ten for
-    the face's own class, the rest scattered at random (seeded). Returns the plain demo data set."""
+    the face's own class, the rest scattered at random (seeded); every 25th face has a contempt
+    majority instead (FER+'s eighth emotion). Returns the plain demo data set."""
     from fer_core.data import save_dataset
     from fer_core.data.dataset import make_dataset
-    from fer_core.data.ferplus import FER2013_TO_FERPLUS
+    from fer_core.data.ferplus import CLASS_COLUMN
     from fer_core.data.synth import synth_dataset
+    from fer_core.labels import CONTEMPT
 
     demo = synth_dataset("demo", n=n)
     rng = np.random.default_rng(0)
     votes = np.zeros((len(demo), 10), np.uint8)
     for i, k in enumerate(demo.labels):
         own = int(rng.integers(least, 11))
-        votes[i, FER2013_TO_FERPLUS[k]] = own
+        votes[i, CLASS_COLUMN[k]] = own
         np.add.at(votes[i], rng.integers(0, 10, 10 - own), 1)
+        if i % 25 == 0:
+            votes[i] = 0
+            votes[i, CLASS_COLUMN[CONTEMPT]], votes[i, CLASS_COLUMN[k]] = 7, 3
     save_dataset(make_dataset(name, demo.pixels, demo.labels, demo.splits, {"source": "test"}, votes))
     return demo

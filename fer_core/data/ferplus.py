@@ -12,15 +12,15 @@ import numpy as np
 
 from fer_core.data.errors import DataImportError
 from fer_core.data.sources import TextSource
-from fer_core.labels import CLASSES, split_index
+from fer_core.labels import CLASSES, FERPLUS_CLASSES, split_index
 
 VOTE_COLUMNS = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt", "unknown", "NF")
 EMOTION_VOTES = 8  # the first eight columns are emotions; then unknown and NF (not a face)
-# Each FER+ emotion column as a class of FER2013's seven (contempt has none: -1).
-FERPLUS_TO_FER2013 = tuple(CLASSES.index(c) if c in CLASSES else -1 for c in ("neutral", "happy", "surprise", "sad", "angry", "disgust", "fear", "contempt"))
-FER2013_TO_FERPLUS = tuple(FERPLUS_TO_FER2013.index(k) for k in range(len(CLASSES)))  # each class's vote column
+# Each FER+ emotion column as a class of labels.FERPLUS_CLASSES (FER2013's seven, then contempt).
+COLUMN_CLASS = tuple(FERPLUS_CLASSES.index(c) for c in ("neutral", "happy", "surprise", "sad", "angry", "disgust", "fear", "contempt"))
+CLASS_COLUMN = tuple(COLUMN_CLASS.index(k) for k in range(len(FERPLUS_CLASSES)))  # each class's vote column
 VOTERS = 10
-NO_MAJORITY, CONTEMPT = -1, -2  # `majority` for a face without one, and for one whose majority is contempt
+NO_MAJORITY = -1  # `majority` for a face where no emotion has more than half of the votes
 
 
 def read_votes(src: TextSource) -> tuple[list[str], np.ndarray]:
@@ -68,13 +68,11 @@ def join_votes(label: str, usages: list[str], votes: np.ndarray, rows: np.ndarra
 
 
 def majority(votes: np.ndarray) -> np.ndarray:
-    """(N,) int64: the FER2013 class that more than half of a face's emotion votes chose,
-    CONTEMPT where that is contempt, NO_MAJORITY where no emotion has more than half."""
+    """(N,) int64: the class (of labels.FERPLUS_CLASSES; contempt is labels.CONTEMPT) that more
+    than half of a face's emotion votes chose, NO_MAJORITY where no emotion has more than half."""
     emotions = votes[:, :EMOTION_VOTES].astype(np.int64)  # unknown and not-a-face are not emotions
-    top = emotions.argmax(1)
     has = emotions.max(1) * 2 > emotions.sum(1)
-    mapped = np.array(FERPLUS_TO_FER2013)[top]
-    return np.where(~has, NO_MAJORITY, np.where(mapped < 0, CONTEMPT, mapped))
+    return np.where(has, np.array(COLUMN_CLASS)[emotions.argmax(1)], NO_MAJORITY)
 
 
 def annotator_agreement(votes: np.ndarray) -> dict:
@@ -134,16 +132,16 @@ def describe(votes_row: np.ndarray) -> str:
     return " · ".join(f"{n} {c}" for n, c in parts)
 
 
-def vote_targets(votes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Barsoum et al.'s best training target, over FER2013's seven classes: the distribution of a
-    face's emotion votes, with unknown and not-a-face dropped, a lone stray vote (one annotator
-    alone on an emotion) ignored, and contempt (no FER2013 class) left out. Returns ((N, 7) float32
-    rows summing to 1, (N,) bool: the faces that keep a vote)."""
+def vote_targets(votes: np.ndarray, num_classes: int = len(FERPLUS_CLASSES)) -> tuple[np.ndarray, np.ndarray]:
+    """Barsoum et al.'s best training target: the distribution of a face's emotion votes over the
+    first `num_classes` classes, with unknown and not-a-face dropped and a lone stray vote (one
+    annotator alone on an emotion) ignored; a 7-class model leaves contempt out. Returns
+    ((N, num_classes) float32 rows summing to 1, (N,) bool: the faces that keep a vote)."""
     emotions = votes[:, :EMOTION_VOTES].astype(np.float32)
     emotions[emotions == 1] = 0  # a lone stray vote
-    target = np.zeros((len(votes), 7), np.float32)
-    for col, k in enumerate(FERPLUS_TO_FER2013):
-        if k >= 0:
+    target = np.zeros((len(votes), num_classes), np.float32)
+    for col, k in enumerate(COLUMN_CLASS):
+        if k < num_classes:
             target[:, k] += emotions[:, col]
     total = target.sum(1)
     kept = total > 0

@@ -20,20 +20,21 @@ def row_normalised(cm: np.ndarray) -> np.ndarray:
     return np.divide(cm, totals, out=np.zeros(cm.shape, float), where=totals > 0)
 
 
-def report(labels: np.ndarray, pred: np.ndarray) -> dict:
-    """The numbers `fer eval --json` prints: accuracy, macro_f1, per_class, confusion_matrix."""
-    ks = list(range(NUM_CLASSES))
+def report(labels: np.ndarray, pred: np.ndarray, classes: tuple[str, ...] = CLASSES) -> dict:
+    """The numbers `fer eval --json` prints: accuracy, macro_f1, per_class, confusion_matrix, over
+    a model's `classes`."""
+    ks, n = list(range(len(classes))), len(classes)
     if not len(labels):  # a filter left no face: nothing to score, and sklearn refuses empty input
         zero = {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
-        per_class = {c: dict(zero) for c in CLASSES}
-        return {"n": 0, "accuracy": 0.0, "macro_f1": 0.0, "per_class": per_class, "confusion_matrix": confusion(labels, pred).tolist()}
+        per_class = {c: dict(zero) for c in classes}
+        return {"n": 0, "accuracy": 0.0, "macro_f1": 0.0, "per_class": per_class, "confusion_matrix": confusion(labels, pred, n).tolist()}
     p, r, f, s = precision_recall_fscore_support(labels, pred, labels=ks, zero_division=0)
     return {
         "n": int(len(labels)),
         "accuracy": float((labels == pred).mean()) if len(labels) else 0.0,
         "macro_f1": float(f1_score(labels, pred, labels=ks, average="macro", zero_division=0)),
-        "per_class": {CLASSES[k]: {"precision": float(p[k]), "recall": float(r[k]), "f1": float(f[k]), "support": int(s[k])} for k in ks},
-        "confusion_matrix": confusion(labels, pred).tolist(),
+        "per_class": {classes[k]: {"precision": float(p[k]), "recall": float(r[k]), "f1": float(f[k]), "support": int(s[k])} for k in ks},
+        "confusion_matrix": confusion(labels, pred, n).tolist(),
     }
 
 
@@ -45,8 +46,8 @@ class ConfusedPair:
     total: int  # faces of the true class
     rate: float  # share of them given this wrong label
 
-    def sentence(self) -> str:
-        return f"{CLASSES[self.true]} is taken for {CLASSES[self.pred]} in {self.rate:.0%} of cases ({self.count} of {self.total})"
+    def sentence(self, classes: tuple[str, ...] = CLASSES) -> str:
+        return f"{classes[self.true]} is taken for {classes[self.pred]} in {self.rate:.0%} of cases ({self.count} of {self.total})"
 
 
 def confused_pairs(cm: np.ndarray, top: int = 5) -> list[ConfusedPair]:

@@ -18,7 +18,7 @@ from fer_core.atomic import atomic_path
 from fer_core.data import FaceDataset
 from fer_core.handle.loaded import LoadedModel
 from fer_core.inference import check_tta
-from fer_core.labels import NUM_CLASSES, SPLITS
+from fer_core.labels import SPLITS
 
 CHUNK = 512  # faces per forward pass; also the progress granularity
 
@@ -35,7 +35,11 @@ class Predictions:
     tta: str  # fer_core.inference.TTA_MODES
     indices: np.ndarray  # (N,) int64 rows of the data set
     labels: np.ndarray  # (N,) int64 true class
-    probs: np.ndarray  # (N, 7) float32
+    probs: np.ndarray  # (N, C) float32, C the model's classes (7 or 8)
+
+    @property
+    def num_classes(self) -> int:
+        return self.probs.shape[1]
 
     @property
     def pred(self) -> np.ndarray:
@@ -95,10 +99,10 @@ def predict_split(
     indices = ds.split_indices(split).astype(np.int64)
     if not len(indices):
         raise ValueError(f"data set {ds.name!r} has no {split} faces")
-    probs = np.empty((len(indices), NUM_CLASSES), np.float32)
+    probs = np.empty((len(indices), model.num_classes), np.float32)
     for start in range(0, len(indices), CHUNK):
         rows = indices[start : start + CHUNK]
-        probs[start : start + len(rows)] = model.probs(ds.pixels[rows], tta)  # (B, 7)
+        probs[start : start + len(rows)] = model.probs(ds.pixels[rows], tta)  # (B, C)
         if progress:
             progress(min(1.0, (start + len(rows)) / len(indices)))
     meta = {

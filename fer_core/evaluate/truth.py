@@ -7,9 +7,10 @@ from dataclasses import replace
 import numpy as np
 
 from fer_core.data.dataset import FaceDataset
-from fer_core.data.ferplus import CONTEMPT, FER2013_TO_FERPLUS, NO_MAJORITY, annotator_agreement, majority
+from fer_core.data.ferplus import CLASS_COLUMN, NO_MAJORITY, annotator_agreement, majority
 from fer_core.evaluate.metrics import report
 from fer_core.evaluate.predictions import Predictions
+from fer_core.labels import CONTEMPT, classes_for
 
 LABELS = ("fer2013", "ferplus")
 
@@ -23,21 +24,28 @@ def check_truth(ds: FaceDataset, labels: str) -> None:
 
 
 def truth(ds: FaceDataset, rows: np.ndarray, labels: str = "fer2013") -> np.ndarray:
-    """(N,) the true class of data-set rows `rows`; with `ferplus`, the majority (negative where
-    there is none to score against: ferplus.NO_MAJORITY, ferplus.CONTEMPT)."""
+    """(N,) the true class of data-set rows `rows`; with `ferplus`, the majority (of
+    labels.FERPLUS_CLASSES; ferplus.NO_MAJORITY where there is none)."""
     check_truth(ds, labels)
     return ds.labels[rows].astype(np.int64) if labels == "fer2013" else majority(ds.votes[rows])
+
+
+def scorable(true: np.ndarray, num_classes: int) -> np.ndarray:
+    """(N,) bool: faces whose truth a model of `num_classes` classes can be scored against (not
+    without a majority; for a 7-class model, not contempt's)."""
+    return (true >= 0) & (true < num_classes)
 
 
 def scored_report(preds: Predictions, ds: FaceDataset, labels: str = "fer2013") -> dict:
     """`metrics.report` against the chosen truth, with the faces counted apart and, for FER+, the
     annotators' own agreement with the majority on the same faces."""
     true = truth(ds, preds.indices, labels)
-    kept = true >= 0
-    out = {"labels": labels, **report(true[kept], preds.pred[kept])}
+    kept = scorable(true, preds.num_classes)
+    out = {"labels": labels, **report(true[kept], preds.pred[kept], classes_for(preds.num_classes))}
     if labels == "ferplus":
         out["faces"] = int(len(true))
         out["no_majority"] = int((true == NO_MAJORITY).sum())
+        # only a 7-class model leaves these out; an 8-class one scores them
         out["contempt_majority"] = int((true == CONTEMPT).sum())
         out["annotators"] = annotator_agreement(ds.votes[preds.indices])
     return out
@@ -47,7 +55,7 @@ def rescored(preds: Predictions, ds: FaceDataset, labels: str = "fer2013", only_
     """`preds` against the chosen truth: every face's true class replaced, and the faces without
     one to score against dropped; with `only_disputed`, only the faces `disputed` finds."""
     true = truth(ds, preds.indices, labels)
-    keep = true >= 0
+    keep = scorable(true, preds.num_classes)
     if only_disputed:
         keep &= disputed(ds, preds.indices)
     return replace(preds, indices=preds.indices[keep], labels=true[keep], probs=preds.probs[keep])
@@ -58,7 +66,7 @@ def disputed(ds: FaceDataset, rows: np.ndarray) -> np.ndarray:
     votes, or FER2013's label got three or fewer of the ten votes."""
     check_truth(ds, "ferplus")
     votes = ds.votes[rows]
-    label_votes = votes[np.arange(len(rows)), np.array(FER2013_TO_FERPLUS)[ds.labels[rows]]]
+    label_votes = votes[np.arange(len(rows)), np.array(CLASS_COLUMN)[ds.labels[rows]]]
     return (majority(votes) == NO_MAJORITY) | (label_votes <= 3)
 
 

@@ -13,7 +13,7 @@ from fer_core.normalize import Preprocessing
 
 
 class Preprocessed(nn.Module):
-    """faces in [0, 1] (B, 1, 48, 48) -> normalise as in training -> logits (B, 7).
+    """faces in [0, 1] (B, 1, 48, 48) -> normalise as in training -> logits (B, C).
     `forward_to` stops at a conv layer's activated maps (filters need nothing after it)."""
 
     def __init__(self, model: nn.Module, preprocessing: Preprocessing):

@@ -36,6 +36,7 @@ from fer_core.explain.filters import (
 )
 from fer_core.explain.occlusion import OCCLUSION_PRESETS, occlude
 from fer_core.inference import inference_copy, predict_logits
+from fer_core.labels import classes_for
 from fer_core.models import LayerRow, layer_table
 from fer_core.normalize import Preprocessing
 from fer_core.precision import use_bf16
@@ -89,6 +90,16 @@ class LoadedModel:
         return f"LoadedModel({self.run_id!r}, {self.preprocessing.normalization}, {self.arithmetic}, digest {self.digest})"
 
     @property
+    def num_classes(self) -> int:
+        """7 (FER2013's classes) or 8 (FER+'s, contempt last): the width of the output layer."""
+        return self.network.model.head.out_features
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The model's class names, in the order of its outputs."""
+        return classes_for(self.num_classes)
+
+    @property
     def arithmetic(self) -> str:
         """'bf16' or 'fp32': what its predictions are computed in."""
         return "bf16" if self.bf16 else "fp32"
@@ -107,7 +118,7 @@ class LoadedModel:
         return predict_logits(self._fast, x, self.preprocessing, batch=BATCH, tta=tta, bf16=self.bf16)
 
     def probs(self, faces, tta: str = "none") -> np.ndarray:
-        """uint8 faces (N, 48, 48) -> class probabilities (N, 7) float32."""
+        """uint8 faces (N, 48, 48) -> class probabilities (N, C) float32, C = num_classes."""
         return torch.softmax(self.logits(faces, tta), dim=1).numpy()
 
     def face_probs(self, face: np.ndarray) -> np.ndarray:

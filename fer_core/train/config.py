@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field, replace
 from fer_core.augment import AugmentConfig
 from fer_core.identity import added, identity, renamed_values
 from fer_core.inference import TTA_MODES
+from fer_core.labels import FERPLUS_CLASSES
 from fer_core.models import PRESETS, ModelConfig, get_preset
 from fer_core.normalize import Normalization
 from fer_core.options import option, specs
@@ -144,8 +145,13 @@ class TrainConfig:
         return f"this run uses options FER Lab has retired: {held}; it can be evaluated and explained, not trained further"
 
     def resolved(self) -> "TrainConfig":
-        """With the preset's model filled in, so the run records the exact architecture."""
-        return self if self.model is not None else replace(self, model=get_preset(self.arch))
+        """With the preset's model filled in, so the run records the exact architecture. A model
+        that learns FER+'s labels gets its eighth class, contempt (labels.FERPLUS_CLASSES); one that
+        learns FER2013's, FER2013's seven. Runs keep the model they were made with."""
+        if self.model is not None:
+            return self
+        model = get_preset(self.arch)
+        return replace(self, model=model if self.labels == "fer2013" else replace(model, num_classes=len(FERPLUS_CLASSES)))
 
     def to_json(self) -> dict:
         return asdict(self.resolved())

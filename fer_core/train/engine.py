@@ -18,7 +18,6 @@ from fer_core.augment import augment_batch
 from fer_core.data import load_dataset
 from fer_core.data.ferplus import majority, vote_targets
 from fer_core.inference import inference_copy, predict_logits
-from fer_core.labels import NUM_CLASSES
 from fer_core.normalize import Preprocessing, dataset_stats
 from fer_core.precision import use_bf16
 from fer_core.train.config import TrainConfig
@@ -47,9 +46,9 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def class_weights(labels: torch.Tensor) -> torch.Tensor:
+def class_weights(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
     """Inverse-frequency weights with mean 1 (rare classes count more)."""
-    counts = torch.bincount(labels, minlength=NUM_CLASSES).float().clamp(min=1)
+    counts = torch.bincount(labels, minlength=num_classes).float().clamp(min=1)
     w = counts.sum() / counts
     return w / w.mean()
 
@@ -60,24 +59,27 @@ def epoch_steps(n_train: int, batch_size: int) -> int:
 
 
 def labelled_rows(cfg: TrainConfig, ds) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
-    """(training rows, their classes, their vote distributions (N, 7) or None, validation rows,
-    their classes) as `cfg.labels` asks. With FER+ labels, faces without a label to learn or to
-    score against are left out: no majority (or contempt's), or no vote left (vote_targets)."""
+    """(training rows, their classes, their vote distributions (N, C) or None, validation rows,
+    their classes) as `cfg.labels` asks, for the model's C classes. With FER+ labels, faces without
+    a label to learn or to score against are left out: no majority (or, for a 7-class model,
+    contempt's), or no vote left (vote_targets)."""
     tr, va = ds.split_indices(cfg.train_split), ds.split_indices(cfg.val_split)
+    n = cfg.resolved().model.num_classes
     if cfg.labels == "fer2013":
         return tr, ds.labels[tr], None, va, ds.labels[va]
     if ds.votes is None:
         raise ValueError(f"labels {cfg.labels!r} need FER+ votes: import {cfg.data!r} with `--ferplus fer2013new.csv`")
     maj_va = majority(ds.votes[va])
     if cfg.labels == "votes":
-        targets, keep = vote_targets(ds.votes[tr])
+        targets, keep = vote_targets(ds.votes[tr], n)
         t_tr = targets[keep]
         y_tr = t_tr.argmax(1)  # for class weights and the running training accuracy
     else:
         y_tr, t_tr = majority(ds.votes[tr]), None
-        keep = y_tr >= 0
+        keep = (y_tr >= 0) & (y_tr < n)
         y_tr = y_tr[keep]
-    return tr[keep], y_tr, t_tr, va[maj_va >= 0], maj_va[maj_va >= 0]
+    scored = (maj_va >= 0) & (maj_va < n)
+    return tr[keep], y_tr, t_tr, va[scored], maj_va[scored]
 
 
 def total_steps(cfg: TrainConfig, n_train: int) -> int:
@@ -91,10 +93,10 @@ class _Data:
     x_va: torch.Tensor
     y_va: torch.Tensor
     preprocessing: Preprocessing  # with the Training split's statistics
-    t_tr: torch.Tensor | None = None  # (N, 7) float32 soft targets (labels "votes"), else None
+    t_tr: torch.Tensor | None = None  # (N, C) float32 soft targets (labels "votes"), else None
 
     def targets(self, idx: torch.Tensor) -> torch.Tensor:
-        """What the loss compares with: class ids (B,), or vote distributions (B, 7)."""
+        """What the loss compares with: class ids (B,), or vote distributions (B, C)."""
         return self.y_tr[idx] if self.t_tr is None else self.t_tr[idx]
 
     def augmented(self, idx: torch.Tensor, augment, generator: torch.Generator) -> torch.Tensor:
@@ -163,7 +165,7 @@ class Trainer:
             reached = state.epoch * steps + state.step
             records = [r for r in self.run.metrics() if r.get("step", 0) <= reached]
         clock = _Clock(records[-1]["elapsed"] if records else 0.0)
-        weight = class_weights(data.y_tr.cpu()).to(self.device) if cfg.class_weights else None
+        weight = class_weights(data.y_tr.cpu(), cfg.model.num_classes).to(self.device) if cfg.class_weights else None
         while state.epoch < cfg.epochs:
             if not self._train_epoch(state, data, steps, weight, records, clock):
                 self.run.write_metrics(records)
@@ -184,7 +186,7 @@ class Trainer:
         while state.step < steps:
             idx = state.perm[state.step * cfg.batch_size : (state.step + 1) * cfg.batch_size].to(dev)
             xb = data.augmented(idx, cfg.augment, state.aug_gen)  # (B, 1, 48, 48) in [0, 1]
-            yb = data.targets(idx)  # (B,) classes, or (B, 7) vote distributions
+            yb = data.targets(idx)  # (B,) classes, or (B, C) vote distributions
             xb = data.model_input(xb)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=self.bf16):
                 logits = state.model(xb)
