@@ -82,8 +82,8 @@ def main() -> None:
 
     from fer_core.data import load_dataset
     from fer_core.evaluate import predict_split
-    from fer_core.handle.card import cpu_description
     from fer_core.handle.store import load_model
+    from fer_core.precision import cpu_description
     from tests.fixtures import untrained_run
 
     ds = load_dataset(a.data)

@@ -54,7 +54,7 @@ def main() -> int:
     from fer_core.data import save_dataset
     from fer_core.data.synth import synth_dataset
     from fer_core.executor import ExecutorSettings, get_executor
-    from fer_core.handle.card import cpu_description
+    from fer_core.precision import cpu_description
 
     save_dataset(synth_dataset("demo", n=a.faces))
     result = {"cpu": cpu_description(), "threads": torch.get_num_threads(), "runs": a.runs, "epochs": a.epochs, "faces": a.faces}

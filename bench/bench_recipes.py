@@ -74,7 +74,7 @@ def main() -> None:
 
     from fer_core.cli import main as fer
     from fer_core.cli.train import add_train_options, config_from_args
-    from fer_core.handle.card import cpu_description
+    from fer_core.precision import cpu_description
     from fer_core.train import prepare_run
     from fer_core.train.runs import RunStatus
 

@@ -53,7 +53,7 @@ def main() -> None:
 
     import fer_core.train.state as state_module
     from fer_core.data import load_dataset
-    from fer_core.handle.card import cpu_description
+    from fer_core.precision import cpu_description
     from fer_core.train import TrainConfig, prepare_run, train_in_process
 
     ds = load_dataset(a.data)

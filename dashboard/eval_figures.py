@@ -10,9 +10,9 @@ from PIL import Image
 
 from fer_core.data.ferplus import VOTE_COLUMNS, describe
 from fer_core.evaluate import row_normalised
-from fer_core.labels import CLASSES
+from fer_core.labels import FERPLUS_CLASSES, classes_for
 
-SHORT = ("angry", "disgust", "fear", "happy", "sad", "surpr.", "neutral")
+SHORT = ("angry", "disgust", "fear", "happy", "sad", "surpr.", "neutral", "contempt")  # labels.FERPLUS_CLASSES, short
 
 
 def confusion_scatter(cm: np.ndarray, normalised: bool, selected: tuple[int, int] | None = None) -> go.Figure:
@@ -20,13 +20,14 @@ def confusion_scatter(cm: np.ndarray, normalised: bool, selected: tuple[int, int
     in Streamlit). x: predicted, y: true (angry on top); the number in each cell."""
     rates = row_normalised(cm)
     n = len(cm)
+    classes = classes_for(n)
     t, p = np.divmod(np.arange(n * n), n)  # cell k = (true t[k], predicted p[k])
     colour = rates[t, p]  # colour by row share in both views: counts of a big class would drown the rest
     text = [f"{rates[a, b]:.0%}" if normalised else f"{cm[a, b]}" for a, b in zip(t, p)]
     fig = go.Figure()
     fig.add_scatter(
-        x=[CLASSES[b] for b in p],
-        y=[CLASSES[a] for a in t],
+        x=[classes[b] for b in p],
+        y=[classes[a] for a in t],
         mode="markers+text",
         text=text,
         customdata=np.stack([t, p, cm[t, p], rates[t, p]], 1),
@@ -47,14 +48,14 @@ def confusion_scatter(cm: np.ndarray, normalised: bool, selected: tuple[int, int
     )
     if selected is not None:
         fig.add_scatter(
-            x=[CLASSES[selected[1]]],
-            y=[CLASSES[selected[0]]],
+            x=[classes[selected[1]]],
+            y=[classes[selected[0]]],
             mode="markers",
             hoverinfo="skip",
             marker=dict(symbol="square-open", size=58, color="#e8590c", line=dict(width=3)),
         )
-    fig.update_xaxes(title="predicted", categoryorder="array", categoryarray=list(CLASSES), side="top", showgrid=False)
-    fig.update_yaxes(title="true", categoryorder="array", categoryarray=list(CLASSES)[::-1], showgrid=False)
+    fig.update_xaxes(title="predicted", categoryorder="array", categoryarray=list(classes), side="top", showgrid=False)
+    fig.update_yaxes(title="true", categoryorder="array", categoryarray=list(classes)[::-1], showgrid=False)
     fig.update_layout(
         width=590,
         height=520,
@@ -72,8 +73,8 @@ def change_matrix(changes: np.ndarray, name_a: str, name_b: str) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=changes,
-            x=list(CLASSES),
-            y=list(CLASSES),
+            x=list(classes_for(len(changes))),
+            y=list(classes_for(len(changes))),
             colorscale="Oranges",
             text=changes,
             texttemplate="%{text}",
@@ -94,7 +95,7 @@ def face_png(face: np.ndarray, size: int) -> str:
 
 
 def prob_bars(probs: np.ndarray, true: int | None, pred: int | None) -> str:
-    """Seven horizontal bars; the true class green, a wrong prediction red."""
+    """A bar per class; the true class green, a wrong prediction red."""
     rows = []
     for k, p in enumerate(probs):
         # no true label (a webcam face): the answer in blue; else true green, a wrong answer red
@@ -146,7 +147,7 @@ def gallery_html(
         anchors = " · ".join(f'<a href="{html.escape(href)}" target="_self">{html.escape(text)}</a>' for text, href in link.items())
         cards.append(
             f'<div class="fc" data-row="{int(row)}"><img src="{face_png(face, 160)}" alt="face {int(row)}">'
-            f'<div class="cap"><b>#{int(row)}</b><span>{CLASSES[pred]} {pr[pred]:.0%}</span></div>'
+            f'<div class="cap"><b>#{int(row)}</b><span>{FERPLUS_CLASSES[pred]} {pr[pred]:.0%}</span></div>'
             f"{prob_bars(pr, int(y), pred)}{ballot}<div class='cap'>{anchors}</div></div>"
         )
     return GALLERY_CSS + f'<div class="fg">{"".join(cards)}</div>'

@@ -4,18 +4,19 @@ import numpy as np
 import plotly.graph_objects as go
 
 from fer_core.explain.render import big, overlay, signed_grid, stretch
-from fer_core.labels import CLASSES
+from fer_core.labels import classes_for
 
 __all__ = ["big", "overlay", "probability_bars", "signed_grid", "stretch"]
 
 
 def probability_bars(probs: np.ndarray, compare: np.ndarray | None = None, names=("now", "before")) -> go.Figure:
-    """Horizontal bars of the seven probabilities (and, if given, a second set to compare)."""
+    """Horizontal bars of the model's class probabilities (and, if given, a second set to compare)."""
+    classes = list(classes_for(len(probs)))
     fig = go.Figure()
     if compare is not None:
-        fig.add_bar(y=list(CLASSES), x=compare, orientation="h", name=names[1], marker_color="#ced4da")
+        fig.add_bar(y=classes, x=compare, orientation="h", name=names[1], marker_color="#ced4da")
     fig.add_bar(
-        y=list(CLASSES),
+        y=classes,
         x=probs,
         orientation="h",
         name=names[0],

@@ -10,7 +10,7 @@ from ui import pick_dataset
 
 from fer_core.faces import NoFaceFound, draw_faces, face_from_photo, read_image
 from fer_core.faces.images import crop_with_landmarks
-from fer_core.labels import CLASSES, SPLITS
+from fer_core.labels import SPLITS
 
 SOURCES = ("Data-set face", "Upload a photo", "Webcam snapshot")
 
@@ -70,12 +70,12 @@ def pick_face():
     if ds is None:
         return None, "", None
     row = st.session_state.get("ex_row")
-    if row is not None and 0 <= row < len(ds):  # a face sent by link: select its split and class
+    if row is not None and 0 <= row < len(ds) and ds.labels[row] < len(ds.classes):  # a face sent by link: its split and class
         st.session_state.ex_split = SPLITS[int(ds.splits[row])]
-        st.session_state.ex_class = CLASSES[int(ds.labels[row])]
+        st.session_state.ex_class = ds.classes[int(ds.labels[row])]
     split = c[1].selectbox("Split", [s for s in SPLITS if sum(info.counts.get(s, {}).values())], key="ex_split")
-    cls = c[2].selectbox("Class", CLASSES, key="ex_class")
-    rows = np.flatnonzero((ds.splits == SPLITS.index(split)) & (ds.labels == CLASSES.index(cls)))
+    cls = c[2].selectbox("Class", ds.classes, key="ex_class")
+    rows = np.flatnonzero((ds.splits == SPLITS.index(split)) & (ds.labels == ds.classes.index(cls)))
     if not len(rows):
         st.info(f"No {cls} faces in {split}.")
         return None, "", None
@@ -87,4 +87,4 @@ def pick_face():
     k = c[3].number_input(f"Index (0-{len(rows) - 1})", 0, len(rows) - 1, key="ex_index")
     row = int(rows[k])
     st.query_params.update(ExplainLink(data=ds.name, row=row).params())
-    return ds.pixels[row], f"{ds.name} row #{row} ({split}, {cls})", CLASSES.index(cls)
+    return ds.pixels[row], f"{ds.name} row #{row} ({split}, {cls})", ds.classes.index(cls)

@@ -3,22 +3,24 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from fer_core.labels import CLASSES
+from fer_core.labels import classes_for
 
 SPLIT_COLOURS = {"Training": "#3b5bdb", "PublicTest": "#f08c00", "PrivateTest": "#2b8a3e"}
-CLASS_COLOURS = ("#e03131", "#2f9e44", "#7048e8", "#f59f00", "#1c7ed6", "#d6336c", "#868e96")
+CLASS_COLOURS = ("#e03131", "#2f9e44", "#7048e8", "#f59f00", "#1c7ed6", "#d6336c", "#868e96", "#e8590c")  # FERPLUS_CLASSES
 
 
 def class_distribution(counts: dict[str, dict[str, int]], share: bool = False) -> go.Figure:
-    """Grouped bars: images per class for each split (or each split's share in %)."""
+    """Grouped bars: images per class for each split (or each split's share in %); the classes are
+    the data set's (FaceDataset.counts)."""
     fig = go.Figure()
+    classes = list(next(iter(counts.values()), {}))
     for split, per in counts.items():
-        values = np.array([per.get(c, 0) for c in CLASSES], float)
+        values = np.array([per.get(c, 0) for c in classes], float)
         total = values.sum() or 1
         y = values / total * 100 if share else values
         fig.add_bar(
             name=split,
-            x=list(CLASSES),
+            x=classes,
             y=y,
             marker_color=SPLIT_COLOURS.get(split),
             text=[f"{v:.1f}%" if share else f"{int(v):,}" for v in y],
@@ -36,11 +38,11 @@ def class_distribution(counts: dict[str, dict[str, int]], share: bool = False) -
 
 
 def intensity_histogram(hist: np.ndarray, per_class: bool) -> go.Figure:
-    """Pixel-value distribution: (7, 256) counts, summed or one density line per class."""
+    """Pixel-value distribution: (C, 256) counts, summed or one density line per class."""
     x = np.arange(256)
     fig = go.Figure()
     if per_class:
-        for c, name in enumerate(CLASSES):
+        for c, name in enumerate(classes_for(len(hist))):
             total = hist[c].sum()
             if total:
                 fig.add_scatter(x=x, y=hist[c] / total, mode="lines", name=name, line=dict(color=CLASS_COLOURS[c], width=1.5))

@@ -16,20 +16,20 @@ import numpy as np
 import streamlit as st
 
 from fer_core.inference import TTA_MODES
-from fer_core.labels import CLASSES, SPLITS
+from fer_core.labels import FERPLUS_CLASSES, SPLITS
 
 EXPLAIN_PAGE = "app_pages/explain.py"
 _SENT_FACE = "links_sent_face"
 
 
 def cell_param(cell: tuple[int, int] | None) -> str | None:
-    return f"{CLASSES[cell[0]]}-{CLASSES[cell[1]]}" if cell else None
+    return f"{FERPLUS_CLASSES[cell[0]]}-{FERPLUS_CLASSES[cell[1]]}" if cell else None
 
 
 def parse_cell(text: str | None) -> tuple[int, int] | None:
     parts = (text or "").lower().split("-")
-    if len(parts) == 2 and all(p in CLASSES for p in parts):
-        return CLASSES.index(parts[0]), CLASSES.index(parts[1])
+    if len(parts) == 2 and all(p in FERPLUS_CLASSES for p in parts):
+        return FERPLUS_CLASSES.index(parts[0]), FERPLUS_CLASSES.index(parts[1])
     return None
 
 

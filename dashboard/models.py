@@ -4,7 +4,7 @@ by sessions, and the model picker. Pages get a `LoadedModel` (the model handle) 
 import streamlit as st
 
 from fer_core.handle.loaded import LoadedModel
-from fer_core.handle.store import DEFAULT, load_model, model_choices, resolve_run
+from fer_core.handle.store import SHIPPED, load_model, model_choices, resolve_run
 
 
 @st.cache_resource(max_entries=6, show_spinner="Loading the model...")
@@ -18,12 +18,13 @@ def get_model(ref: str) -> LoadedModel:
 
 
 def model_label(ref: str) -> str:
-    return "default (shipped FER2013 model)" if ref == DEFAULT else ref
+    return f"{ref} ({SHIPPED[ref]})" if ref in SHIPPED else ref
 
 
-def pick_model(key: str, label: str = "Model", container=st, wanted: str | None = None) -> LoadedModel | None:
-    """A model select box over the default and the finished runs; None (with a hint) when there
-    is none. `wanted` (e.g. from a link) is selected when it is among them."""
+def pick_model(key: str, label: str = "Model", container=st, wanted: str | None = None, first: str | None = None) -> LoadedModel | None:
+    """A model select box over the shipped models and the finished runs; None (with a hint) when
+    there is none. `wanted` (e.g. from a link) is selected when it is among them; else `first`
+    when the page has not picked one yet."""
     choices = model_choices()
     if not choices:
         st.info("No trained model yet. Train one on the **Train** page (a few minutes on the demo faces), then come back.")
@@ -31,8 +32,9 @@ def pick_model(key: str, label: str = "Model", container=st, wanted: str | None 
     if wanted in choices and not st.session_state.get(f"{key}_link_read"):
         st.session_state[key], st.session_state[f"{key}_link_read"] = wanted, True
     if st.session_state.get(key) not in choices:
+        start = first if first in choices else choices[0]
         if st.session_state.get(key):
-            st.warning(f"Model {st.session_state[key]!r} is not here (or not finished); showing {model_label(choices[0])}.")
-        st.session_state[key] = choices[0]
+            st.warning(f"Model {st.session_state[key]!r} is not here (or not finished); showing {model_label(start)}.")
+        st.session_state[key] = start
     ref = container.selectbox(label, choices, key=key, format_func=model_label)
     return get_model(ref)

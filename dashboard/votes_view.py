@@ -32,6 +32,13 @@ def _confusion_chart(matrix: np.ndarray) -> go.Figure:
     return fig
 
 
+def _label(ds, row: int) -> dict:
+    """The face's FER2013 label, or, for a data set without them, that it has none."""
+    if ds.label_source == "fer2013":
+        return {"FER2013 label": CLASSES[ds.labels[row]]}
+    return {"FER2013 label": "unavailable"}
+
+
 def votes_tab(ds) -> None:
     if ds.votes is None:
         st.info(
@@ -47,7 +54,10 @@ def votes_tab(ds) -> None:
     c[0].metric("Faces", f"{v['faces']:,}")
     c[1].metric("Not a face", f"{v['not_a_face']:,}", help="most annotators said the image is not a face")
     c[2].metric("With a clear majority", f"{v['clear_majority']:.0%}", help="more than half of the emotion votes on one emotion")
-    c[3].metric("FER2013's label is it", f"{v['label_is_majority']:.0%}", help="of the faces with a clear majority")
+    if ds.label_source == "fer2013":
+        c[3].metric("FER2013's label is it", f"{v['label_is_majority']:.0%}", help="of the faces with a clear majority")
+    else:
+        c[3].metric("FER2013's label is it", "unavailable", help="the FERPlus folders carry only the ten votes")
     c[4].metric(
         "One annotator agrees with the rest", f"{v['annotators']['agreement']:.0%}", help="with the others' majority: a human baseline"
     )
@@ -62,6 +72,6 @@ def votes_tab(ds) -> None:
     disputed = most_disputed(ds.votes, rows, 10)
     st.image(montage(ds.pixels[disputed], cols=10, scale=2))
     st.dataframe(
-        [{"face": int(r), "FER2013 label": CLASSES[ds.labels[r]], "votes": describe(ds.votes[r])} for r in disputed],
+        [{"face": int(r), **_label(ds, r), "votes": describe(ds.votes[r])} for r in disputed],
         hide_index=True,
     )

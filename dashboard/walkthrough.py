@@ -6,7 +6,7 @@ import streamlit as st
 from eval_figures import GALLERY_CSS, face_png, prob_bars, vote_bar
 
 from fer_core.evaluate import Predictions
-from fer_core.labels import CLASSES
+from fer_core.labels import FERPLUS_CLASSES
 
 BIG_BUTTONS = """<style>
 div[class*="st-key-walk_"] button {min-height:3.6rem}
@@ -50,7 +50,7 @@ def walkthrough(ds, preds: Predictions, cell: tuple[int, int], link: str, explai
     pos, row = positions[k], int(rows[k])
     revealed = not guess or st.session_state.get("ev_revealed", False)
     true, pred = int(preds.labels[pos]), int(preds.pred[pos])
-    cell_name = f"true {CLASSES[cell[0]]}, predicted {CLASSES[cell[1]]}" if revealed else "labels hidden"
+    cell_name = f"true {FERPLUS_CLASSES[cell[0]]}, predicted {FERPLUS_CLASSES[cell[1]]}" if revealed else "labels hidden"
     top[2].markdown(f"### Face {k + 1} of {n}\n{cell_name} · data-set row #{row}")
 
     cols = st.columns([3, 2]) if explain is None else st.columns([3, 3, 2])
@@ -61,8 +61,8 @@ def walkthrough(ds, preds: Predictions, cell: tuple[int, int], link: str, explai
             conf = preds.probs[pos, pred]
             verdict = "right" if true == pred else "wrong"
             st.html(
-                f'<div class="wk-label">True: <b style="color:#2f9e44">{CLASSES[true]}</b></div>'
-                f'<div class="wk-label">Model: <b style="color:{"#2f9e44" if true == pred else "#e03131"}">{CLASSES[pred]}</b>'
+                f'<div class="wk-label">True: <b style="color:#2f9e44">{FERPLUS_CLASSES[true]}</b></div>'
+                f'<div class="wk-label">Model: <b style="color:{"#2f9e44" if true == pred else "#e03131"}">{FERPLUS_CLASSES[pred]}</b>'
                 f" {conf:.0%} ({verdict})</div>"
                 + GALLERY_CSS
                 + f'<div class="fc wk" style="font-size:15px">{prob_bars(preds.probs[pos], true, pred)}'

@@ -6,6 +6,7 @@ faster than fp32 (docs/history/BENCHMARKS.md); without them bf16 is emulated and
 keeps fp32 there.
 """
 
+import platform
 from functools import cache
 from pathlib import Path
 
@@ -34,3 +35,16 @@ def use_bf16(precision: str, device: torch.device) -> bool:
     if precision == "bf16":
         return True
     return device.type == "cuda" or (device.type == "cpu" and cpu_has_native_bf16())
+
+
+def cpu_description() -> str:
+    """'AMD EPYC, 2 threads, avx512_bf16': the CPU model and the flags that decide training speed."""
+    model, flags = platform.processor() or platform.machine(), []
+    try:
+        info = Path("/proc/cpuinfo").read_text().splitlines()
+        model = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), model)
+        have = next((ln for ln in info if ln.startswith("flags")), "").split()
+        flags = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16") if f in have]
+    except OSError:
+        pass
+    return f"{model} CPU, {torch.get_num_threads()} threads" + (f" ({', '.join(flags)})" if flags else "")

@@ -6,7 +6,7 @@ import torch
 
 from fer_core.augment import TRANSFORMS, AugmentConfig, augment_batch
 from fer_core.data.dataset import FaceDataset
-from fer_core.labels import NUM_CLASSES, SPLITS, TRAINING
+from fer_core.labels import SPLITS, TRAINING
 from fer_core.normalize import Normalization, Preprocessing, dataset_stats, normalize
 
 DISPLAY_Z = 2.5  # standardised values in [-2.5, 2.5] are shown as black..white
@@ -34,10 +34,11 @@ def montage(images: np.ndarray, cols: int, scale: int = 2, gap: int = 2, fill: i
 
 
 def intensity_histogram(ds: FaceDataset, split: str | None = None) -> np.ndarray:
-    """(7, 256) pixel-value counts per class (of one split, or all)."""
+    """(C, 256) pixel-value counts per class of the data set (of one split, or all); faces without
+    a class (data.dataset.NO_LABEL) are in none of the rows."""
     mask = np.ones(len(ds), bool) if split is None else ds.splits == SPLITS.index(split)
-    hist = np.zeros((NUM_CLASSES, 256), np.int64)
-    for c in range(NUM_CLASSES):
+    hist = np.zeros((len(ds.classes), 256), np.int64)
+    for c in range(len(ds.classes)):
         sel = ds.pixels[mask & (ds.labels == c)]
         hist[c] = np.bincount(sel.ravel(), minlength=256)
     return hist

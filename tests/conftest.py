@@ -57,6 +57,7 @@ def fer_fixtures(shared_fer, tmp_path_factory) -> dict[str, Path]:
         "folder": ("folder", "folder", ["--per-class", "12"]),
         "jpgzip": ("zip", "fer2013_jpg.zip", ["--per-class", "5", "--ext", "jpg"]),
         "ferplus": ("ferplus", "fer2013new.csv", ["--per-class", "12"]),  # the votes of the csv fixture's rows
+        "ferplus-folder": ("ferplus-folder", "FERPlus.zip", ["--per-class", "12", "--zip"]),  # the same rows, FERPlus's layout
     }
     # Side by side: each one mostly decompresses the 58 MB pixel file, on one core.
     procs = {

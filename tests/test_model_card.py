@@ -1,6 +1,7 @@
 """Shipping a run as the default model: the files, the card, and `fer eval default` reproducing it."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -8,10 +9,10 @@ import pytest
 from fer_core.cli import main
 from fer_core.data import load_dataset, save_dataset
 from fer_core.data.synth import synth_dataset
-from fer_core.handle.card import ship
-from fer_core.handle.store import DEFAULT, load_model, model_choices
+from fer_core.handle.ship import ship
+from fer_core.handle.store import DEFAULT, face_model, load_model, model_choices
 from fer_core.train import RunError
-from tests.fixtures import untrained_run
+from tests.fixtures import save_voted_demo, untrained_run
 
 
 def _face():
@@ -72,9 +73,27 @@ def test_the_card_states_equalisation_when_the_run_used_it(data_dir, tmp_path, m
     card = (tmp_path / "default" / "MODEL_CARD.md").read_text()
     assert "each face histogram-equalised (`cv2.equalizeHist`) first" in card and "mixup" not in card
     assert "Labels:" not in card  # FER2013's own labels go without saying
-    ship(untrained_run("demo", labels="votes").id, "demo")
-    card = (tmp_path / "default" / "MODEL_CARD.md").read_text()
+
+
+def test_a_fer_plus_model_ships_as_ferplus_and_its_command_reproduces_its_card(data_dir, tmp_path, monkeypatch, capsys):
+    save_voted_demo(210, least=3)
+    monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
+    run = untrained_run("voted", labels="votes")
+    assert face_model() == DEFAULT
+    assert main(["runs", "ship", run.id, "--as", "ferplus", "--data", "voted", "--tta", "flip"]) == 0
+    assert "against the FER+ majority" in capsys.readouterr().out
+    card = (tmp_path / "ferplus" / "MODEL_CARD.md").read_text()
+    assert card.startswith("# FER Lab FER+ model") and "over 8 emotions" in card and "| contempt |" in card
     assert "- Labels: the FER+ vote distribution; validated against the FER+ majority." in card
+    assert "one annotator agrees with the majority of the others" in card
+    pattern = r"`(fer eval ferplus --data voted --split PublicTest --labels ferplus(?: --tta flip)? --json)` \(accuracy ([\d.]+)\)"
+    single, flip = re.findall(pattern, card)
+    for command, accuracy in (single, flip):
+        assert main(command.split()[1:]) == 0
+        rep = json.loads(capsys.readouterr().out)
+        assert f"{rep['accuracy']:.4f}" == accuracy and rep["run"] == "ferplus" and len(rep["per_class"]) == 8
+    assert model_choices()[:1] == ["ferplus"] and face_model() == "ferplus"  # no FER2013 default shipped here
+    assert load_model("ferplus").classes[-1] == "contempt"
 
 
 def test_the_card_says_how_the_run_was_chosen_when_told(data_dir, tmp_path, monkeypatch):

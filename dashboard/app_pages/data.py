@@ -12,7 +12,7 @@ from votes_view import votes_tab
 from fer_core.augment import TRANSFORMS, AugmentConfig
 from fer_core.data import DataImportError
 from fer_core.data.importer import import_source
-from fer_core.labels import CLASSES, SPLITS
+from fer_core.labels import SPLITS
 from fer_core.options import spec
 from fer_core.previews import augmentation_preview, intensity_histogram, montage, normalization_preview, pixel_stats, sample_indices
 from fer_core.train import TrainConfig
@@ -113,7 +113,7 @@ with tabs["Classes"]:
         st.plotly_chart(figures.class_distribution(info.counts, share), key="class_chart")
         table = [{"split": s, **per, "total": sum(per.values())} for s, per in info.counts.items()]
         st.dataframe(table, hide_index=True)
-        smallest = min(CLASSES, key=lambda c: sum(per.get(c, 0) for per in info.counts.values()))
+        smallest = min(ds.classes, key=lambda c: sum(per.get(c, 0) for per in info.counts.values()))
         st.caption(f"Rarest class: **{smallest}**. A model can ignore it and lose little accuracy: watch its recall, or weight it.")
 
 with tabs["Faces"]:
@@ -122,7 +122,7 @@ with tabs["Faces"]:
         split = c1.segmented_control("Split", [s for s in SPLITS if split_totals[s]], default="Training", key="faces_split")
         per_row = c2.slider("Faces per class", 4, 16, 10, key="faces_k")
         seed = c3.number_input("Shuffle (seed)", 0, 10_000, 0, key="faces_seed")
-        for c, cls in enumerate(CLASSES):
+        for c, cls in enumerate(ds.classes):
             idx = sample_indices(ds, split or "Training", c, per_row, int(seed))
             st.markdown(f"**{cls}** · {info.counts.get(split or 'Training', {}).get(cls, 0):,} faces")
             if len(idx):
@@ -164,8 +164,8 @@ with tabs["Normalisation"]:
 with tabs["Augmentation"]:
     if tabs["Augmentation"].open:
         c1, c2, c3 = st.columns(3)
-        cls = c1.selectbox("Class", CLASSES, index=3, key="aug_class")
-        pool = sample_indices(ds, "Training", CLASSES.index(cls), 50, 0)
+        cls = c1.selectbox("Class", ds.classes, index=3, key="aug_class")
+        pool = sample_indices(ds, "Training", ds.classes.index(cls), 50, 0)
         pick = c2.slider("Face", 0, max(len(pool) - 1, 1), 0, key="aug_face")
         seed = c3.number_input("Draw (seed)", 0, 10_000, 0, key="aug_seed")
         with st.expander("Strengths"):

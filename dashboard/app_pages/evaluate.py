@@ -13,11 +13,11 @@ from ui import pick_dataset
 from walkthrough import walkthrough
 
 from fer_core.evaluate import compare, confused_pairs, report
-from fer_core.evaluate.truth import backed_mistakes, rescored, truth
+from fer_core.evaluate.truth import backed_mistakes, has_fer2013_labels, rescored, scorable, truth
 from fer_core.explain import TITLES, heat
 from fer_core.handle.store import model_choices
 from fer_core.inference import TTA_LABELS, TTA_MODES
-from fer_core.labels import CLASSES, SPLITS
+from fer_core.labels import FERPLUS_CLASSES, SPLITS
 
 PAGE = 24  # faces per gallery page
 
@@ -47,23 +47,31 @@ raw = get_predictions(model, ds, split, tta)
 labels, only_disputed, votes = "fer2013", False, ds.votes
 if votes is not None:  # FER+'s ten votes per face: the truth can be theirs
     v = st.columns([2, 2, 3], vertical_alignment="center")
-    st.session_state.setdefault("ev_truth", "FER2013 label")  # or the link's
     truth_help = "FER+ majority: an emotion with more than half of the votes"
-    labels = TRUTHS[v[0].segmented_control("Truth", list(TRUTHS), key="ev_truth", help=truth_help) or "FER2013 label"]
-    only_disputed = v[1].toggle(
-        "Only disputed faces", key="ev_disputed", help="no emotion has more than half of the votes, or FER2013's label got 3 or fewer"
-    )
-    backed, mistakes = backed_mistakes(raw, ds)
-    v[2].info(
-        f"**{backed:,}** of the model's {mistakes:,} mistakes by FER2013's labels are faces where most annotators agree with the model."
-    )
+    if has_fer2013_labels(ds):
+        # a model that learned FER+'s labels is first scored against them (a link may choose)
+        st.session_state.setdefault("ev_truth", "FER2013 label" if model.cfg.labels == "fer2013" else "FER+ majority")
+        labels = TRUTHS[v[0].segmented_control("Truth", list(TRUTHS), key="ev_truth", help=truth_help) or "FER2013 label"]
+        backed, mistakes = backed_mistakes(raw, ds)
+        v[2].info(
+            f"**{backed:,}** of the model's {mistakes:,} mistakes by FER2013's labels are faces where most annotators agree with the model."
+        )
+    else:
+        labels = "ferplus"
+        v[0].markdown("**Truth:** FER+ majority", help=truth_help)
+        v[2].info(f"FER2013's labels are unavailable for **{ds.name}**: it came from the FERPlus folders, which carry only the ten votes.")
+    disputed_help = "no emotion has more than half of the votes" + (", or FER2013's label got 3 or fewer" if has_fer2013_labels(ds) else "")
+    only_disputed = v[1].toggle("Only disputed faces", key="ev_disputed", help=disputed_help)
     if labels == "ferplus":
-        apart = int((truth(ds, raw.indices, labels) < 0).sum())
-        st.caption(f"Scored against the FER+ majority: {apart:,} faces without one (or with contempt's) are left out.")
+        apart = int((~scorable(truth(ds, raw.indices, labels), model.num_classes)).sum())
+        contempt = " (or with contempt's, not a class of this model)" if model.num_classes < len(FERPLUS_CLASSES) else ""
+        st.caption(f"Scored against the FER+ majority: {apart:,} faces without one{contempt} are left out.")
 preds = rescored(raw, ds, labels, only_disputed)
-rep = report(preds.labels, preds.pred)
+rep = report(preds.labels, preds.pred, model.classes)
 cm = np.array(rep["confusion_matrix"])
 cell = st.session_state.get("ev_cell")
+if cell is not None and max(cell) >= model.num_classes:  # a cell of another model's classes (a link, a switch)
+    cell = st.session_state.ev_cell = None
 
 
 def open_cell(t: int, p: int) -> None:
@@ -72,15 +80,15 @@ def open_cell(t: int, p: int) -> None:
 
 def on_matrix_click() -> None:
     points = st.session_state.ev_matrix.selection.points
-    if points and points[0].get("x") in CLASSES and points[0].get("y") in CLASSES:
-        open_cell(CLASSES.index(points[0]["y"]), CLASSES.index(points[0]["x"]))
+    if points and points[0].get("x") in model.classes and points[0].get("y") in model.classes:
+        open_cell(model.classes.index(points[0]["y"]), model.classes.index(points[0]["x"]))
 
 
 def saliency_beside(model, face, pred: int) -> None:
     """The walkthrough's explanation: the homework's gradient saliency and Grad-CAM for the predicted class."""
     for method in ("saliency", "grad-cam"):
         e = model.explain(face, method, target=pred)
-        st.image(overlay(face, heat(e.map), 0.6, size=288), caption=f"{TITLES[method]} for {CLASSES[pred]}", width=288)
+        st.image(overlay(face, heat(e.map), 0.6, size=288), caption=f"{TITLES[method]} for {model.classes[pred]}", width=288)
 
 
 def start_walk() -> None:
@@ -112,7 +120,13 @@ with left:
 with right:
     st.subheader("Most confused")
     for i, pair in enumerate(confused_pairs(cm, top=5)):
-        st.button(pair.sentence(), key=f"ev_pair_{i}", on_click=open_cell, args=(pair.true, pair.pred), icon=":material/arrow_outward:")
+        st.button(
+            pair.sentence(model.classes),
+            key=f"ev_pair_{i}",
+            on_click=open_cell,
+            args=(pair.true, pair.pred),
+            icon=":material/arrow_outward:",
+        )
     st.subheader("Per class")
     table = pd.DataFrame(rep["per_class"]).T
     table["support"] = table["support"].astype(int)
@@ -123,7 +137,7 @@ if cell is not None:
     t, p = cell
     positions = preds.cell(t, p)
     kind = "right" if t == p else "mistakes"
-    st.subheader(f"True {CLASSES[t]}, predicted {CLASSES[p]}: {len(positions)} faces")
+    st.subheader(f"True {model.classes[t]}, predicted {model.classes[p]}: {len(positions)} faces")
     if len(positions):
         g = st.columns([3, 2, 2])
         g[0].caption(f"Most confident {kind} first. Green bar: the true class; red: the model's wrong answer.")

@@ -9,12 +9,13 @@ from models import pick_model
 
 from fer_core.explain import METHODS, TITLES, heat
 from fer_core.explain.occlusion import OCCLUSION_PRESETS
-from fer_core.labels import CLASSES
+from fer_core.handle.store import face_model
+from fer_core.labels import FERPLUS_CLASSES
 
 st.title("Explain")
 st.caption("Which pixels drive the model's answer? Pick a face; every map shows relevance for one class, brighter = more.")
 
-model = pick_model("ex_model", wanted=ExplainLink.from_params(st.query_params).model)
+model = pick_model("ex_model", wanted=ExplainLink.from_params(st.query_params).model, first=face_model())
 if model is None:
     st.stop()
 face, what, true = pick_face()
@@ -25,9 +26,10 @@ st.query_params["model"] = st.session_state.ex_model
 probs = model.face_probs(face)
 pred = int(probs.argmax())
 c = st.columns([2, 2, 2, 3])
-options = [-1, *range(len(CLASSES))]  # -1: whatever the model predicts
+classes = model.classes
+options = [-1, *range(len(classes))]  # -1: whatever the model predicts
 choice = c[0].selectbox(
-    "Explain the class", options, key="ex_target", format_func=lambda k: f"predicted ({CLASSES[pred]})" if k == -1 else CLASSES[k]
+    "Explain the class", options, key="ex_target", format_func=lambda k: f"predicted ({classes[pred]})" if k == -1 else classes[k]
 )
 target = None if choice == -1 else choice
 layers = model.conv_layers()
@@ -41,8 +43,8 @@ seen_note = " · equalised, as the model sees it" if model.preprocessing.equaliz
 left, right = st.columns([1, 3])
 with left:
     st.image(big(seen, 224), caption=what + seen_note, width="stretch")
-    verdict = "" if true is None else (" ✓" if true == pred else f" ✗ (true: {CLASSES[true]})")
-    st.markdown(f"**Model: {CLASSES[pred]} {probs[pred]:.0%}**{verdict}")
+    verdict = "" if true is None else (" ✓" if true == pred else f" ✗ (true: {FERPLUS_CLASSES[true]})")
+    st.markdown(f"**Model: {classes[pred]} {probs[pred]:.0%}**{verdict}")
     st.plotly_chart(probability_bars(probs), width="stretch", config={"displayModeBar": False}, key="ex_probs")
 
 
@@ -54,7 +56,7 @@ def draw_maps(handle, label: str) -> None:
 
 
 with right:
-    st.markdown(f"**Relevance for _{CLASSES[pred if target is None else target]}_**")
+    st.markdown(f"**Relevance for _{classes[pred if target is None else target]}_**")
     with st.spinner("Computing six maps..."):
         draw_maps(model, "")
     if sanity:
@@ -91,6 +93,6 @@ o[1].plotly_chart(
 k = int(after.argmax())
 change = "fell" if after[pred] < probs[pred] else "rose"
 o[1].markdown(
-    f"Covered: **{CLASSES[k]} {after[k]:.0%}** (was {CLASSES[pred]} {probs[pred]:.0%}); "
-    f"{CLASSES[pred]} {change} by {abs(after[pred] - probs[pred]):.0%}."
+    f"Covered: **{classes[k]} {after[k]:.0%}** (was {classes[pred]} {probs[pred]:.0%}); "
+    f"{classes[pred]} {change} by {abs(after[pred] - probs[pred]):.0%}."
 )

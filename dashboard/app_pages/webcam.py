@@ -16,11 +16,11 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from fer_core.faces import read_image
 from fer_core.faces.live import FrameProcessor, LiveState, annotate, predict_faces
-from fer_core.labels import CLASSES
+from fer_core.handle.store import face_model
 
 st.title("Webcam")
 c = st.columns([3, 2, 2])
-model = pick_model("wc_model", container=c[0])
+model = pick_model("wc_model", container=c[0], first=face_model())
 if model is None:
     st.stop()
 smoothing = c[1].slider("Smooth over frames", 1, 30, 8, key="wc_smooth", help="The steady emotion averages this many recent frames.")
@@ -88,7 +88,7 @@ def live_panel() -> None:
     st.markdown(f"**Detected {len(faces)} face{'s' if len(faces) > 1 else ''}**")
     if snap["smoothed"] is not None:
         k = int(snap["smoothed"].argmax())
-        st.markdown(f"### Steady emotion: {CLASSES[k]} ({snap['smoothed'][k]:.0%})")
+        st.markdown(f"### Steady emotion: {model.classes[k]} ({snap['smoothed'][k]:.0%})")
         # HTML bars, not a plotly chart: they redraw twice a second without flicker
         st.html(GALLERY_CSS + f'<div class="fc wk" style="font-size:14px">{prob_bars(snap["smoothed"], None, k)}</div>')
     st.markdown("**What the model sees** (largest face): the box, the aligned 48x48 face, the answer")

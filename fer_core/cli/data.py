@@ -9,10 +9,12 @@ from fer_core.labels import CLASSES
 
 
 def _counts_table(counts: dict) -> str:
-    head = f"  {'split':<12}" + "".join(f"{c:>9}" for c in CLASSES) + f"{'total':>9}"
+    classes = next(iter(counts.values()), {c: 0 for c in CLASSES})  # FaceDataset.counts: the data set's classes
+    width = max(9, *(len(c) + 1 for c in classes))
+    head = f"  {'split':<12}" + "".join(f"{c:>{width}}" for c in classes) + f"{'total':>9}"
     lines = [head]
     for split, per in counts.items():
-        lines.append(f"  {split:<12}" + "".join(f"{per.get(c, 0):>9}" for c in CLASSES) + f"{sum(per.values()):>9}")
+        lines.append(f"  {split:<12}" + "".join(f"{per.get(c, 0):>{width}}" for c in classes) + f"{sum(per.values()):>9}")
     return "\n".join(lines)
 
 

@@ -11,7 +11,7 @@ from fer_core.evaluate import confused_pairs, predict_split
 from fer_core.evaluate.truth import LABELS, check_truth, scored_report
 from fer_core.handle.store import DEFAULT, load_model
 from fer_core.inference import TTA_LABELS, TTA_MODES
-from fer_core.labels import CLASSES, SPLITS
+from fer_core.labels import SPLITS
 from fer_core.precision import PRECISIONS
 
 
@@ -70,8 +70,11 @@ def run_eval(a) -> int:
     tta = "" if a.tta == "none" else f", {TTA_LABELS[a.tta]}"
     print(f"{model.run_id} on {ds.name}/{a.split} ({model.arithmetic}{tta}): {rep['n']} faces, against {_truth_words(rep)}")
     if a.labels == "ferplus":
+        contempt = (
+            f", {rep['contempt_majority']} whose majority is contempt (not a class of this model)" if rep["contempt_majority"] else ""
+        )
         print(
-            f"counted apart: {rep['no_majority']} faces without a majority, {rep['contempt_majority']} whose majority is contempt; "
+            f"counted apart: {rep['no_majority']} faces without a majority{contempt or ''}; "
             f"one annotator agrees with the others' majority {rep['annotators']['agreement']:.1%} of the time"
         )
     print(f"accuracy {rep['accuracy']:.4f}   macro-F1 {rep['macro_f1']:.4f}\n")
@@ -79,10 +82,10 @@ def run_eval(a) -> int:
     for name, m in rep["per_class"].items():
         print(f"{name:<10}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>9}")
     print("\nconfusion matrix (rows: true, columns: predicted)")
-    print(" " * 10 + "".join(f"{c[:7]:>8}" for c in CLASSES))
-    for name, row in zip(CLASSES, rep["confusion_matrix"], strict=True):
+    print(" " * 10 + "".join(f"{c[:7]:>8}" for c in model.classes))
+    for name, row in zip(model.classes, rep["confusion_matrix"], strict=True):
         print(f"{name:<10}" + "".join(f"{v:>8}" for v in row))
     pairs = confused_pairs(np.array(rep["confusion_matrix"]), top=3)
     if pairs:
-        print("\nmost confused: " + "; ".join(p.sentence() for p in pairs))
+        print("\nmost confused: " + "; ".join(p.sentence(model.classes) for p in pairs))
     return 0

@@ -1,5 +1,7 @@
 """`fer explain IMAGE --run RUN --method METHOD --out OUT.png` and `fer filters RUN [--layer] --out OUT.png`."""
 
+import sys
+
 import numpy as np
 from PIL import Image
 
@@ -9,7 +11,7 @@ from fer_core.explain import METHODS, TITLES, heat
 from fer_core.explain.render import big, overlay, stretch
 from fer_core.faces import face_from_photo, read_image
 from fer_core.handle.store import DEFAULT, load_model
-from fer_core.labels import CLASSES
+from fer_core.labels import FERPLUS_CLASSES
 from fer_core.previews import montage
 
 
@@ -18,7 +20,7 @@ def add_parsers(sub) -> None:
     p.add_argument("image", help="a photo (PNG/JPEG) with a face, or a 48x48 face")
     p.add_argument("--run", default=DEFAULT, help="run id, or 'default' for the shipped model")
     p.add_argument("--method", default="all", choices=["all", *METHODS])
-    p.add_argument("--target", choices=CLASSES, help="class to explain (default: the predicted one)")
+    p.add_argument("--target", choices=FERPLUS_CLASSES, help="class to explain (default: the predicted one)")
     p.add_argument("--layer", help="Grad-CAM conv layer (default: the last)")
     p.add_argument("--out", required=True, help="PNG to write: the face, then one overlay per method")
     p.set_defaults(func=run_explain)
@@ -38,17 +40,20 @@ def _save(path: str, image: np.ndarray) -> None:
 def run_explain(a) -> int:
     model = load_model(a.run)
     face, det = face_from_photo(read_image(a.image), a.image)  # NoFaceFound is a ValueError: a clear message, exit 2
-    target = CLASSES.index(a.target) if a.target else None
+    if a.target and a.target not in model.classes:
+        print(f"error: {model.run_id} has no class {a.target!r}; its classes: {', '.join(model.classes)}", file=sys.stderr)
+        return 2
+    target = model.classes.index(a.target) if a.target else None
     methods = list(METHODS) if a.method == "all" else [a.method]
     panels = [np.stack([big(face.face48, 192)] * 3, -1)]
     for m in methods:
         e = model.explain(face.face48, m, target=target, layer=a.layer)
         panels.append(overlay(face.face48, heat(e.map), 0.6))
-        print(f"{TITLES[m]:<22} class {CLASSES[e.target]}")
+        print(f"{TITLES[m]:<22} class {model.classes[e.target]}")
     gap = np.full((192, 4, 3), 255, np.uint8)
     _save(a.out, np.concatenate([x for p in panels for x in (p, gap)][:-1], axis=1))
     probs = e.probs
-    print("probabilities: " + "  ".join(f"{c} {p:.0%}" for c, p in zip(CLASSES, probs, strict=True)))
+    print("probabilities: " + "  ".join(f"{c} {p:.0%}" for c, p in zip(model.classes, probs, strict=True)))
     print(f"wrote {a.out} ({len(det.faces)} face(s) found; explained the largest)")
     return 0
 

@@ -5,7 +5,6 @@ import json
 from fer_core.faces import read_image
 from fer_core.faces.live import predict_faces
 from fer_core.handle.store import DEFAULT, load_model
-from fer_core.labels import CLASSES
 
 
 def add_parser(sub) -> None:
@@ -27,8 +26,8 @@ def run_predict(a) -> int:
                 "faces": [
                     {
                         "box": dict(zip(("x", "y", "w", "h"), map(int, f.box), strict=True)),
-                        "label": CLASSES[int(f.probs.argmax())],
-                        "probabilities": {c: round(float(p), 4) for c, p in zip(CLASSES, f.probs, strict=True)},
+                        "label": model.classes[int(f.probs.argmax())],
+                        "probabilities": {c: round(float(p), 4) for c, p in zip(model.classes, f.probs, strict=True)},
                     }
                     for f in faces
                 ],

@@ -11,6 +11,7 @@ from fer_core.cli.progress import TrainBar
 from fer_core.data import load_dataset
 from fer_core.executor import get_executor, where_label
 from fer_core.executor.settings import RAY_ADDRESS_ENV
+from fer_core.handle.store import DEFAULT, SHIPPED
 from fer_core.inference import TTA_MODES
 from fer_core.models import get_preset
 from fer_core.options import Option, specs
@@ -210,11 +211,13 @@ def cmd_runs_resume(a) -> int:
 
 
 def cmd_runs_ship(a) -> int:
-    from fer_core.handle.card import ship
-    from fer_core.handle.store import default_dir
+    from fer_core.handle.ship import ship
+    from fer_core.handle.store import shipped_dir
 
-    rep = ship(a.id, a.data, a.command, a.hardware, tta=a.tta, selection=a.selection)
-    print(f"shipped {a.id} to {default_dir()}: PublicTest accuracy {rep['accuracy']:.4f}, macro-F1 {rep['macro_f1']:.3f}")
+    rep = ship(a.id, a.data, a.command, a.hardware, tta=a.tta, selection=a.selection, name=a.name)
+    truth = "the FER+ majority" if rep["labels"] == "ferplus" else "FER2013's labels"
+    where = f"shipped {a.id} as {a.name!r} to {shipped_dir(a.name)}"
+    print(f"{where}: PublicTest accuracy {rep['accuracy']:.4f} against {truth}, macro-F1 {rep['macro_f1']:.3f}")
     return 0
 
 
@@ -240,9 +243,16 @@ def add_parsers(sub) -> None:
         if name == "resume":
             add_cluster_option(p)
         p.set_defaults(func=func)
-    p = runs.add_parser("ship", help="make a finished run the default model (checkpoints/default) with its model card")
+    p = runs.add_parser("ship", help="make a finished run a shipped model (checkpoints/<name>) with its model card")
     p.add_argument("id")
-    p.add_argument("--data", default="fer2013", help="data set whose PublicTest split the card reports")
+    p.add_argument(
+        "--as",
+        dest="name",
+        default=DEFAULT,
+        choices=list(SHIPPED),
+        help="which shipped model it becomes: " + "; ".join(f"{k}: the {v}" for k, v in SHIPPED.items()),
+    )
+    p.add_argument("--data", default="fer2013", help="data set whose PublicTest split the card reports (with FER+ votes for a FER+ model)")
     p.add_argument("--command", default="", help="the command that trained it, for the card")
     p.add_argument("--hardware", help="where it trained, for the card")
     p.add_argument("--tta", default="10crop", choices=TTA_MODES, help="the test-time augmentation the card recommends")

@@ -24,6 +24,7 @@ class Collected:
     format: str = ""
     rows: list[int] = field(default_factory=list)  # a CSV's data row (0-based) of each face, for joining votes
     n_rows: int = 0  # a CSV's data rows, good and bad
+    votes: np.ndarray | None = None  # (N, 10) uint8 FER+ votes read with the faces (the FERPlus folders)
 
     def add(self, pixels: np.ndarray, label: int, split: int, row: int | None = None) -> None:
         self.pixels.append(pixels.reshape(NUM_PIXELS).astype(np.uint8, copy=False))

@@ -20,9 +20,11 @@ from safetensors.numpy import load_file, save_file
 
 from fer_core.atomic import atomic_path
 from fer_core.data.ferplus import VOTE_COLUMNS
-from fer_core.labels import CLASSES, IMAGE_SIZE, NUM_CLASSES, SPLITS
+from fer_core.labels import CLASSES, FERPLUS_CLASSES, IMAGE_SIZE, SPLITS
 
 FORMAT_VERSION = "1"
+NO_LABEL = 255  # `labels` of a face without a class (a FER+-labelled face without a majority)
+NO_MAJORITY_NAME = "no majority"
 
 
 @dataclass
@@ -38,17 +40,30 @@ class FaceDataset:
 
     def __post_init__(self):
         n = len(self.labels)
+        classes = len(self.classes)
         if self.pixels.shape != (n, IMAGE_SIZE, IMAGE_SIZE) or self.pixels.dtype != np.uint8:
             raise ValueError(f"pixels must be uint8 (N, 48, 48), got {self.pixels.dtype} {self.pixels.shape}")
         if self.splits.shape != (n,):
             raise ValueError("labels and splits must have the same length")
-        if n and (self.labels.max() >= NUM_CLASSES or self.splits.max() >= len(SPLITS)):
+        labelled = self.labels[self.labels != NO_LABEL] if self.label_source == "ferplus" else self.labels
+        if n and ((len(labelled) and labelled.max() >= classes) or self.splits.max() >= len(SPLITS)):
             raise ValueError("label or split id out of range")
         if self.votes is not None and (self.votes.shape != (n, 10) or self.votes.dtype != np.uint8):
             raise ValueError(f"votes must be uint8 (N, 10), got {self.votes.dtype} {self.votes.shape}")
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    @property
+    def label_source(self) -> str:
+        """'fer2013': `labels` are FER2013's; 'ferplus': the data set came without them (the FERPlus
+        folders), and `labels` are the FER+ majority of its votes (NO_LABEL where there is none)."""
+        return self.meta.get("labels", "fer2013")
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The names of `labels`: FER2013's seven, or FER+'s eight for a data set labelled by its votes."""
+        return CLASSES if self.label_source == "fer2013" else FERPLUS_CLASSES
 
     @property
     def hash(self) -> str:
@@ -59,14 +74,12 @@ class FaceDataset:
         return np.flatnonzero(self.splits == sid)
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """Per split (only those present), per class: number of images."""
-        table = np.zeros((len(SPLITS), NUM_CLASSES), dtype=np.int64)
-        np.add.at(table, (self.splits, self.labels), 1)
-        return {
-            SPLITS[s]: {CLASSES[c]: int(table[s, c]) for c in range(NUM_CLASSES)}
-            for s in range(len(SPLITS))
-            if table[s].sum()
-        }
+        """Per split (only those present), per class (and "no majority", for a data set labelled by
+        its FER+ votes): number of images."""
+        names = (*self.classes, NO_MAJORITY_NAME) if self.label_source == "ferplus" else self.classes
+        table = np.zeros((len(SPLITS), len(names)), dtype=np.int64)
+        np.add.at(table, (self.splits, np.minimum(self.labels, len(names) - 1)), 1)
+        return {SPLITS[s]: {c: int(table[s, k]) for k, c in enumerate(names)} for s in range(len(SPLITS)) if table[s].sum()}
 
 
 def image_digests(pixels: np.ndarray, labels: np.ndarray) -> np.ndarray:

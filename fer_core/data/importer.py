@@ -19,6 +19,8 @@ from fer_core.data.csv_import import find_columns, read_csv
 from fer_core.data.dataset import make_dataset
 from fer_core.data.errors import DataImportError, Problem
 from fer_core.data.ferplus import join_votes, read_votes
+from fer_core.data.ferplus_folders import FORMAT as FERPLUS_FOLDERS
+from fer_core.data.ferplus_folders import label_files, read_ferplus_folders
 from fer_core.data.image_import import read_images
 from fer_core.data.sources import (
     CSV_SUFFIXES,
@@ -97,16 +99,22 @@ def read_source(path: Path, progress: Progress | None) -> Collected:
     if kind == "empty":
         raise DataImportError(label, "the file is empty")
     if kind == "dir":
-        return read_images(folder_entries(path), label, progress)
+        entries = folder_entries(path)
+        if files := label_files(entries):
+            return read_ferplus_folders(entries, files, label, progress)
+        return read_images(entries, label, progress)
     if kind in ("gz", "xz", "plain"):
         with open_csv_file(path, kind) as src:
             return read_csv(src, progress)
     with zipfile.ZipFile(path) as z:
         infos = check_zip(z, label)
+        entries = zip_entries(z, infos, label)
+        if files := label_files(entries):
+            return read_ferplus_folders(entries, files, label, progress)
         member = _zip_csv_member(z, infos, label)
         if member is not None:
             return read_csv(open_zip_csv(z, member, label), progress)
-        return read_images(zip_entries(z, infos, label), label, progress)
+        return read_images(entries, label, progress)
 
 
 def _votes(ferplus: str | Path, label: str | None, got: Collected, splits: np.ndarray) -> np.ndarray:
@@ -178,15 +186,19 @@ def import_source(
     if progress:
         progress(1.0, "writing the data set")
     pixels, labels, splits = got.arrays()
-    votes = _votes(ferplus, ferplus_label, got, splits) if ferplus is not None else None
+    if ferplus is not None and got.votes is not None:
+        raise DataImportError(label, "the FERPlus folders carry their own votes; import them without a votes file")
+    votes = _votes(ferplus, ferplus_label, got, splits) if ferplus is not None else got.votes
     unsplit = splits == UNSPLIT
     if unsplit.any():
         splits[unsplit] = stratified_split(labels[unsplit], val_fraction, seed)
     meta = {"source": label, "format": got.format, "skipped": got.bad, "converted": got.converted}
     if unsplit.any():
         meta["split_rule"] = f"stratified, {val_fraction:.0%} PublicTest, seed {seed}"
-    if votes is not None:
+    if ferplus is not None:
         meta["votes_source"] = ferplus_label or Path(ferplus).name
+    if got.format == FERPLUS_FOLDERS:
+        meta["labels"] = "ferplus"  # FaceDataset.label_source: no FER2013 label, the FER+ majority instead
     ds = make_dataset(name, pixels, labels, splits, meta, votes)
     path_out = save_dataset(ds, replace=replace)
     return ImportReport(

@@ -13,7 +13,7 @@ class Comparison:
     a: Predictions
     b: Predictions
     agreement: np.ndarray  # (2, 2): rows A right / A wrong, columns B right / B wrong
-    changes: np.ndarray  # (7, 7): A's prediction (rows) -> B's (columns), faces where they differ only
+    changes: np.ndarray  # (C, C), C the larger model's classes: A's prediction (rows) -> B's (columns), faces where they differ only
     a_only: np.ndarray  # positions A gets right and B wrong, B's most confident mistakes first
     b_only: np.ndarray  # positions B gets right and A wrong, A's most confident mistakes first
 
@@ -25,7 +25,7 @@ def compare(a: Predictions, b: Predictions) -> Comparison:
     ra, rb = a.correct, b.correct
     agreement = np.array([[np.sum(ra & rb), np.sum(ra & ~rb)], [np.sum(~ra & rb), np.sum(~ra & ~rb)]])
     differ = a.pred != b.pred
-    changes = confusion(a.pred[differ], b.pred[differ])
+    changes = confusion(a.pred[differ], b.pred[differ], max(a.num_classes, b.num_classes))
 
     def ranked(mask: np.ndarray, loser: Predictions) -> np.ndarray:
         pos = np.flatnonzero(mask)

@@ -21,6 +21,15 @@ def check_truth(ds: FaceDataset, labels: str) -> None:
         raise ValueError(f"labels must be one of {', '.join(LABELS)}, not {labels!r}")
     if labels == "ferplus" and ds.votes is None:
         raise ValueError(f"data set {ds.name!r} has no FER+ votes: import it with `fer data import fer2013.csv --ferplus fer2013new.csv`")
+    if labels == "fer2013" and not has_fer2013_labels(ds):
+        raise ValueError(
+            f"FER2013's labels are unavailable for data set {ds.name!r}: it came from the FERPlus folders, which carry only the "
+            "ten votes; score against the FER+ majority (`--labels ferplus`)"
+        )
+
+
+def has_fer2013_labels(ds: FaceDataset) -> bool:
+    return ds.label_source == "fer2013"
 
 
 def truth(ds: FaceDataset, rows: np.ndarray, labels: str = "fer2013") -> np.ndarray:
@@ -45,8 +54,8 @@ def scored_report(preds: Predictions, ds: FaceDataset, labels: str = "fer2013") 
     if labels == "ferplus":
         out["faces"] = int(len(true))
         out["no_majority"] = int((true == NO_MAJORITY).sum())
-        # only a 7-class model leaves these out; an 8-class one scores them
-        out["contempt_majority"] = int((true == CONTEMPT).sum())
+        # counted apart by a 7-class model only; an 8-class one scores them, so n = faces - both always
+        out["contempt_majority"] = int((true == CONTEMPT).sum()) if preds.num_classes <= CONTEMPT else 0
         out["annotators"] = annotator_agreement(ds.votes[preds.indices])
     return out
 
@@ -66,6 +75,8 @@ def disputed(ds: FaceDataset, rows: np.ndarray) -> np.ndarray:
     votes, or FER2013's label got three or fewer of the ten votes."""
     check_truth(ds, "ferplus")
     votes = ds.votes[rows]
+    if not has_fer2013_labels(ds):
+        return majority(votes) == NO_MAJORITY
     label_votes = votes[np.arange(len(rows)), np.array(CLASS_COLUMN)[ds.labels[rows]]]
     return (majority(votes) == NO_MAJORITY) | (label_votes <= 3)
 
@@ -74,6 +85,7 @@ def backed_mistakes(preds: Predictions, ds: FaceDataset) -> tuple[int, int]:
     """(n, m): of the model's m mistakes against FER2013's labels, the n faces where most
     annotators agree with the model."""
     check_truth(ds, "ferplus")
+    check_truth(ds, "fer2013")
     labels = ds.labels[preds.indices].astype(np.int64)
     wrong = preds.pred != labels
     return int((majority(ds.votes[preds.indices])[wrong] == preds.pred[wrong]).sum()), int(wrong.sum())

@@ -14,19 +14,19 @@ import torch
 
 from fer_core.faces import Face, detect_faces, draw_boxes
 from fer_core.handle.loaded import LoadedModel
-from fer_core.labels import CLASSES
+from fer_core.labels import classes_for
 
 
 @dataclass(frozen=True)
 class FacePrediction:
     box: tuple[int, int, int, int]
-    probs: np.ndarray  # (7,)
+    probs: np.ndarray  # (C,): the model's classes
     face48: np.ndarray  # (48, 48) uint8: what the model saw
 
     @property
     def label(self) -> str:
         k = int(self.probs.argmax())
-        return f"{CLASSES[k]} {self.probs[k]:.0%}"
+        return f"{classes_for(len(self.probs))[k]} {self.probs[k]:.0%}"
 
 
 def predict_faces(model: LoadedModel, image: np.ndarray, max_faces: int = 8, live: bool = False) -> list[FacePrediction]:
@@ -35,7 +35,7 @@ def predict_faces(model: LoadedModel, image: np.ndarray, max_faces: int = 8, liv
     faces: list[Face] = detect_faces(image, max_faces=max_faces, live=live).faces
     if not faces:
         return []
-    probs = model.probs(np.stack([f.face48 for f in faces]))  # one batch for all faces: (F, 7)
+    probs = model.probs(np.stack([f.face48 for f in faces]))  # one batch for all faces: (F, C)
     return [FacePrediction(f.box, p, f.face48) for f, p in zip(faces, probs, strict=True)]
 
 

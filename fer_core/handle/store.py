@@ -1,8 +1,9 @@
-"""Finding and loading models: a finished run, or the shipped default, as a `LoadedModel`
-(the model handle) with the preprocessing it was trained with.
+"""Finding and loading models: a finished run, or a shipped model, as a `LoadedModel` (the model
+handle) with the preprocessing it was trained with.
 
-The shipped default lives in `checkpoints/default/` of the project (or `FER_DEFAULT_MODEL_DIR`),
-laid out like any run directory, so everything that reads a run reads it too.
+The shipped models live in the project's `checkpoints/`: `default/` (FER2013's labels, 7 classes;
+`FER_DEFAULT_MODEL_DIR` moves it) and `ferplus/` beside it (FER+'s votes, 8 classes), each laid out
+like any run directory, so everything that reads a run reads them too.
 """
 
 import hashlib
@@ -17,27 +18,42 @@ from fer_core.train.config import TrainConfig
 from fer_core.train.run_summary import list_runs
 from fer_core.train.runs import Run, RunError, RunStatus
 
-DEFAULT = "default"
+DEFAULT, FERPLUS = "default", "ferplus"
+# The shipped models by the name users give them (`fer eval ferplus`), with what the pickers say.
+SHIPPED = {DEFAULT: "shipped FER2013 model", FERPLUS: "shipped FER+ model, 8 emotions"}
 
 
 def default_dir() -> Path:
     return Path(os.environ.get("FER_DEFAULT_MODEL_DIR") or PROJECT_ROOT / "checkpoints" / DEFAULT)
 
 
-def default_run() -> Run:
-    return Run(DEFAULT, default_dir())
+def shipped_dir(name: str = DEFAULT) -> Path:
+    if name not in SHIPPED:
+        raise ValueError(f"no shipped model {name!r}; one of {', '.join(SHIPPED)}")
+    return default_dir() if name == DEFAULT else default_dir().with_name(name)
 
 
-def has_default() -> bool:
-    return default_run().has_weights("best")
+def default_run(name: str = DEFAULT) -> Run:
+    return Run(name, shipped_dir(name))
+
+
+def has_default(name: str = DEFAULT) -> bool:
+    return default_run(name).has_weights("best")
+
+
+def face_model() -> str:
+    """The model the Webcam and Explain pages start with: the FER+ one when it is shipped (its labels
+    are what ten people saw), else the FER2013 one."""
+    return FERPLUS if has_default(FERPLUS) else DEFAULT
 
 
 def resolve_run(ref: str | None) -> Run:
-    """`default` (or None) -> the shipped model; anything else -> that run id."""
-    if ref in (None, "", DEFAULT):
-        if not has_default():
-            raise RunError(f"no default model: {default_dir()} has no best.safetensors (train one, or pass a run id)")
-        return default_run()
+    """`default` (or None) or `ferplus` -> that shipped model; anything else -> that run id."""
+    name = ref or DEFAULT
+    if name in SHIPPED:
+        if not has_default(name):
+            raise RunError(f"no {SHIPPED[name]}: {shipped_dir(name)} has no best.safetensors (train one, or pass a run id)")
+        return default_run(name)
     run = Run.at(check_name(ref))  # a name, never a path
     if not run.exists:
         raise RunError(f"no run {ref!r} (looked in {run.dir}); `fer runs list` shows the runs")
@@ -45,8 +61,8 @@ def resolve_run(ref: str | None) -> Run:
 
 
 def model_choices() -> list[str]:
-    """Models the user can evaluate or explain: the default (if shipped) then finished runs, newest first."""
-    ids = [DEFAULT] if has_default() else []
+    """Models the user can evaluate or explain: the shipped ones, then finished runs, newest first."""
+    ids = [name for name in SHIPPED if has_default(name)]
     for run in list_runs():
         try:
             if run.status().status is RunStatus.FINISHED and run.has_weights("best"):

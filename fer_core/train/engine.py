@@ -66,6 +66,10 @@ def labelled_rows(cfg: TrainConfig, ds) -> tuple[np.ndarray, np.ndarray, np.ndar
     tr, va = ds.split_indices(cfg.train_split), ds.split_indices(cfg.val_split)
     n = cfg.resolved().model.num_classes
     if cfg.labels == "fer2013":
+        if ds.label_source != "fer2013":
+            raise ValueError(
+                f"data set {cfg.data!r} has no FER2013 labels (FERPlus folders carry only votes): train with labels 'votes' or 'majority'"
+            )
         return tr, ds.labels[tr], None, va, ds.labels[va]
     if ds.votes is None:
         raise ValueError(f"labels {cfg.labels!r} need FER+ votes: import {cfg.data!r} with `--ferplus fer2013new.csv`")

@@ -1,0 +1,110 @@
+"""Ship a finished run as one of the shipped models (store.SHIPPED: `default`, `ferplus`): copy its
+files into `checkpoints/<name>/`, evaluate it on PublicTest against the labels it learned, and write
+the model card (MODEL_CARD.md), the confusion matrix as an image, and the gradient-ascent images of
+the Filters page's default layer (the last conv), so that page opens at once on a fresh clone. The
+directory is replaced in one rename, so a reader never sees half of it."""
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from fer_core.data import load_dataset
+from fer_core.evaluate import predict_split, row_normalised
+from fer_core.evaluate.truth import scored_report
+from fer_core.handle.card import card_text, card_truth, data_line
+from fer_core.handle.store import DEFAULT, load_model, shipped_dir
+from fer_core.inference import TTA_MODES, check_tta
+from fer_core.labels import classes_for
+from fer_core.precision import cpu_description
+from fer_core.train.runs import SHIPPED_FILES, Run, RunError, RunStatus
+
+
+def confusion_png(cm: np.ndarray, path: Path, cell: int = 72) -> None:
+    """Row-normalised confusion matrix with counts, as a PNG (no plotting library needed)."""
+    rates = row_normalised(cm)
+    pad_l, pad_t = 110, 90
+    n = len(cm)
+    classes = classes_for(n)
+    img = np.full((pad_t + n * cell + 20, pad_l + n * cell + 20, 3), 255, np.uint8)
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    for t in range(n):
+        for p in range(n):
+            shade = int(255 - 200 * rates[t, p])
+            x0, y0 = pad_l + p * cell, pad_t + t * cell
+            cv2.rectangle(img, (x0, y0), (x0 + cell - 2, y0 + cell - 2), (shade, shade, 255 if shade > 128 else 200), -1)
+            colour = (255, 255, 255) if rates[t, p] > 0.55 else (30, 30, 30)
+            cv2.putText(img, f"{rates[t, p]:.0%}", (x0 + 12, y0 + 30), font, 0.55, colour, 1, cv2.LINE_AA)
+            cv2.putText(img, str(cm[t, p]), (x0 + 12, y0 + 55), font, 0.45, colour, 1, cv2.LINE_AA)
+        cv2.putText(img, classes[t], (8, pad_t + t * cell + 40), font, 0.55, (30, 30, 30), 1, cv2.LINE_AA)
+        cv2.putText(img, classes[t][:7], (pad_l + t * cell + 4, pad_t - 12), font, 0.5, (30, 30, 30), 1, cv2.LINE_AA)
+    cv2.putText(img, "true (rows) / predicted (columns)", (pad_l, 30), font, 0.6, (30, 30, 30), 1, cv2.LINE_AA)
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+    path.write_bytes(buf.tobytes())
+
+
+def ship(
+    run_id: str,
+    data: str = "fer2013",
+    command: str = "",
+    hardware: str | None = None,
+    dest: Path | None = None,
+    tta: str = "10crop",
+    selection: str = "",
+    name: str = DEFAULT,
+) -> dict:
+    """Copy `run_id` to shipped model `name`'s directory with its card; returns the single-pass
+    PublicTest report, against the labels it learned (card_truth). The card gives every test-time
+    augmentation and recommends `tta`."""
+    run = Run.at(run_id)
+    if run.status().status is not RunStatus.FINISHED:
+        raise RunError(f"run {run_id} is not finished; only a finished run can be shipped")
+    check_tta(tta)
+    dest = Path(dest or shipped_dir(name))
+    ds = load_dataset(data)
+    model = load_model(run)
+    truth = card_truth(run.config())
+    reports = {}
+    for mode in TTA_MODES:
+        preds = predict_split(model, ds, "PublicTest", tta=mode, use_cache=False)
+        reports[mode] = scored_report(preds, ds, truth)
+    rep = reports["none"]
+    epochs = [m for m in run.metrics() if m.get("kind") == "epoch"]
+    minutes = (epochs[-1]["elapsed"] / 60) if epochs else 0.0
+    hardware = hardware or cpu_description()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".default-", dir=dest.parent))
+    try:
+        for file in SHIPPED_FILES:
+            if (run.dir / file).exists():
+                shutil.copy2(run.dir / file, tmp / file)
+        summary = {
+            "run": run_id,
+            "accuracy": rep["accuracy"],
+            "macro_f1": rep["macro_f1"],
+            "recommended_tta": tta,
+            "arithmetic": model.arithmetic,  # bf16 or fp32 ("precision" is a metric here)
+            **rep,
+            "tta": {mode: r for mode, r in reports.items() if mode != "none"},
+        }
+        (tmp / "metrics_publictest.json").write_text(json.dumps(summary, indent=2) + "\n")
+        confusion_png(np.array(reports[tta]["confusion_matrix"]), tmp / "confusion_matrix.png")
+        card = card_text(run, reports, tta, command, hardware, minutes, model.arithmetic, selection, data_line(ds), name, ds.name)
+        (tmp / "MODEL_CARD.md").write_text(card)
+        shipped = load_model(Run(run.id, tmp))
+        shipped.gradient_ascent(shipped.conv_layers()[-1])  # cached in tmp/filters/
+        for f in tmp.rglob("*"):  # readable by everyone: it is shipped in the repository
+            f.chmod(0o755 if f.is_dir() else 0o644)
+        tmp.chmod(0o755)
+        old = dest.with_name(dest.name + ".old")
+        if dest.exists():
+            os.replace(dest, old)
+        os.replace(tmp, dest)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rep
