@@ -127,3 +127,35 @@ def test_disputed_faces_and_mistakes_the_annotators_back():
     probs = np.eye(7, dtype=np.float32)[[CLASSES.index("neutral"), CLASSES.index("happy"), CLASSES.index("fear")]]
     preds = Predictions("r", "v", ds.hash, "Training", "none", np.array(order), labels, probs)
     assert backed_mistakes(preds, ds) == (1, 2)  # face 0: wrong by FER2013, the annotators' neutral; face 2: wrong, no majority
+
+
+def test_an_eight_class_fer_plus_model_is_scored_on_contempt_and_compared_on_the_faces_both_can_score(voted):
+    from fer_core.evaluate.truth import rescored
+
+    eight = untrained_run("voted", seed=3, labels="votes")
+    at = _app("app_pages/evaluate.py")
+    at.selectbox(key="ev_model").set_value(eight.id).run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="ev_truth").value == "FER+ majority"  # what it learned is what it is first scored on
+    ds = load_dataset("voted")
+    kept = rescored(predict_split(load_model(eight.id), ds, "PublicTest"), ds, "ferplus")
+    assert (kept.labels == 7).any() and {x.label: x.value for x in at.metric}["Faces"] == f"{len(kept.indices):,}"
+    assert "contempt" in at.dataframe[0].value.index  # per class: the eighth emotion
+    at.selectbox(key="ev_other").set_value(voted.id).run()  # a 7-class model
+    assert not at.exception, at.exception
+    assert "contempt left out" in " ".join(c.value for c in at.caption)
+
+
+def test_a_data_set_from_the_ferplus_folders_says_fer2013_truth_is_unavailable(data_dir, tmp_path):
+    from fer_core.data.importer import import_source
+    from tests.fixtures import write_folder
+    from tests.test_import_ferplus_folders import _layout
+
+    import_source(write_folder(tmp_path / "FERPlus", _layout(40)[0]), "folders")
+    run = untrained_run("folders", labels="majority")
+    at = _app("app_pages/evaluate.py")
+    at.selectbox(key="ev_model").set_value(run.id).run()
+    at.selectbox(key="ev_data").set_value("folders").run()
+    assert not at.exception, at.exception
+    assert any("FER2013's labels are unavailable for **folders**" in i.value for i in at.info)
+    assert "Scored against the FER+ majority" in " ".join(c.value for c in at.caption)

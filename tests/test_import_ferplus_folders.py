@@ -23,11 +23,11 @@ FOLDERS = {TRAINING: "FER2013Train", PUBLIC_TEST: "FER2013Valid", PRIVATE_TEST: 
 
 
 def _layout(n: int = 15):
-    """FERPlus files for n random faces (5 a split); face i's votes: 6 for column i % 8, 4 unknown,
+    """FERPlus files for n random faces (a third a split); face i's votes: 6 for column i % 8, 4 unknown,
     except every 4th face, a 5-5 tie (no majority). Returns (files, pixels, votes, splits)."""
     rng = np.random.default_rng(1)
     pixels = rng.integers(0, 256, (n, 48, 48), dtype=np.uint8)
-    splits = np.arange(n) // 5
+    splits = np.arange(n) * 3 // n  # a third a split
     votes = np.zeros((n, 10), np.uint8)
     lines: dict[str, list[str]] = {}
     files = {}

@@ -49,8 +49,12 @@ if votes is not None:  # FER+'s ten votes per face: the truth can be theirs
     v = st.columns([2, 2, 3], vertical_alignment="center")
     truth_help = "FER+ majority: an emotion with more than half of the votes"
     if has_fer2013_labels(ds):
-        # a model that learned FER+'s labels is first scored against them (a link may choose)
-        st.session_state.setdefault("ev_truth", "FER2013 label" if model.cfg.labels == "fer2013" else "FER+ majority")
+        # a model is first scored against the labels it learned: on the page's first run (unless a
+        # link chose the truth) and whenever another model is picked
+        if st.session_state.get("ev_truth_model") != ref:
+            if st.session_state.get("ev_truth_model") is not None or "ev_truth" not in st.session_state:
+                st.session_state.ev_truth = "FER2013 label" if model.cfg.labels == "fer2013" else "FER+ majority"
+            st.session_state.ev_truth_model = ref
         labels = TRUTHS[v[0].segmented_control("Truth", list(TRUTHS), key="ev_truth", help=truth_help) or "FER2013 label"]
         backed, mistakes = backed_mistakes(raw, ds)
         v[2].info(
@@ -165,12 +169,17 @@ if st.session_state.get("ev_other") not in ["—", *others]:
 other = st.selectbox("Model B", ["—", *others], key="ev_other", format_func=lambda r: r if r == "—" else model_label(r))
 if other == "—":
     st.stop()
-comp = compare(preds, rescored(get_predictions(get_model(other), ds, split, tta), ds, labels, only_disputed))
-rep_b = report(comp.b.labels, comp.b.pred)
-st.caption(f"A: **{model_label(ref)}** · B: **{model_label(other)}** · {ds.name}/{split}")
+model_b = get_model(other)
+common = min(model.num_classes, model_b.num_classes)  # the faces both can be scored on
+comp = compare(*(rescored(p, ds, labels, only_disputed, common) for p in (raw, get_predictions(model_b, ds, split, tta))))
+rep_a, rep_b = (report(p.labels, p.pred, m.classes) for p, m in ((comp.a, model), (comp.b, model_b)))
+left_out = (
+    " · faces whose FER+ majority is contempt left out: one model has no such class" if len(comp.a.indices) < len(preds.indices) else ""
+)
+st.caption(f"A: **{model_label(ref)}** · B: **{model_label(other)}** · {ds.name}/{split}{left_out}")
 k = st.columns(4)
-k[0].metric("A accuracy", f"{rep['accuracy']:.1%}")
-k[1].metric("B accuracy", f"{rep_b['accuracy']:.1%}", delta=f"{100 * (rep_b['accuracy'] - rep['accuracy']):+.1f} pts")
+k[0].metric("A accuracy", f"{rep_a['accuracy']:.1%}")
+k[1].metric("B accuracy", f"{rep_b['accuracy']:.1%}", delta=f"{100 * (rep_b['accuracy'] - rep_a['accuracy']):+.1f} pts")
 k[2].metric("Only A right", int(comp.agreement[0, 1]))
 k[3].metric("Only B right", int(comp.agreement[1, 0]))
 st.caption(
@@ -182,7 +191,7 @@ tabs = st.tabs([f"A right, B wrong ({len(comp.a_only)})", f"B right, A wrong ({l
 for tab, pos, loser in ((tabs[0], comp.a_only, comp.b), (tabs[1], comp.b_only, comp.a)):
     with tab:
         shown = pos[:PAGE]
-        rows = preds.indices[shown]
+        rows = comp.a.indices[shown]  # the compared faces (the same for both)
         who = "B" if loser is comp.b else "A"
         st.caption(f"Bars: the probabilities of the model that got it wrong ({who}); its most confident mistakes first.")
         ballots = None if votes is None else votes[rows]

@@ -60,11 +60,15 @@ def scored_report(preds: Predictions, ds: FaceDataset, labels: str = "fer2013") 
     return out
 
 
-def rescored(preds: Predictions, ds: FaceDataset, labels: str = "fer2013", only_disputed: bool = False) -> Predictions:
+def rescored(
+    preds: Predictions, ds: FaceDataset, labels: str = "fer2013", only_disputed: bool = False, num_classes: int | None = None
+) -> Predictions:
     """`preds` against the chosen truth: every face's true class replaced, and the faces without
-    one to score against dropped; with `only_disputed`, only the faces `disputed` finds."""
+    one to score against dropped; with `only_disputed`, only the faces `disputed` finds. With
+    `num_classes`, only faces a model of that many classes can be scored on (to compare a 7-class
+    model with an 8-class one on the same faces)."""
     true = truth(ds, preds.indices, labels)
-    keep = scorable(true, preds.num_classes)
+    keep = scorable(true, min(preds.num_classes, num_classes or preds.num_classes))
     if only_disputed:
         keep &= disputed(ds, preds.indices)
     return replace(preds, indices=preds.indices[keep], labels=true[keep], probs=preds.probs[keep])
