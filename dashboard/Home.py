@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import streamlit as st
+from auth import require_sign_in
 from nav import HOME, PAGES
 
 from fer_core.data import ensure_demo, list_datasets
@@ -25,6 +26,7 @@ def first_launch() -> None:
         st.toast(f"Drew {made.n:,} demo faces: every page works now, offline.", icon=":material/auto_awesome:")
 
 
+require_sign_in()  # a class server: every page asks for sign-in first (off on a laptop)
 first_launch()
 nav = st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=p is HOME) for p in PAGES])
 nav.run()

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 from explain_figures import big
 from links import ExplainLink, clear_sent_face, sent_face
-from ui import pick_dataset
+from ui import camera_blocked, pick_dataset
 
 from fer_core.faces import NoFaceFound, draw_faces, face_from_photo, read_image
 from fer_core.faces.images import crop_with_landmarks
@@ -62,6 +62,9 @@ def pick_face():
         up = st.file_uploader("A photo with a face", type=["png", "jpg", "jpeg"], key="ex_upload")
         return (_photo_face(up.getvalue(), up.name), up.name, None) if up else (None, "", None)
     if source == SOURCES[2]:
+        if why := camera_blocked():
+            st.warning(why, icon=":material/no_photography:")
+            return None, "", None
         snap = st.camera_input("Take a snapshot", key="ex_camera")
         return (_photo_face(snap.getvalue(), "the snapshot"), "a webcam snapshot", None) if snap else (None, "", None)
     c = st.columns([2, 2, 2, 2])

@@ -1,4 +1,6 @@
-"""Helpers shared by pages: cached loading and the data-set picker."""
+"""Helpers shared by pages: cached loading, the data-set picker, and why a camera is missing."""
+
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -9,6 +11,23 @@ from fer_core.data import FaceDataset, list_datasets, load_dataset
 def cached_dataset(name: str, content_hash: str) -> FaceDataset:
     """One copy per (name, content) across sessions; a re-import changes the hash."""
     return load_dataset(name)
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def camera_blocked() -> str | None:
+    """Why the browser will not give this page a camera, or None: browsers allow one only on a
+    secure origin (https, or localhost), so a student on `http://<teacher's machine>:8501` has none."""
+    url = urlparse(st.context.url or "")
+    host = url.hostname or ""
+    if url.scheme == "https" or host in LOCAL_HOSTS or host.endswith(".localhost") or not host:
+        return None
+    return (
+        f"**No camera here, and this is why:** browsers give a page the camera only over **https** (or on the machine itself, "
+        f"as localhost), and this page came over plain **http** from `{host}`. Ask your teacher to serve FER Lab over https "
+        "(README, *FER Lab for a class*: `fer class cert`, then `make serve`), then open the **https://** address."
+    )
 
 
 def pick_dataset(key: str = "dataset", label: str = "Data set"):

@@ -3,6 +3,7 @@
 import contextlib
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -24,27 +25,29 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str] | None = None, timeout: float = 90):
+def streamlit_server(env: dict[str, str] | None = None, timeout: float = 90, cmd: list[str] | None = None, port: int | None = None):
     """Run `streamlit run dashboard/Home.py` as a user would (on the test's own dirs unless `env`
-    says otherwise); yield its base URL."""
+    says otherwise); yield its base URL. `cmd` (with `port`): another command that serves the app,
+    over https when it names a certificate (the class server's, `fer_core.class_server.serve_command`)."""
     env = app_env() if env is None else env
-    port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/Home.py", "--server.port", str(port), "--server.headless", "true"]
+    port = port or free_port()
+    cmd = cmd or [sys.executable, "-m", "streamlit", "run", "dashboard/Home.py", "--server.port", str(port), "--server.headless", "true"]
     log = open(ARTIFACTS / f"streamlit-{port}.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
+    url = f"{'https' if '--server.sslCertFile' in cmd else 'http'}://localhost:{port}"
+    unverified = ssl._create_unverified_context()  # the test's own self-signed certificate
     try:
         deadline = time.time() + timeout
         while True:
             try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=unverified).read() == b"ok":
                     break
             except OSError:
                 pass

@@ -5,12 +5,14 @@ from pathlib import Path
 
 import figures
 import streamlit as st
+from auth import current_user, refusal
 from option_widgets import option_input
 from ui import pick_dataset
 from votes_view import votes_tab
 
+from fer_core.access import Refused, check_teacher
 from fer_core.augment import TRANSFORMS, AugmentConfig
-from fer_core.data import DataImportError
+from fer_core.data import DataImportError, delete_dataset
 from fer_core.data.importer import import_source
 from fer_core.labels import SPLITS
 from fer_core.options import spec
@@ -51,8 +53,9 @@ def run_import(
 def import_form() -> None:
     st.markdown(
         "Accepted: the challenge CSV `emotion,pixels,Usage` (plain, .gz, .xz or in a .zip), the course CSV "
-        "`label,feature` (a stratified Training/PublicTest split is made), or a Kaggle-style zip or folder "
-        "`train/<class>/*`, `test/<class>/*`."
+        "`label,feature` (a stratified Training/PublicTest split is made), a Kaggle-style zip or folder "
+        "`train/<class>/*`, `test/<class>/*`, or FERPlus's folders `FER2013Train/`, `FER2013Valid/`, `FER2013Test/` "
+        "(each a `label.csv` of ten votes beside the PNGs; zip or folder)."
     )
     how = st.radio("From", ["Upload a file", "A path on this machine"], horizontal=True, key="import_from")
     upload = path = None
@@ -71,6 +74,11 @@ def import_form() -> None:
     replace = c3.checkbox("Replace existing", key="import_replace")
     if not st.button("Import", type="primary", disabled=not (upload or path), key="import_go"):
         return
+    try:
+        check_teacher(current_user(), "import data sets")  # checked on the click too: the form is shown to teachers only
+    except Refused as exc:
+        refusal(exc)
+        return
     if upload is not None:
         with tempfile.TemporaryDirectory() as tmp:
             dest = Path(tmp) / Path(upload.name).name
@@ -83,6 +91,29 @@ def import_form() -> None:
     else:
         votes = Path(votes_path.strip()).expanduser() if votes_path.strip() else None
         run_import(Path(path.strip()).expanduser(), name, skip_bad, replace, votes=votes)
+
+
+def delete_form(name: str) -> None:
+    """A teacher removes a data set (its runs stay, and say the data set is gone when they need it)."""
+    with st.expander(f"Delete data set **{name}**"):
+        sure = st.checkbox(f"Yes, delete {name}", key="delete_sure")
+        if st.button("Delete", disabled=not sure, key="delete_go", icon=":material/delete:"):
+            try:
+                check_teacher(current_user(), "delete data sets")
+                delete_dataset(name)
+            except (Refused, OSError) as exc:
+                refusal(exc)
+            else:
+                st.session_state["flash"] = f"Deleted data set **{name}**."
+                st.rerun()
+
+
+def teachers_only() -> bool:
+    """Import and delete are a teacher's (with sign-in on); a student is told so."""
+    if current_user().is_teacher:
+        return True
+    st.info("Only a teacher can import or delete data sets in this class.", icon=":material/lock:")
+    return False
 
 
 if msg := st.session_state.pop("flash", None):
@@ -101,7 +132,8 @@ if ds is not None:
 
 if ds is None:
     st.subheader("Import a data set")
-    import_form()
+    if teachers_only():
+        import_form()
     st.stop()
 
 names = ["Classes", "Faces", "Votes", "Pixels", "Normalisation", "Augmentation", "Import"]
@@ -186,5 +218,6 @@ with tabs["Augmentation"]:
         )
 
 with tabs["Import"]:
-    if tabs["Import"].open:
+    if tabs["Import"].open and teachers_only():
         import_form()
+        delete_form(ds.name)

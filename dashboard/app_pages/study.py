@@ -3,17 +3,21 @@ trained as ordinary runs; live curves per variant, then the answer with its unce
 
 import streamlit as st
 import study_figures
+from auth import class_policy, current_user, refusal
 from links import EvaluateView
 from ui import pick_dataset
 
+from fer_core.access import Refused, mine_first, owner_name, owner_of
+from fer_core.classroom import launch_study_as, stop_study_as
 from fer_core.models import PRESETS
 from fer_core.study.factors import FACTORS, check_factors, parse_vary
 from fer_core.study.questions import QUESTIONS, STUDY_EPOCHS
 from fer_core.study.results import curves, results, run_rows, to_csv, to_markdown
-from fer_core.study.runner import launch_study, runner_alive, stop_study
+from fer_core.study.runner import runner_alive
 from fer_core.study.study import DEFAULT_SEEDS, define_study, list_studies, load_study, progress
 from fer_core.train import RunError, TrainConfig
 
+user, policy = current_user(), class_policy()
 st.title("Study")
 st.caption(
     "Answer a question with numbers: each setting is trained with several seeds, so a difference can be told from seed noise. "
@@ -69,13 +73,14 @@ with left:
             if study.status() == "finished":
                 st.success("Asked before: every run is cached, the answer is on the right.")
             elif not runner_alive(study):
-                launch_study(study)
+                launch_study_as(user, policy, study)
             st.session_state.st_current = study.id
-        except (ValueError, RunError) as exc:
-            st.error(str(exc))
+        except (ValueError, RunError, Refused) as exc:
+            refusal(exc)
 
 
 studies = list_studies()
+studies = [next(s for s in studies if s.dir == d) for d in mine_first([s.dir for s in studies], user)]  # one's own first
 with right:
     if not studies:
         st.info("No study yet: pick a question and press **Run the study**.")
@@ -83,7 +88,7 @@ with right:
     ids = [s.id for s in studies]
     if st.session_state.get("st_current") not in ids:
         st.session_state.st_current = ids[0]
-    labels = {s.id: f"{s.title or ' x '.join(v.factor for v in s.varies)} · {s.base.data} · {s.id}" for s in studies}
+    labels = {s.id: f"{s.title or ' x '.join(v.factor for v in s.varies)} · {s.base.data} · {s.id} · {owner_name(s.dir)}" for s in studies}
     sid = st.selectbox("Study", ids, key="st_current", format_func=labels.get)
     running = runner_alive(load_study(sid))
 
@@ -95,12 +100,20 @@ with right:
         eta = f" · about {p['eta_s'] / 60:.1f} min left" if p["eta_s"] and alive else ""
         st.progress(min(p["fraction"], 1.0), text=f"{status} · {p['fraction']:.0%} of {p['runs']} runs{eta}")
         b1, b2 = st.columns(2)
-        if b1.button("Stop", disabled=not alive, key="st_stop", width="stretch"):
-            stop_study(study)
-            st.toast("Stopping the current run; finished runs are kept.")
-        if b2.button("Resume", disabled=alive or status in ("finished", "new"), key="st_resume", width="stretch"):
-            launch_study(study)
-            st.rerun()
+        mine = user.is_teacher or owner_of(study.dir) == user.email  # the server checks again on a click
+        if b1.button("Stop", disabled=not (alive and mine), key="st_stop", width="stretch"):
+            try:
+                stop_study_as(user, study)
+                st.toast("Stopping the current run; finished runs are kept.")
+            except Refused as exc:
+                refusal(exc)
+        if b2.button("Resume", disabled=alive or status in ("finished", "new") or not mine, key="st_resume", width="stretch"):
+            try:
+                launch_study_as(user, policy, study)
+            except (RunError, Refused) as exc:
+                refusal(exc)
+            else:
+                st.rerun()
         variants = study.variants()
         with st.expander("Runs: status and where each trains", expanded=alive):
             st.dataframe(run_rows(variants), hide_index=True, column_config={"progress": st.column_config.ProgressColumn()})

@@ -2,13 +2,17 @@
 
 import figures
 import streamlit as st
+from auth import class_policy, current_user, refusal
 from train_form import model_form, recipe_picker, train_config_form
 
+from fer_core.access import Refused, mine_first, owner_name, owner_of
+from fer_core.classroom import delete_run_as, resume_as, start_as, stop_as
 from fer_core.data import list_datasets
-from fer_core.executor import get_executor, start_or_resume, where_label
+from fer_core.executor import where_label
 from fer_core.models import layer_table, layer_totals
 from fer_core.train import Plan, Run, RunError, RunStatus, TrainConfig, list_runs, summary
-from fer_core.train import stop as stop_run
+
+user, policy = current_user(), class_policy()
 
 st.title("Train")
 names = [d.name for d in list_datasets()]
@@ -35,14 +39,14 @@ with left:
     cfg = train_config_form(names, model)
     if st.button("Start training", type="primary", disabled=cfg is None, key="train_start", width="stretch"):
         try:
-            started = start_or_resume(cfg)  # the same decision as `fer train`'s
+            started = start_as(user, policy, cfg)  # the same decision as `fer train`'s, checked for this user
             if started.plan is Plan.CACHED:
                 st.success(f"Cached: an identical run already finished ({started.run.id}); shown on the right.")
             elif started.plan is Plan.BUSY:
                 st.info(f"That run is already {started.run.status().status}.")
             st.session_state["train_run"] = started.run.id
-        except (RunError, ValueError) as exc:
-            st.error(str(exc))
+        except (RunError, ValueError, Refused) as exc:
+            refusal(exc)
 
 
 def runs_table(runs: list) -> None:
@@ -56,8 +60,9 @@ def runs_table(runs: list) -> None:
             "epochs": s.config["epochs"],
             "best val acc": s.best["val_acc"] if s.best else None,
             "trained on": where_label(s.where),
+            "started by": owner_name(r.dir),
         }
-        for s in map(summary, runs)
+        for r, s in ((r, summary(r)) for r in runs)
     ]
     columns = {
         "progress": st.column_config.ProgressColumn(min_value=0, max_value=1),
@@ -66,7 +71,12 @@ def runs_table(runs: list) -> None:
     st.dataframe(rows, hide_index=True, column_config=columns)
 
 
-runs = list_runs()
+def ordered_runs() -> list[Run]:
+    """Every run, the user's own first (a student's; a teacher's and the laptop's as they come)."""
+    return [Run.at(d.name) for d in mine_first([r.dir for r in list_runs()], user)]
+
+
+runs = ordered_runs()
 with right:
     if not runs:
         st.info("No runs yet. Pick a model and press **Start training**; curves appear here as it trains.")
@@ -74,7 +84,7 @@ with right:
     ids = [r.id for r in runs]
     if st.session_state.get("train_run") not in ids:
         st.session_state["train_run"] = ids[0]
-    chosen = st.selectbox("Run", ids, key="train_run")
+    chosen = st.selectbox("Run", ids, key="train_run", format_func=lambda rid: f"{rid} · {owner_name(Run.at(rid).dir)}")
     active = summary(Run.at(chosen)).active
 
     @st.fragment(run_every=1.5 if active else None)
@@ -86,21 +96,44 @@ with right:
         st.progress(min(s.progress, 1.0), text=f"{s.status} · epoch {s.epoch:.1f} of {s.config['epochs']}{ips}{eta}")
         if s.message and s.status is not RunStatus.FINISHED:  # a finished run's best is shown below the curves
             (st.error if s.status is RunStatus.FAILED else st.caption)(s.message)
-        c1, c2 = st.columns(2)
-        if c1.button("Stop", disabled=not s.active, key="train_stop", width="stretch"):
-            stop_run(run)
-            st.toast("Stopping at the next step...")
+        c1, c2, c3 = st.columns(3)
+        notice = st.empty()  # a refusal stays said while this run is shown, through the live reruns
+
+        def refused(exc: Exception) -> None:
+            st.session_state.train_refused = (run_id, str(exc))
+
+        # Buttons another person's run shows disabled; the server checks again on a click (classroom)
+        mine = user.is_teacher or owner_of(run.dir) == user.email
+        if c1.button("Stop", disabled=not (s.active and mine), key="train_stop", width="stretch"):
+            try:
+                stop_as(user, run)
+                st.session_state.pop("train_refused", None)
+                st.toast("Stopping at the next step...")
+            except Refused as exc:
+                refused(exc)
         retired = TrainConfig.from_json(s.config).retired_reason()
         resumable = s.status in (RunStatus.STOPPED, RunStatus.FAILED) and not retired
         if retired and s.status is not RunStatus.FINISHED:
             st.caption(retired)
-        if c2.button("Resume", disabled=not resumable, key="train_resume", width="stretch"):
+        if c2.button("Resume", disabled=not (resumable and mine), key="train_resume", width="stretch"):
             try:
-                get_executor().submit(run, resume=run.resumable)  # here or on the cluster, as the settings say
-            except RunError as exc:
-                st.error(str(exc))
+                resume_as(user, policy, run)  # here or on the cluster, as the settings say
+            except (RunError, Refused) as exc:
+                refused(exc)
             else:
                 st.rerun()
+        delete_help = "Remove the run: weights, curves and caches"
+        if c3.button("Delete", disabled=s.active or not mine, key="train_delete", width="stretch", help=delete_help):
+            try:
+                delete_run_as(user, run)
+            except (RunError, Refused, OSError) as exc:
+                refused(exc)
+            else:
+                st.session_state.pop("train_run", None)
+                st.rerun(scope="app")
+        if (said := st.session_state.get("train_refused")) and said[0] == run_id:
+            with notice:
+                refusal(said[1])
         if s.where:
             host = f" (host {s.where['host']})" if s.where.get("host") else ""
             st.caption(f"{'Trains' if s.active else 'Trained'} on: {where_label(s.where)}{host}")
@@ -110,7 +143,7 @@ with right:
         if s.best:
             st.caption(f"Best validation accuracy {s.best['val_acc']:.2%} at epoch {s.best['epoch']}.")
         st.subheader("Runs")
-        runs_table(list_runs())
+        runs_table(ordered_runs())
         if s.active != active:
             st.rerun()  # status changed: switch live refresh on or off for the whole page
 

@@ -13,6 +13,7 @@ from links import send_face
 from models import pick_model
 from PIL import Image
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
+from ui import camera_blocked
 
 from fer_core.faces import read_image
 from fer_core.faces.live import FrameProcessor, LiveState, annotate, predict_faces
@@ -51,6 +52,8 @@ def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
     return av.VideoFrame.from_ndarray(proc(frame.to_ndarray(format="rgb24")), format="rgb24")
 
 
+if why := camera_blocked():
+    st.warning(why, icon=":material/no_photography:")
 live, panel = st.columns([3, 2])
 with live:
     ctx = webrtc_streamer(
@@ -104,7 +107,7 @@ with panel:
 st.divider()
 st.subheader("Snapshot mode")
 st.caption("When live video cannot connect (a firewall, no WebRTC): take one picture; every face in it is labelled.")
-shot = st.camera_input("Take a snapshot", key="wc_snapshot")
+shot = None if why else st.camera_input("Take a snapshot", key="wc_snapshot")
 if shot is not None:
     rgb = read_image(shot.getvalue(), "the snapshot")
     preds = predict_faces(model, rgb)

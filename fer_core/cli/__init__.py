@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from fer_core.cli import data, evaluate, explain, predict, study, train
+from fer_core.cli import classroom, data, evaluate, explain, predict, study, train
 from fer_core.train import RunError
 
 
@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_parsers(sub)
     predict.add_parser(sub)
     study.add_parser(sub)
+    classroom.add_parser(sub)
     return ap
 
 

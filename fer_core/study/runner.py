@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 
+from fer_core.access import inherit_owner
 from fer_core.executor import get_executor
 from fer_core.executor.base import Executor
 from fer_core.study.study import Study, load_study
@@ -34,6 +35,8 @@ def run_study(
         jobs, busy, order = [], [], {}
         for i, cfg in enumerate(configs):
             run, plan = prepare_run(cfg)
+            if plan in (Plan.NEW, Plan.RESUME):
+                inherit_owner(study.dir, run.dir)  # the study's owner may stop and delete its runs
             order[run.id] = (i, str(plan))
             if plan is Plan.CACHED:
                 counts["cached"] += 1
