@@ -2,7 +2,9 @@
 over https with the test's own certificate, sign-in through a local OpenID provider the test
 starts (oidc-provider-mock), a teacher and two students.
 
-- Ben, a student, streams the Webcam page over https with the fake camera.
+- Ben, a student, streams the Webcam page over https with the fake camera (a generated .y4m of
+  two faces): labelled boxes come back in the video, the live panel counts the faces, and the
+  page asks nothing of any other machine. (This is the Webcam page's browser test.)
 - Amy, a student, sees Ben's training run with Stop disabled; a crafted click (sent from the
   browser console, as a student could) does not stop it.
 - Tess, the teacher, has Stop enabled, and the same crafted click from her stops the run: the
@@ -25,8 +27,7 @@ from fer_core.train import RunStatus, TrainConfig, prepare_run
 from fer_core.train.runs import FileLock
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, demo_for_browser, free_port, streamlit_server, wait_idle
 from tests.fixtures import untrained_run
-from tests.test_browser_webcam import GREEN
-from tests.videos import detectable_faces, make_frames, write_y4m
+from tests.videos import GREEN, detectable_faces, make_frames, write_y4m
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -105,6 +106,8 @@ def test_a_teacher_and_two_students_over_https(school):
         try:
             # Ben streams the Webcam page: a student's camera works over https
             ben = _sign_in(browser, url, issuer, BEN)
+            requests = []
+            ben.on("request", lambda r: requests.append(r.url))
             ben.goto(f"{url}/webcam")
             ben.get_by_role("heading", name="Webcam").wait_for(timeout=30_000)
             wait_idle(ben)
@@ -124,6 +127,8 @@ def test_a_teacher_and_two_students_over_https(school):
                 timeout=60_000,
             )
             ben.screenshot(path=str(ARTIFACTS / "class-webcam-ben.png"))
+            assert ben.get_by_text("Steady emotion:").count() == 1
+            assert [u for u in requests if not u.startswith((url, "data:", "blob:"))] == []
             ben.context.close()
 
             # Amy cannot stop Ben's run: not from the page, not by a crafted click
