@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format bench clean-venv screenshots
+.PHONY: run serve test lint format bench clean-venv screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt requirements-clu
 
 run: $(VENV)/.installed
 	$(BIN)/streamlit run dashboard/Home.py
+
+# A class server: https and sign-in (README, "FER Lab for a class"; fer class cert / config first).
+serve: $(VENV)/.installed
+	$(BIN)/fer class serve
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
