@@ -5,7 +5,7 @@ from nav import HOME, PAGES
 
 from fer_core.executor import get_executor
 from fer_core.executor.settings import RAY_ADDRESS_ENV
-from fer_core.handle.store import has_default
+from fer_core.handle.store import FERPLUS, has_default
 from fer_core.labels import SPLITS
 from fer_core.overview import lab_overview
 from fer_core.train import RunError
@@ -13,7 +13,8 @@ from fer_core.train import RunError
 st.title("FER Lab")
 st.markdown(
     "A visual lab for **facial-expression CNNs** on FER2013: 48x48 grayscale faces, seven emotions "
-    "(angry, disgust, fear, happy, sad, surprise, neutral). Import the data, look at it, and see what "
+    "(angry, disgust, fear, happy, sad, surprise, neutral), and FER+'s ten annotators' votes on every face, with "
+    "contempt as an eighth. Import the data, look at it, and see what "
     "normalisation and augmentation do, train CNNs and watch them learn, open the confusion matrix onto "
     "the faces, see what the network looks at, and try it live on a webcam, all offline."
 )
@@ -64,7 +65,7 @@ steps += [
     "**Evaluate** it: click a cell of the confusion matrix (say true sad, predicted neutral) to see those faces, "
     "then walk the class through them in guess-first mode; compare two models on the same faces.",
     "**Explain** a face (six saliency maps, occlusion) and look at the **Filters**; then try the **Webcam**"
-    + (" with the shipped FER2013 model." if has_default() else "."),
+    + (" with the shipped FER+ model." if has_default(FERPLUS) else " with the shipped FER2013 model." if has_default() else "."),
 ]
 st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))
 
