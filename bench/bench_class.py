@@ -21,13 +21,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
-from report import emit
+from report import app_dirs, emit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -108,10 +107,7 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=180, help="seconds a page may take before it counts as an error")
     ap.add_argument("--json")
     a = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp())
-    os.environ.setdefault("FER_DATA_DIR", str(tmp / "data"))
-    os.environ["FER_CHECKPOINTS_DIR"] = str(tmp / "checkpoints")
-    os.environ.setdefault("FER_DEFAULT_MODEL_DIR", str(ROOT / "checkpoints" / "default"))
+    tmp = app_dirs()
     import oidc_provider_mock
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the provider's request log

@@ -8,14 +8,12 @@ Target: >= 25 frames/s with two faces on 2 CPU cores.
 """
 
 import argparse
-import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from report import emit
+from report import app_dirs, emit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,10 +27,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--json")
     a = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp())
-    os.environ.setdefault("FER_DATA_DIR", str(tmp / "data"))
-    os.environ["FER_CHECKPOINTS_DIR"] = str(tmp / "checkpoints")
-    os.environ.setdefault("FER_DEFAULT_MODEL_DIR", str(ROOT / "checkpoints" / "default"))
+    tmp = app_dirs()
     from playwright.sync_api import sync_playwright
 
     from fer_core.data import ensure_demo, list_datasets, load_dataset
