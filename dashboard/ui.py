@@ -16,10 +16,11 @@ def cached_dataset(name: str, content_hash: str) -> FaceDataset:
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
-def camera_blocked() -> str | None:
-    """Why the browser will not give this page a camera, or None: browsers allow one only on a
-    secure origin (https, or localhost), so a student on `http://<teacher's machine>:8501` has none."""
-    url = urlparse(st.context.url or "")
+def camera_blocked(page_url: str | None = None) -> str | None:
+    """Why the browser will not give this page (`page_url`, default the session's) a camera, or
+    None: browsers allow one only on a secure origin (https, or localhost), so a student on
+    `http://<teacher's machine>:8501` has none."""
+    url = urlparse(page_url if page_url is not None else st.context.url or "")
     host = url.hostname or ""
     if url.scheme == "https" or host in LOCAL_HOSTS or host.endswith(".localhost") or not host:
         return None

@@ -41,3 +41,12 @@ def test_explain_link():
     link = ExplainLink("default", "fer2013", 5784)
     assert link.href() == "explain?model=default&data=fer2013&row=5784"
     assert ExplainLink.from_params(link.params()) == link and ExplainLink.from_params({"row": "x"}) == ExplainLink()
+
+
+def test_the_camera_pages_say_why_plain_http_from_another_machine_has_no_camera():
+    from ui import camera_blocked
+
+    for ok in ("http://localhost:8501/webcam", "http://127.0.0.1:8501/", "https://fer.school.org:8501/webcam", ""):
+        assert camera_blocked(ok) is None
+    why = camera_blocked("http://fer.school.org:8501/webcam")
+    assert "over plain **http** from `fer.school.org`" in why and "fer class cert" in why
