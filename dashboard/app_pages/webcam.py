@@ -52,8 +52,9 @@ def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
     return av.VideoFrame.from_ndarray(proc(frame.to_ndarray(format="rgb24")), format="rgb24")
 
 
-if why := camera_blocked():
+if why := camera_blocked():  # neither live video nor a snapshot can have a camera here
     st.warning(why, icon=":material/no_photography:")
+    st.stop()
 live, panel = st.columns([3, 2])
 with live:
     ctx = webrtc_streamer(
@@ -107,7 +108,7 @@ with panel:
 st.divider()
 st.subheader("Snapshot mode")
 st.caption("When live video cannot connect (a firewall, no WebRTC): take one picture; every face in it is labelled.")
-shot = None if why else st.camera_input("Take a snapshot", key="wc_snapshot")
+shot = st.camera_input("Take a snapshot", key="wc_snapshot")
 if shot is not None:
     rgb = read_image(shot.getvalue(), "the snapshot")
     preds = predict_faces(model, rgb)
