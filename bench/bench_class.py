@@ -41,11 +41,26 @@ PAGES = {
 IDLE = "() => !document.querySelector('[data-testid=stStatusWidget]')"
 
 
+def _family(pid: int) -> list[int]:
+    return [pid, *(int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split())]
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process and its children have used so far."""
+    total = 0.0
+    for p in _family(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children, MB."""
     total = 0
-    pids = [pid, *(int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split())]
-    for p in pids:
+    for p in _family(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -53,6 +68,10 @@ def rss_mb(pid: int) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+def _said(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:140]}"
 
 
 async def student(browser, url: str, issuer: str, email: str, timeout_ms: float) -> dict:
@@ -79,9 +98,9 @@ async def student(browser, url: str, issuer: str, email: str, timeout_ms: float)
                 else:
                     out[name] = {"settle_s": time.perf_counter() - start}
             except Exception as exc:  # a timeout counts as an error of that page
-                out[name] = {"error": type(exc).__name__}
+                out[name] = {"error": _said(exc)}
     except Exception as exc:
-        out["sign_in"] = {"error": type(exc).__name__}
+        out["sign_in"] = {"error": _said(exc)}
     finally:
         await context.close()
     return out
@@ -156,9 +175,9 @@ def main() -> None:
 
                 threading.Thread(target=sample, daemon=True).start()
                 time.sleep(5)  # the two runs under way
-                start = time.perf_counter()
+                start, cpu0 = time.perf_counter(), cpu_s(server)
                 sessions = asyncio.run(run_sessions(url, issuer, a.sessions, a.timeout * 1000))
-                wall = time.perf_counter() - start
+                wall, server_cpu = time.perf_counter() - start, cpu_s(server) - cpu0
                 done.set()
         finally:
             for t in trainers:
@@ -184,6 +203,8 @@ def main() -> None:
             "runs_training": len(trainers),
             "pages": per_page,
             "wall_s": round(wall, 1),
+            # what the server itself computed for all the sessions (the browsers and the runs not counted)
+            "server_cpu_s": round(server_cpu, 1),
             "server_rss_mb": {"start": round(samples[0], 0) if samples else None, "max": round(max(samples), 0) if samples else None},
             "machine_memory_mb": round(total_mb),
         },

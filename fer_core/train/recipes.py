@@ -61,7 +61,8 @@ RECIPES: dict[str, Recipe] = {
             "ferplus",
             _FERPLUS,
             "the shipped recipe on FER+'s ten votes, eight emotions: the shipped FER+ model (needs a data set with FER+ votes)",
-            "not measured yet",
+            "89.6% single pass, 90.4% flip TTA against the FER+ majority (PublicTest faces with one, seed 1) "
+            "in 66 min on 2 cores (Intel Xeon, AMX); the shipped FER+ model",
         ),
     )
 }
