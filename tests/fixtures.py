@@ -113,3 +113,18 @@ def save_voted_demo(n: int, least: int, name: str = "voted"):
             votes[i, CLASS_COLUMN[CONTEMPT]], votes[i, CLASS_COLUMN[k]] = 7, 3
     save_dataset(make_dataset(name, demo.pixels, demo.labels, demo.splits, {"source": "test"}, votes))
     return demo
+
+
+def shipped_copy(run, name: str) -> None:
+    """Put `run`'s files where shipped model `name` lives, as `fer runs ship` would, without its
+    evaluation, card and cached filters (for tests that only need a shipped model to be there)."""
+    import shutil
+
+    from fer_core.handle.store import shipped_dir
+    from fer_core.train.runs import SHIPPED_FILES
+
+    dest = shipped_dir(name)
+    dest.mkdir(parents=True, exist_ok=True)
+    for file in SHIPPED_FILES:
+        if (run.dir / file).exists():
+            shutil.copy2(run.dir / file, dest / file)

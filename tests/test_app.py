@@ -111,8 +111,8 @@ def test_refused_import_shows_the_reason_and_writes_nothing(demo, tmp_path):
     assert [d.name for d in list_datasets()] == ["demo"]
 
 
-@pytest.mark.parametrize("tab", [*DATA_TABS, "Votes"])
-def test_data_page_renders_every_tab_of_a_data_set_from_the_ferplus_folders(data_dir, tmp_path, tab):
+@pytest.mark.parametrize("tab", ["Classes", "Faces", "Pixels", "Augmentation", "Votes"])  # the tabs that read its classes
+def test_data_page_renders_the_tabs_of_a_data_set_from_the_ferplus_folders(data_dir, tmp_path, tab):
     """Votes only: the classes are FER+'s eight (by the majority), and FER2013's label is unavailable."""
     from fer_core.data.importer import import_source
     from tests.fixtures import write_folder
@@ -131,13 +131,12 @@ def test_data_page_renders_every_tab_of_a_data_set_from_the_ferplus_folders(data
 
 def test_explain_starts_with_the_shipped_fer_plus_model_and_names_it(data_dir, tmp_path, monkeypatch):
     """(The Webcam page's picker is the same call, `pick_model(first=face_model())`; it is seen in Chromium.)"""
-    from fer_core.handle.ship import ship
-    from tests.fixtures import save_voted_demo, untrained_run
+    from tests.fixtures import save_voted_demo, shipped_copy, untrained_run
 
     save_voted_demo(210, least=3)
     monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
-    ship(untrained_run("voted").id, "voted")
-    ship(untrained_run("voted", labels="votes").id, "voted", tta="flip", name="ferplus")
+    shipped_copy(untrained_run("voted"), "default")
+    shipped_copy(untrained_run("voted", labels="votes"), "ferplus")
     box = _app("app_pages/explain.py").selectbox(key="ex_model")
     assert box.value == "ferplus" and "ferplus (shipped FER+ model, 8 emotions)" in box.options
     assert _app("app_pages/evaluate.py").selectbox(key="ev_model").value == "default"

@@ -52,7 +52,7 @@ def resolve_run(ref: str | None) -> Run:
     name = ref or DEFAULT
     if name in SHIPPED:
         if not has_default(name):
-            raise RunError(f"no {SHIPPED[name]}: {shipped_dir(name)} has no best.safetensors (train one, or pass a run id)")
+            raise RunError(f"no {name} model ({SHIPPED[name]}): {shipped_dir(name)} has no best.safetensors (train one, or pass a run id)")
         return default_run(name)
     run = Run.at(check_name(ref))  # a name, never a path
     if not run.exists:
