@@ -24,7 +24,11 @@ def test_ship_then_eval_default_reproduces_the_card(data_dir, tmp_path, monkeypa
     run = untrained_run("demo")
     dest = tmp_path / "shipped" / "default"
     monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(dest))
-    rep = ship(run.id, "demo", command="fer train --data demo --arch small", hardware="test")
+    selection = "The better of two seeds on PublicTest."
+    argv = ["runs", "ship", run.id, "--data", "demo", "--command", "fer train --data demo --arch small", "--hardware", "test"]
+    assert main([*argv, "--selection", selection]) == 0
+    rep = json.loads((dest / "metrics_publictest.json").read_text())
+    capsys.readouterr()
     assert {"MODEL_CARD.md", "best.safetensors", "config.json", "confusion_matrix.png", "metrics_publictest.json"} <= {
         p.name for p in dest.iterdir()
     }
@@ -33,6 +37,7 @@ def test_ship_then_eval_default_reproduces_the_card(data_dir, tmp_path, monkeypa
     assert f"{rep['accuracy']:.2%}" in card and "fer train --data demo --arch small" in card and "Known weaknesses" in card
     pixels = f"Trained and measured on: data set `demo` (from `synthetic (seed 0)`, synthetic), content hash `{load_dataset('demo').hash}`"
     assert f"{pixels}; each face as it is (no histogram equalisation)" in card
+    assert f"{selection}\n\nPer class" in card and "equalizeHist" not in card and "Labels:" not in card  # FER2013's own go without saying
     assert model_choices()[0] == DEFAULT and load_model().run_id == DEFAULT
     assert main(["eval", "--data", "demo", "--split", "PublicTest", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -50,8 +55,8 @@ def test_ship_then_eval_default_reproduces_the_card(data_dir, tmp_path, monkeypa
     with monkeypatch.context() as patch:
         patch.setattr(handle_module, "gradient_ascent", lambda *a, **k: pytest.fail("computed again"))
         assert shipped.gradient_ascent(layer).images.shape == (shipped.feature_maps(layer, _face()).shape[0], 48, 48)
-    ship(run.id, "demo")  # shipping again replaces the directory whole
-    assert not (dest.parent / "default.old").exists()
+    ship(run.id, "demo")  # shipping again replaces the directory whole: the card without the selection
+    assert not (dest.parent / "default.old").exists() and selection not in (dest / "MODEL_CARD.md").read_text()
 
 
 def test_only_a_finished_run_ships(data_dir, tmp_path, monkeypatch):
@@ -67,9 +72,7 @@ def test_only_a_finished_run_ships(data_dir, tmp_path, monkeypatch):
 def test_the_card_states_equalisation_when_the_run_used_it(data_dir, tmp_path, monkeypatch):
     save_dataset(synth_dataset("demo", n=140))
     monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
-    ship(untrained_run("demo").id, "demo")
-    assert "equalizeHist" not in (tmp_path / "default" / "MODEL_CARD.md").read_text()
-    ship(untrained_run("demo", equalize=True).id, "demo")
+    ship(untrained_run("demo", equalize=True).id, "demo")  # (a card without it: the test above)
     card = (tmp_path / "default" / "MODEL_CARD.md").read_text()
     assert "each face histogram-equalised (`cv2.equalizeHist`) first" in card and "mixup" not in card
     assert "Labels:" not in card  # FER2013's own labels go without saying
@@ -94,17 +97,6 @@ def test_a_fer_plus_model_ships_as_ferplus_and_its_command_reproduces_its_card(d
         assert f"{rep['accuracy']:.4f}" == accuracy and rep["run"] == "ferplus" and len(rep["per_class"]) == 8
     assert model_choices()[:1] == ["ferplus"] and face_model() == "ferplus"  # no FER2013 default shipped here
     assert load_model("ferplus").classes[-1] == "contempt"
-
-
-def test_the_card_says_how_the_run_was_chosen_when_told(data_dir, tmp_path, monkeypatch):
-    save_dataset(synth_dataset("demo", n=140))
-    monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
-    run = untrained_run("demo")
-    assert main(["runs", "ship", run.id, "--data", "demo", "--selection", "The better of two seeds on PublicTest."]) == 0
-    card = (tmp_path / "default" / "MODEL_CARD.md").read_text()
-    assert "The better of two seeds on PublicTest.\n\nPer class" in card
-    ship(run.id, "demo")
-    assert "The better of two seeds" not in (tmp_path / "default" / "MODEL_CARD.md").read_text()
 
 
 def test_the_committed_default_model_carries_its_filters_for_todays_ascent_options(monkeypatch):
