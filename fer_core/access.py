@@ -91,20 +91,27 @@ def inherit_owner(source: Path, directory: Path) -> None:
             tmp.write_bytes((source / OWNER_FILE).read_bytes())
 
 
+def _owner(directory: Path) -> dict:
+    """The owner record ({} when there is none, or it cannot be read)."""
+    try:
+        return json.loads((directory / OWNER_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def owner_of(directory: Path) -> str | None:
     """The e-mail address of who started it, or None (started from the CLI, or before sign-in)."""
-    try:
-        return json.loads((directory / OWNER_FILE).read_text()).get("email") or None
-    except (OSError, ValueError):
-        return None
+    return _owner(directory).get("email") or None
 
 
 def owner_name(directory: Path) -> str:
-    try:
-        data = json.loads((directory / OWNER_FILE).read_text())
-        return data.get("name") or data.get("email") or "the server"
-    except (OSError, ValueError):
-        return "the server"
+    data = _owner(directory)
+    return data.get("name") or data.get("email") or "the server"
+
+
+def may_act(user: User, directory: Path) -> bool:
+    """Whether `user` may stop, resume or delete the run or study in `directory`: its owner, or a teacher."""
+    return user.is_teacher or owner_of(directory) == user.email
 
 
 def check_own(user: User, action: str, directory: Path, what: str) -> None:
@@ -112,7 +119,7 @@ def check_own(user: User, action: str, directory: Path, what: str) -> None:
     (`what` names it in the message): its owner, or a teacher."""
     if action not in RUN_ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    if user.is_teacher or owner_of(directory) == user.email:
+    if may_act(user, directory):
         return
     raise Refused(f"only {owner_name(directory)} (who started it) or a teacher can {action} {what}")
 
@@ -135,9 +142,10 @@ def check_queue(user: User, policy: ClassPolicy | None, active_owned: int) -> No
     )
 
 
-def mine_first(directories: list[Path], user: User) -> list[Path]:
-    """The user's own runs or studies first, each group in its given order."""
+def mine_first(items: list, user: User) -> list:
+    """Runs or studies (anything with a `dir`, or their directories), the user's own first, each
+    group in its given order."""
     if user.role == "local":
-        return list(directories)
-    own = [d for d in directories if owner_of(d) == user.email]
-    return own + [d for d in directories if owner_of(d) != user.email]
+        return list(items)
+    own = {id(x) for x in items if owner_of(getattr(x, "dir", x)) == user.email}  # each owner record read once
+    return [x for x in items if id(x) in own] + [x for x in items if id(x) not in own]

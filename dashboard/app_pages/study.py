@@ -7,7 +7,7 @@ from auth import class_policy, current_user, refusal
 from links import EvaluateView
 from ui import pick_dataset
 
-from fer_core.access import Refused, mine_first, owner_name, owner_of
+from fer_core.access import Refused, may_act, mine_first, owner_name
 from fer_core.classroom import launch_study_as, stop_study_as
 from fer_core.models import PRESETS
 from fer_core.study.factors import FACTORS, check_factors, parse_vary
@@ -79,8 +79,7 @@ with left:
             refusal(exc)
 
 
-studies = list_studies()
-studies = [next(s for s in studies if s.dir == d) for d in mine_first([s.dir for s in studies], user)]  # one's own first
+studies = mine_first(list_studies(), user)  # one's own first
 with right:
     if not studies:
         st.info("No study yet: pick a question and press **Run the study**.")
@@ -100,7 +99,7 @@ with right:
         eta = f" · about {p['eta_s'] / 60:.1f} min left" if p["eta_s"] and alive else ""
         st.progress(min(p["fraction"], 1.0), text=f"{status} · {p['fraction']:.0%} of {p['runs']} runs{eta}")
         b1, b2 = st.columns(2)
-        mine = user.is_teacher or owner_of(study.dir) == user.email  # the server checks again on a click
+        mine = may_act(user, study.dir)  # the server checks again on a click
         if b1.button("Stop", disabled=not (alive and mine), key="st_stop", width="stretch"):
             try:
                 stop_study_as(user, study)

@@ -5,7 +5,7 @@ import streamlit as st
 from auth import class_policy, current_user, refusal
 from train_form import model_form, recipe_picker, train_config_form
 
-from fer_core.access import Refused, mine_first, owner_name, owner_of
+from fer_core.access import Refused, may_act, mine_first, owner_name
 from fer_core.classroom import delete_run_as, resume_as, start_as, stop_as
 from fer_core.data import list_datasets
 from fer_core.executor import where_label
@@ -73,7 +73,7 @@ def runs_table(runs: list) -> None:
 
 def ordered_runs() -> list[Run]:
     """Every run, the user's own first (a student's; a teacher's and the laptop's as they come)."""
-    return [Run.at(d.name) for d in mine_first([r.dir for r in list_runs()], user)]
+    return mine_first(list_runs(), user)
 
 
 runs = ordered_runs()
@@ -84,7 +84,8 @@ with right:
     ids = [r.id for r in runs]
     if st.session_state.get("train_run") not in ids:
         st.session_state["train_run"] = ids[0]
-    chosen = st.selectbox("Run", ids, key="train_run", format_func=lambda rid: f"{rid} · {owner_name(Run.at(rid).dir)}")
+    owners = {r.id: owner_name(r.dir) for r in runs}  # read once, not per option drawn
+    chosen = st.selectbox("Run", ids, key="train_run", format_func=lambda rid: f"{rid} · {owners[rid]}")
     active = summary(Run.at(chosen)).active
 
     @st.fragment(run_every=1.5 if active else None)
@@ -103,7 +104,7 @@ with right:
             st.session_state.train_refused = (run_id, str(exc))
 
         # Buttons another person's run shows disabled; the server checks again on a click (classroom)
-        mine = user.is_teacher or owner_of(run.dir) == user.email
+        mine = may_act(user, run.dir)
         if c1.button("Stop", disabled=not (s.active and mine), key="train_stop", width="stretch"):
             try:
                 stop_as(user, run)
