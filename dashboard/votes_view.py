@@ -34,7 +34,7 @@ def _confusion_chart(matrix: np.ndarray) -> go.Figure:
 
 def _label(ds, row: int) -> dict:
     """The face's FER2013 label, or, for a data set without them, that it has none."""
-    if ds.label_source == "fer2013":
+    if ds.has_fer2013_labels:
         return {"FER2013 label": CLASSES[ds.labels[row]]}
     return {"FER2013 label": "unavailable"}
 
@@ -54,7 +54,7 @@ def votes_tab(ds) -> None:
     c[0].metric("Faces", f"{v['faces']:,}")
     c[1].metric("Not a face", f"{v['not_a_face']:,}", help="most annotators said the image is not a face")
     c[2].metric("With a clear majority", f"{v['clear_majority']:.0%}", help="more than half of the emotion votes on one emotion")
-    if ds.label_source == "fer2013":
+    if ds.has_fer2013_labels:
         c[3].metric("FER2013's label is it", f"{v['label_is_majority']:.0%}", help="of the faces with a clear majority")
     else:
         c[3].metric("FER2013's label is it", "unavailable", help="the FERPlus folders carry only the ten votes")

@@ -15,6 +15,7 @@ import json
 import secrets
 import socket
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,8 +152,6 @@ def serve_command(cert: Path, key: Path, port: int = DEFAULT_PORT, address: str 
 
 def sign_in_configured(path: Path = SECRETS) -> bool:
     """Whether the secrets file has an `[auth]` section (sign-in on)."""
-    import tomllib
-
     try:
         return bool(tomllib.loads(path.read_text()).get("auth"))
     except (OSError, tomllib.TOMLDecodeError):

@@ -13,7 +13,7 @@ from ui import pick_dataset
 from walkthrough import walkthrough
 
 from fer_core.evaluate import compare, confused_pairs, report
-from fer_core.evaluate.truth import backed_mistakes, has_fer2013_labels, rescored, scorable, truth
+from fer_core.evaluate.truth import backed_mistakes, rescored, scorable, truth
 from fer_core.explain import TITLES, heat
 from fer_core.handle.store import model_choices
 from fer_core.inference import TTA_LABELS, TTA_MODES
@@ -48,7 +48,7 @@ labels, only_disputed, votes = "fer2013", False, ds.votes
 if votes is not None:  # FER+'s ten votes per face: the truth can be theirs
     v = st.columns([2, 2, 3], vertical_alignment="center")
     truth_help = "FER+ majority: an emotion with more than half of the votes"
-    if has_fer2013_labels(ds):
+    if ds.has_fer2013_labels:
         # a model is first scored against the labels it learned: on the page's first run (unless a
         # link chose the truth) and whenever another model is picked
         if st.session_state.get("ev_truth_model") != ref:
@@ -64,7 +64,7 @@ if votes is not None:  # FER+'s ten votes per face: the truth can be theirs
         labels = "ferplus"
         v[0].markdown("**Truth:** FER+ majority", help=truth_help)
         v[2].info(f"FER2013's labels are unavailable for **{ds.name}**: it came from the FERPlus folders, which carry only the ten votes.")
-    disputed_help = "no emotion has more than half of the votes" + (", or FER2013's label got 3 or fewer" if has_fer2013_labels(ds) else "")
+    disputed_help = "no emotion has more than half of the votes" + (", or FER2013's label got 3 or fewer" if ds.has_fer2013_labels else "")
     only_disputed = v[1].toggle("Only disputed faces", key="ev_disputed", help=disputed_help)
     if labels == "ferplus":
         apart = int((~scorable(truth(ds, raw.indices, labels), model.num_classes)).sum())

@@ -15,6 +15,7 @@ from fer_core.class_server import (
     sign_in_configured,
     write_secrets,
 )
+from fer_core.paths import PROJECT_ROOT
 
 
 def cmd_cert(a) -> int:
@@ -43,7 +44,7 @@ def cmd_serve(a) -> int:
         print("warning: sign-in is not configured (`fer class config`): anyone who reaches this address can do everything", file=sys.stderr)
     names, ips = machine_names()
     print(f"serving FER Lab at https://{names[0]}:{a.port} (also https://{ips[0]}:{a.port})", flush=True)
-    os.chdir(Path(__file__).resolve().parents[2])  # Streamlit reads .streamlit/ from here
+    os.chdir(PROJECT_ROOT)  # Streamlit reads .streamlit/ from here
     os.execv(cmd[0], cmd)  # the server replaces this process: Ctrl-C stops it
 
 

@@ -61,6 +61,10 @@ class FaceDataset:
         return self.meta.get("labels", "fer2013")
 
     @property
+    def has_fer2013_labels(self) -> bool:
+        return self.label_source == "fer2013"
+
+    @property
     def classes(self) -> tuple[str, ...]:
         """The names of `labels`: FER2013's seven, or FER+'s eight for a data set labelled by its votes."""
         return CLASSES if self.label_source == "fer2013" else FERPLUS_CLASSES

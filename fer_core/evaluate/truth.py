@@ -21,15 +21,11 @@ def check_truth(ds: FaceDataset, labels: str) -> None:
         raise ValueError(f"labels must be one of {', '.join(LABELS)}, not {labels!r}")
     if labels == "ferplus" and ds.votes is None:
         raise ValueError(f"data set {ds.name!r} has no FER+ votes: import it with `fer data import fer2013.csv --ferplus fer2013new.csv`")
-    if labels == "fer2013" and not has_fer2013_labels(ds):
+    if labels == "fer2013" and not ds.has_fer2013_labels:
         raise ValueError(
             f"FER2013's labels are unavailable for data set {ds.name!r}: it came from the FERPlus folders, which carry only the "
             "ten votes; score against the FER+ majority (`--labels ferplus`)"
         )
-
-
-def has_fer2013_labels(ds: FaceDataset) -> bool:
-    return ds.label_source == "fer2013"
 
 
 def truth(ds: FaceDataset, rows: np.ndarray, labels: str = "fer2013") -> np.ndarray:
@@ -79,7 +75,7 @@ def disputed(ds: FaceDataset, rows: np.ndarray) -> np.ndarray:
     votes, or FER2013's label got three or fewer of the ten votes."""
     check_truth(ds, "ferplus")
     votes = ds.votes[rows]
-    if not has_fer2013_labels(ds):
+    if not ds.has_fer2013_labels:
         return majority(votes) == NO_MAJORITY
     label_votes = votes[np.arange(len(rows)), np.array(CLASS_COLUMN)[ds.labels[rows]]]
     return (majority(votes) == NO_MAJORITY) | (label_votes <= 3)

@@ -66,7 +66,7 @@ def labelled_rows(cfg: TrainConfig, ds) -> tuple[np.ndarray, np.ndarray, np.ndar
     tr, va = ds.split_indices(cfg.train_split), ds.split_indices(cfg.val_split)
     n = cfg.resolved().model.num_classes
     if cfg.labels == "fer2013":
-        if ds.label_source != "fer2013":
+        if not ds.has_fer2013_labels:
             raise ValueError(
                 f"data set {cfg.data!r} has no FER2013 labels (FERPlus folders carry only votes): train with labels 'votes' or 'majority'"
             )
