@@ -9,6 +9,7 @@ session state, so no message from the browser can change who it is."""
 import streamlit as st
 
 from fer_core.access import LOCAL, ClassPolicy, Refused, User
+from fer_core.class_server import sign_in_address_problem
 
 
 def _secrets() -> dict:
@@ -46,6 +47,9 @@ def require_sign_in() -> User:
     if not st.user.is_logged_in:
         st.title("FER Lab")
         st.markdown("This FER Lab serves a class: sign in to use it. Your runs will carry your name.")
+        redirect = (_secrets().get("auth") or {}).get("redirect_uri")
+        if problem := sign_in_address_problem(st.context.url, redirect):
+            st.error(problem, icon=":material/wrong_location:")
         st.button("Sign in", type="primary", on_click=st.login, key="auth_sign_in", icon=":material/login:")
         st.stop()
     try:

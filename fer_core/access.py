@@ -106,7 +106,7 @@ def owner_of(directory: Path) -> str | None:
 
 def owner_name(directory: Path) -> str:
     data = _owner(directory)
-    return data.get("name") or data.get("email") or "the server"
+    return data.get("name") or data.get("email") or "the command line"
 
 
 def may_act(user: User, directory: Path) -> bool:

@@ -18,6 +18,7 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fer_core.access import DEFAULT_MAX_QUEUED
 from fer_core.atomic import atomic_path
@@ -39,6 +40,52 @@ def machine_names() -> tuple[list[str], list[str]]:
         s.connect(("10.255.255.255", 1))  # UDP connect: picks the default route's interface, sends nothing
         ips.add(s.getsockname()[0])
     return list(dict.fromkeys(n for n in names if n)), sorted(ips, key=lambda a: (a.startswith("127."), a))
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a name or an address) means this machine only: students' browsers would go to
+    their own machine, and the sign-in's return address would never reach the server."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return all(ipaddress.ip_address(a).is_loopback for a in socket.gethostbyname_ex(host)[2])
+    except OSError:
+        return False  # a name this machine cannot resolve may still be the students' (their DNS)
+
+
+def class_host() -> str | None:
+    """The first of this machine's names and addresses that students can reach (not loopback), or None."""
+    names, ips = machine_names()
+    return next((h for h in names + ips if not is_loopback(h)), None)
+
+
+def redirect_uri(path: Path = SECRETS) -> str | None:
+    """The sign-in's return address written by `fer class config`, or None."""
+    try:
+        return tomllib.loads(path.read_text()).get("auth", {}).get("redirect_uri")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+
+
+def sign_in_address_problem(page_url: str | None, redirect: str | None) -> str | None:
+    """Why signing in from `page_url` cannot work, or None: the provider sends the browser back to
+    `redirect`, and a sign-in started at another address (another name, IP or port of this machine)
+    comes back without its state and signs nobody in (Streamlit only logs 'Missing provider')."""
+    if not page_url or not redirect:
+        return None
+    here, back = urlsplit(page_url), urlsplit(redirect)
+    if (here.hostname, here.port or 443) == (back.hostname, back.port or 443):
+        return None
+    home = f"https://{back.hostname}:{back.port}/" if back.port else f"https://{back.hostname}/"
+    return (
+        f"Sign-in returns to {home}, not to this address ({here.scheme}://{here.netloc}/): started from here, it comes back "
+        f"without you signed in. Open {home} and sign in there. (A teacher can change the address with "
+        "`fer class config --host`.)"
+    )
 
 
 @dataclass(frozen=True)
@@ -109,6 +156,7 @@ def write_secrets(
     max_queued: int = DEFAULT_MAX_QUEUED,
     path: Path = SECRETS,
     replace: bool = False,
+    allow_loopback: bool = False,
 ) -> Path:
     """`.streamlit/secrets.toml` for sign-in through the OpenID provider at `issuer` (its discovery
     document at `<issuer>/.well-known/openid-configuration`), with a fresh cookie secret."""
@@ -116,6 +164,11 @@ def write_secrets(
         raise FileExistsError(f"{path} exists; pass --replace to write a new one (the old one is kept as {path.name}.old)")
     if not teachers:
         raise ValueError("name at least one teacher's e-mail address (--teacher)")
+    if is_loopback(host) and not allow_loopback:
+        raise ValueError(
+            f"{host} is this machine's loopback name: sign-in would only work in a browser on this machine. "
+            "Pass --host with the name or address students type (or --allow-loopback to test on this machine alone)"
+        )
     metadata = issuer if issuer.endswith("/.well-known/openid-configuration") else issuer.rstrip("/") + "/.well-known/openid-configuration"
     auth = {
         "redirect_uri": f"https://{host}:{port}/oauth2callback",

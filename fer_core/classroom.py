@@ -7,11 +7,12 @@ app behaves as before. The CLI calls the plain functions (`start_or_resume`, `tr
 
 import shutil
 
-from fer_core.access import LOCAL, ClassPolicy, Refused, User, check_own, check_queue, owner_of, write_owner
+from fer_core.access import LOCAL, ClassPolicy, Refused, User, check_own, check_queue, owner_name, owner_of, write_owner
 from fer_core.executor import get_executor
+from fer_core.handle.store import SHIPPED, shipped_name
 from fer_core.study.runner import launch_study, runner_alive, stop_study
 from fer_core.study.study import Study, list_studies
-from fer_core.train import Plan, Run, RunError, Started, list_runs, prepare_run
+from fer_core.train import Plan, Run, RunError, Started, list_runs, prepare_run, summary
 from fer_core.train import stop as stop_run
 
 
@@ -50,8 +51,27 @@ def resume_as(user: User, policy: ClassPolicy | None, run: Run) -> None:
     get_executor().submit(run, resume=run.resumable)
 
 
+def check_deletable(run: Run) -> None:
+    """A shipped model is never deleted from the app: `fer runs delete NAME --unship` does it."""
+    if name := shipped_name(run):
+        raise RunError(f"{name} is the {SHIPPED[name]}: the app never deletes it (`fer runs delete {name} --unship` does)")
+
+
+def deletion_note(run: Run) -> str:
+    """What deleting `run` removes, said before it is removed: its epochs, its size, its owner."""
+    s = summary(run)
+    size = sum(f.stat().st_size for f in run.dir.rglob("*") if f.is_file())
+    best = f", best validation accuracy {s.best['val_acc']:.1%}" if s.best else ""
+    who = f"started by {owner_name(run.dir)}" if owner_of(run.dir) else "started without sign-in (no recorded owner)"
+    return (
+        f"Run {run.id} ({s.config['arch']} on {s.config['data']}, {s.status}): {s.epochs_done} of {s.config['epochs']} epochs "
+        f"trained{best}; {size / 1e6:.1f} MB of weights, curves and caches; {who}. This cannot be undone."
+    )
+
+
 def delete_run_as(user: User, run: Run) -> None:
-    """Remove a run's directory (weights, curves, caches); refused while it trains."""
+    """Remove a run's directory (weights, curves, caches); refused while it trains, and for a shipped model."""
+    check_deletable(run)
     check_own(user, "delete", run.dir, f"run {run.id}")
     if run.has_status and run.status().status.active:
         raise RunError(f"run {run.id} is {run.status().status}: stop it before deleting it")
@@ -75,4 +95,15 @@ def stop_study_as(user: User, study: Study) -> None:
     stop_study(study)
 
 
-__all__ = ["Refused", "active_owned", "delete_run_as", "launch_study_as", "resume_as", "start_as", "stop_as", "stop_study_as"]
+__all__ = [
+    "Refused",
+    "active_owned",
+    "check_deletable",
+    "delete_run_as",
+    "deletion_note",
+    "launch_study_as",
+    "resume_as",
+    "start_as",
+    "stop_as",
+    "stop_study_as",
+]

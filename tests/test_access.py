@@ -131,3 +131,43 @@ def test_the_class_server_certificate_secrets_and_command(tmp_path):
         assert cmd[cmd.index(flag) + 1] == value
     with pytest.raises(FileNotFoundError, match="fer class cert"):
         serve_command(tmp_path / "missing.pem", c.key)
+
+
+def test_a_loopback_sign_in_address_is_refused_unless_asked_for(tmp_path):
+    """`fer class config` once wrote https://localhost:8501/oauth2callback without a word, and sign-in
+    from the machine's other address came back signed out."""
+    from fer_core.class_server import is_loopback
+
+    assert is_loopback("localhost") and is_loopback("127.0.0.1") and is_loopback("::1")
+    assert not is_loopback("10.0.0.5") and not is_loopback("fer.school.org")
+    with pytest.raises(ValueError, match="--host"):
+        write_secrets("https://id.school.org", "fer", "s", ["t@s.org"], "localhost", path=tmp_path / "a.toml")
+    assert not (tmp_path / "a.toml").exists()
+    write_secrets("https://id.school.org", "fer", "s", ["t@s.org"], "localhost", path=tmp_path / "b.toml", allow_loopback=True)
+
+
+def test_the_sign_in_page_and_serve_name_the_address_sign_in_returns_to():
+    from fer_core.class_server import sign_in_address_problem
+    from fer_core.cli.classroom import serve_banner
+
+    back = "https://localhost:8501/oauth2callback"
+    problem = sign_in_address_problem("https://192.0.2.2:8501/", back)
+    assert "Open https://localhost:8501/ and sign in there" in problem and "https://192.0.2.2:8501/" in problem
+    assert sign_in_address_problem("https://localhost:8501/Evaluate", back) is None
+    assert "Open https://fer.school.org:8443/" in sign_in_address_problem(
+        "https://fer.school.org:8501/", "https://fer.school.org:8443/oauth2callback"
+    )
+    banner = serve_banner(back, 8501)
+    assert banner.startswith("serving FER Lab at https://localhost:8501: give students this address")
+    assert "students cannot sign in" in banner
+    ok = serve_banner("https://fer.school.org:8501/oauth2callback", 8501)
+    assert "warning" not in ok and "https://fer.school.org:8501" in ok
+    assert "listens on 8443: sign-in will fail" in serve_banner("https://fer.school.org:8501/oauth2callback", 8443)
+
+
+def test_fer_class_cert_names_the_next_step(tmp_path, capsys):
+    from fer_core.cli import main
+
+    assert main(["class", "cert", "--out", str(tmp_path), "--name", "fer.school.org", "--ip", "10.0.0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "Next: `fer class config" in out and out.index("fer class config") < out.index("make serve")

@@ -99,3 +99,39 @@ def test_the_aligned_crop_and_its_48x48_are_one_image():
     corners = face.frame.corners()
     x, y, w, h = face.box
     assert np.all(corners.min(0) < [x + w / 2, y + h / 2]) and np.all(corners.max(0) > [x + w / 2, y + h / 2])
+
+
+def test_detector_rows_with_infinite_or_nan_numbers_are_dropped(monkeypatch):
+    """YuNet once gave an infinite box coordinate on a real photo, and the crop raised OverflowError."""
+    from fer_core.faces import detect
+
+    good = np.array([100, 80, 120, 150, 130, 130, 190, 130, 160, 170, 140, 200, 180, 200, 0.95], np.float32)
+    bad_inf, bad_nan = good.copy(), good.copy()
+    bad_inf[0], bad_nan[7] = np.inf, np.nan
+
+    class FakeYuNet:
+        def setInputSize(self, size): ...
+        def setScoreThreshold(self, t): ...
+        def detect(self, image):
+            return 1, np.stack([bad_inf, good, bad_nan])
+
+    monkeypatch.setattr(detect, "_detector", FakeYuNet)
+    found = detect.find_faces(np.zeros((400, 400), np.uint8))
+    assert [f.box for f in found] == [(100, 80, 120, 150)]
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"emotion,pixels,Usage\n0,1 2 3,Training\n", "a text file"),
+        (b"", "an empty file"),
+        (b"%PDF-1.7\n...", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "a damaged PNG image"),
+        (bytes(range(256)), "a file of an unknown format"),
+    ],
+)
+def test_a_file_that_is_no_photo_is_named_and_told_what_is_accepted(data, what):
+    """An upload of a text file named .png once showed 'cannot identify image file <_io.BytesIO ...>'."""
+    with pytest.raises(ValueError) as err:
+        read_image(data, "notes.png")
+    assert str(err.value) == f"notes.png is {what}, not a photo FER Lab can read. Accepted: a PNG or JPEG photo."

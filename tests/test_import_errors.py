@@ -43,7 +43,7 @@ def test_bad_csv_row_is_named_by_file_and_line(tmp_path, faces, case):
         import_source(src, "x")
     text = str(err.value)
     assert "fer2013.csv" in text and "line 6" in text and message in text
-    assert "1 bad rows" in text and err.value.total_bad == 1
+    assert "1 bad row;" in text and err.value.total_bad == 1
 
 
 @pytest.mark.parametrize("case", CSV_CASES)
@@ -53,6 +53,18 @@ def test_skip_bad_imports_the_rest_and_counts_the_skipped(tmp_path, faces, case)
     assert rep.n == 42 and rep.skipped == 1
     assert rep.problems[0].where == "line 6"
     assert load_dataset("x").meta["skipped"] == 1
+
+
+def test_a_split_left_empty_by_skip_bad_is_said(tmp_path, faces):
+    """118 Training faces and 0 PublicTest were once accepted without a word."""
+    pixels, labels, splits = faces
+    train = splits == 0
+    text = challenge_csv_text(pixels[train], labels[train], splits[train]) + _row("1 2 3", usage="PublicTest") + "\n"
+    rep = import_source(write_text(tmp_path / "fer2013.csv", text), "x", skip_bad=True)
+    assert rep.n == 14 and rep.skipped_text == "1 bad row"
+    assert rep.warnings == ("PublicTest is empty: validation and Evaluate will have no faces from this data set",)
+    whole = import_source(write_text(tmp_path / "whole.csv", challenge_csv_text(*faces)), "y")
+    assert whole.warnings == ()
 
 
 def test_many_bad_rows_list_the_first_few_and_count_all(tmp_path):

@@ -43,9 +43,10 @@ def run_import(
         st.code(str(exc), language=None)
         return
     bar.empty()
-    note = f" · skipped {rep.skipped:,} bad rows/entries" if rep.skipped else ""
+    note = f" · skipped {rep.skipped_text}" if rep.skipped else ""
     note += " · each face with its ten FER+ votes" if votes is not None else ""
     st.session_state["flash"] = f"Imported {rep.n:,} faces as **{rep.name}** in {rep.seconds:.1f} s ({rep.format}){note}."
+    st.session_state["flash_warnings"] = rep.warnings
     st.session_state["dataset_pending"] = rep.name
     st.rerun()
 
@@ -118,6 +119,8 @@ def teachers_only() -> bool:
 
 if msg := st.session_state.pop("flash", None):
     st.success(msg)
+for warning in st.session_state.pop("flash_warnings", ()):
+    st.warning(warning)
 
 info, ds = pick_dataset()
 if ds is not None:

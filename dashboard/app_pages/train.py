@@ -6,13 +6,23 @@ from auth import class_policy, current_user, refusal
 from train_form import model_form, recipe_picker, train_config_form
 
 from fer_core.access import Refused, may_act, mine_first, owner_name
-from fer_core.classroom import delete_run_as, resume_as, start_as, stop_as
+from fer_core.classroom import check_deletable, delete_run_as, deletion_note, resume_as, start_as, stop_as
 from fer_core.data import list_datasets
 from fer_core.executor import where_label
+from fer_core.handle.store import SHIPPED, shipped_name
 from fer_core.models import layer_table, layer_totals
 from fer_core.train import Plan, Run, RunError, RunStatus, TrainConfig, list_runs, summary
 
 user, policy = current_user(), class_policy()
+in_class = policy is not None  # who started a run is said only where there are several people
+
+
+def run_label(run: Run) -> str:
+    """A run as its pickers and table name it: a shipped model by what it is, else who started it."""
+    if name := shipped_name(run):
+        return f"{run.id} · {SHIPPED[name]}"
+    return f"{run.id} · {owner_name(run.dir)}" if in_class else run.id
+
 
 st.title("Train")
 names = [d.name for d in list_datasets()]
@@ -60,7 +70,7 @@ def runs_table(runs: list) -> None:
             "epochs": s.config["epochs"],
             "best val acc": s.best["val_acc"] if s.best else None,
             "trained on": where_label(s.where),
-            "started by": owner_name(r.dir),
+            **({"started by": owner_name(r.dir)} if in_class else {}),
         }
         for r, s in ((r, summary(r)) for r in runs)
     ]
@@ -84,9 +94,31 @@ with right:
     ids = [r.id for r in runs]
     if st.session_state.get("train_run") not in ids:
         st.session_state["train_run"] = ids[0]
-    owners = {r.id: owner_name(r.dir) for r in runs}  # read once, not per option drawn
-    chosen = st.selectbox("Run", ids, key="train_run", format_func=lambda rid: f"{rid} · {owners[rid]}")
+    labels = {r.id: run_label(r) for r in runs}  # read once, not per option drawn
+    chosen = st.selectbox("Run", ids, key="train_run", format_func=labels.get)
     active = summary(Run.at(chosen)).active
+
+    def confirm_delete(run: Run) -> None:
+        """The second step of Delete: what will go, then Delete for good or Keep it."""
+        with st.container(border=True):
+            st.warning(deletion_note(run), icon=":material/delete:")
+            yes, no = st.columns(2)
+            if yes.button("Delete for good", type="primary", key="train_delete_yes", width="stretch"):
+                st.session_state.pop("train_confirm", None)
+                try:
+                    delete_run_as(user, run)
+                except (RunError, Refused, OSError) as exc:
+                    st.session_state.train_refused = (run.id, str(exc))
+                else:
+                    st.session_state.pop("train_run", None)
+                    st.session_state.train_flash = f"Deleted run {run.id}."
+                    st.rerun(scope="app")
+            if no.button("Keep it", key="train_delete_no", width="stretch"):
+                st.session_state.pop("train_confirm", None)
+                st.rerun()
+
+    if msg := st.session_state.pop("train_flash", None):
+        st.success(msg)
 
     @st.fragment(run_every=1.5 if active else None)
     def live(run_id: str) -> None:
@@ -123,15 +155,16 @@ with right:
                 refused(exc)
             else:
                 st.rerun()
-        delete_help = "Remove the run: weights, curves and caches"
-        if c3.button("Delete", disabled=s.active or not mine, key="train_delete", width="stretch", help=delete_help):
-            try:
-                delete_run_as(user, run)
-            except (RunError, Refused, OSError) as exc:
-                refused(exc)
-            else:
-                st.session_state.pop("train_run", None)
-                st.rerun(scope="app")
+        try:
+            check_deletable(run)
+            delete_help = "Remove the run: weights, curves and caches (asks first)"
+        except RunError as exc:  # a shipped model
+            delete_help = str(exc)
+        deletable = delete_help.startswith("Remove")
+        if c3.button("Delete", disabled=s.active or not mine or not deletable, key="train_delete", width="stretch", help=delete_help):
+            st.session_state.train_confirm = run_id
+        if st.session_state.get("train_confirm") == run_id:
+            confirm_delete(run)
         if (said := st.session_state.get("train_refused")) and said[0] == run_id:
             with notice:
                 refusal(said[1])

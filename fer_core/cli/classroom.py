@@ -3,14 +3,18 @@
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fer_core.access import DEFAULT_MAX_QUEUED
 from fer_core.class_server import (
     DEFAULT_PORT,
     SECRETS,
     TLS_DIR,
+    class_host,
+    is_loopback,
     machine_names,
     make_certificate,
+    redirect_uri,
     serve_command,
     sign_in_configured,
     write_secrets,
@@ -24,13 +28,21 @@ def cmd_cert(a) -> int:
     print(f"  for: {', '.join(c.names + c.ips)}")
     print(f"  SHA-256 fingerprint: {c.sha256}")
     print("Students' browsers will warn that the certificate is self-signed: they compare the fingerprint (the padlock,")
-    print("then the certificate) with the one above, and proceed. Then start the app with `make serve`.")
+    print("then the certificate) with the one above, and proceed.")
+    print("Next: `fer class config --issuer ... --client-id ... --client-secret ... --teacher you@school.org --host NAME`")
+    print("(sign-in through your school's provider), then `make serve`.")
     return 0
 
 
 def cmd_config(a) -> int:
-    host = a.host or machine_names()[0][0]
-    path = write_secrets(a.issuer, a.client_id, a.client_secret, a.teacher, host, a.port, a.max_queued, Path(a.out), a.replace)
+    host = a.host or class_host()
+    if host is None:
+        raise ValueError("every name and address of this machine is loopback: pass --host with the one students type")
+    if not a.host:
+        print(f"students will type {host} (this machine's first name or address they can reach; --host chooses another)")
+    path = write_secrets(
+        a.issuer, a.client_id, a.client_secret, a.teacher, host, a.port, a.max_queued, Path(a.out), a.replace, a.allow_loopback
+    )
     print(f"wrote {path} (readable by you only): sign-in through {a.issuer}, teachers {', '.join(a.teacher)}")
     print(f"  register this redirect URI with the provider: https://{host}:{a.port}/oauth2callback")
     return 0
@@ -42,10 +54,25 @@ def cmd_serve(a) -> int:
     cmd = serve_command(cert, key, a.port, a.address, secrets)
     if not sign_in_configured(secrets or SECRETS):
         print("warning: sign-in is not configured (`fer class config`): anyone who reaches this address can do everything", file=sys.stderr)
-    names, ips = machine_names()
-    print(f"serving FER Lab at https://{names[0]}:{a.port} (also https://{ips[0]}:{a.port})", flush=True)
+    print(serve_banner(redirect_uri(secrets or SECRETS), a.port), flush=True)
     os.chdir(PROJECT_ROOT)  # Streamlit reads .streamlit/ from here
     os.execv(cmd[0], cmd)  # the server replaces this process: Ctrl-C stops it
+
+
+def serve_banner(redirect: str | None, port: int) -> str:
+    """The address to give students: the one sign-in returns to, when sign-in is on (any other
+    address signs nobody in); a warning when that address is not this server's."""
+    if redirect is None:
+        names, ips = machine_names()
+        return f"serving FER Lab at https://{class_host() or names[0]}:{port} (also https://{ips[0]}:{port})"
+    url = urlsplit(redirect)
+    lines = [f"serving FER Lab at https://{url.hostname}:{port}: give students this address; sign-in returns there ({redirect})"]
+    if url.port != port:
+        lines.append(f"warning: sign-in returns to port {url.port}, but this server listens on {port}: sign-in will fail")
+    if is_loopback(url.hostname or ""):
+        lines.append(f"warning: sign-in returns to {url.hostname}, which only this machine reaches: students cannot sign in")
+    lines.append("  (from any other address of this machine, sign-in will return students to the address above)")
+    return "\n".join(lines)
 
 
 def add_parser(sub) -> None:
@@ -62,7 +89,12 @@ def add_parser(sub) -> None:
     p.add_argument("--client-id", required=True)
     p.add_argument("--client-secret", required=True)
     p.add_argument("--teacher", action="append", required=True, help="a teacher's e-mail address (repeatable)")
-    p.add_argument("--host", help="the name students type in the address bar (default: this machine's name)")
+    p.add_argument(
+        "--host", help="the name students type in the address bar (default: this machine's first name or address that is not loopback)"
+    )
+    p.add_argument(
+        "--allow-loopback", action="store_true", help="accept a loopback --host (localhost): sign-in then works on this machine only"
+    )
     p.add_argument("--port", type=int, default=DEFAULT_PORT)
     p.add_argument("--max-queued", type=int, default=DEFAULT_MAX_QUEUED, help="runs a student may have queued or training at once")
     p.add_argument("--out", default=str(SECRETS))

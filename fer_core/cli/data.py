@@ -42,12 +42,14 @@ def cmd_data_import(a) -> int:
     votes = ", each with its ten FER+ votes" if a.ferplus else ""
     print(f"imported {rep.n:,} faces as {rep.name!r} ({rep.format}{votes}, hash {rep.hash}) in {rep.seconds:.1f} s -> {rep.path}")
     if rep.skipped:
-        print(f"skipped {rep.skipped:,} bad rows/entries, first ones:")
+        print(f"skipped {rep.skipped_text}, {'first ones' if rep.skipped > 1 else 'it'}:")
         for p in rep.problems:
             print(f"  {p}")
     if rep.converted:
         print(f"converted {rep.converted:,} images to 48x48 grayscale")
     print(_counts_table(rep.counts))
+    for w in rep.warnings:
+        print(f"warning: {w}", file=sys.stderr)
     return 0
 
 

@@ -3,6 +3,7 @@ from the config classes (TrainConfig, AugmentConfig), so the CLI and the app can
 
 import argparse
 import json
+import shutil
 import sys
 from dataclasses import replace
 
@@ -210,6 +211,26 @@ def cmd_runs_resume(a) -> int:
     return _train(run, resume=run.resumable, executor=get_executor(a.cluster))
 
 
+def cmd_runs_delete(a) -> int:
+    """Delete a run; a shipped model only with --unship (the app never deletes one)."""
+    from fer_core.access import LOCAL
+    from fer_core.classroom import check_deletable, delete_run_as, deletion_note
+    from fer_core.handle.store import shipped_dir
+
+    run = Run(a.id, shipped_dir(a.id)) if a.id in SHIPPED else _run(a.id)
+    if not run.dir.is_dir():
+        raise RunError(f"no shipped model {a.id!r} at {run.dir}")
+    note = deletion_note(run)
+    if a.id in SHIPPED:
+        if not a.unship:
+            check_deletable(run)  # says to pass --unship
+        shutil.rmtree(run.dir)
+    else:
+        delete_run_as(LOCAL, run)
+    print(f"deleted: {note.removesuffix(' This cannot be undone.')}")
+    return 0
+
+
 def cmd_runs_ship(a) -> int:
     from fer_core.handle.ship import ship
     from fer_core.handle.store import shipped_dir
@@ -243,6 +264,10 @@ def add_parsers(sub) -> None:
         if name == "resume":
             add_cluster_option(p)
         p.set_defaults(func=func)
+    p = runs.add_parser("delete", help="delete a run (weights, curves, caches); a shipped model only with --unship")
+    p.add_argument("id")
+    p.add_argument("--unship", action="store_true", help="allow deleting a shipped model (default, ferplus): the app never does")
+    p.set_defaults(func=cmd_runs_delete)
     p = runs.add_parser("ship", help="make a finished run a shipped model (checkpoints/<name>) with its model card")
     p.add_argument("id")
     p.add_argument(

@@ -52,6 +52,29 @@ class ImportReport:
     hash: str
     seconds: float
     problems: tuple[Problem, ...]  # the first few skipped rows, when --skip-bad was used
+    kind: str = "rows"  # what a bad one is called: rows (CSV) or entries (images)
+    warnings: tuple[str, ...] = ()  # accepted, but worth saying: a split left empty
+
+    @property
+    def skipped_text(self) -> str:
+        """'1 bad row', '3 bad entries': what was skipped, in words."""
+        return counted(self.skipped, f"bad {self.kind}")
+
+
+def counted(n: int, plural: str) -> str:
+    """'1 bad row', '2 bad rows', '1 bad entry': `plural` names several."""
+    one = plural.removesuffix("ies") + "y" if plural.endswith("ies") else plural.removesuffix("s")
+    return f"{n:,} {one if n == 1 else plural}"
+
+
+def empty_splits(counts: dict) -> tuple[str, ...]:
+    """A warning for each of Training and PublicTest that holds no face (training and validation
+    need both; PrivateTest may be absent, as FER2013's is when held back)."""
+    return tuple(
+        f"{split} is empty: {'training' if split == 'Training' else 'validation and Evaluate'} will have no faces from this data set"
+        for split in ("Training", "PublicTest")
+        if not sum(counts.get(split, {}).values())
+    )
 
 
 def stratified_split(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
@@ -175,11 +198,11 @@ def import_source(
         raise DataImportError(label, f"cannot read the file ({exc})") from exc
     kind = "entries" if got.format == "image-folder" else "rows"
     if not got.labels:
-        raise DataImportError(label, f"no valid faces ({got.bad:,} bad {kind})", got.problems, got.bad)
+        raise DataImportError(label, f"no valid faces ({counted(got.bad, 'bad ' + kind)})", got.problems, got.bad)
     if got.bad and not skip_bad:
         raise DataImportError(
             label,
-            f"{got.bad:,} bad {kind}; nothing imported (skip them to import the other {len(got.labels):,})",
+            f"{counted(got.bad, 'bad ' + kind)}; nothing imported (skip {'it' if got.bad == 1 else 'them'} to import the other {len(got.labels):,})",
             got.problems,
             got.bad,
         )
@@ -212,4 +235,6 @@ def import_source(
         hash=ds.hash,
         seconds=time.perf_counter() - start,
         problems=tuple(got.problems),
+        kind=kind,
+        warnings=empty_splits(ds.counts()),
     )

@@ -74,7 +74,13 @@ def search(gray: np.ndarray, width: int, score_threshold: float) -> list[np.ndar
     det.setInputSize((small.shape[1], small.shape[0]))
     det.setScoreThreshold(score_threshold)
     _, rows = det.detect(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))  # (N, 15) float32 or None
-    return [] if rows is None else [np.concatenate([r[:14] / scale, r[14:]]) for r in rows]
+    return [] if rows is None else [np.concatenate([r[:14] / scale, r[14:]]) for r in finite_rows(rows)]
+
+
+def finite_rows(rows: np.ndarray) -> np.ndarray:
+    """YuNet's (N, 15) rows whose numbers are all finite: on some real photos it gives a box
+    coordinate of inf or nan, which no box can be made of (it crashed the crop before)."""
+    return rows[np.isfinite(rows).all(axis=1)]
 
 
 def _iou(a, b) -> float:

@@ -21,7 +21,32 @@ def read_image(source: str | Path | bytes, name: str | None = None) -> np.ndarra
     except FileNotFoundError:
         raise
     except (UnidentifiedImageError, OSError) as exc:
-        raise ValueError(f"{name}: not an image FER Lab can read (PNG or JPEG): {exc}") from exc
+        raw = source if isinstance(source, bytes) else Path(source).read_bytes()[:4096]
+        raise ValueError(f"{name} is {what_file(raw, exc)}, not a photo FER Lab can read. Accepted: a PNG or JPEG photo.") from None
+
+
+# The first bytes of formats people upload by mistake, and what to call them.
+SIGNATURES = {
+    b"\x89PNG": "a damaged PNG image",
+    b"\xff\xd8\xff": "a damaged JPEG image",
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a zip archive",
+    b"\x1f\x8b": "a gzip archive",
+    b"RIFF": "a RIFF file (video or sound)",
+}
+
+
+def what_file(head: bytes, exc: Exception) -> str:
+    """What a file that is no readable image is, from its first bytes, in words (never Python's repr)."""
+    if not head:
+        return "an empty file"
+    for magic, what in SIGNATURES.items():
+        if head.startswith(magic):
+            return what
+    if isinstance(exc, UnidentifiedImageError):
+        control = sum(b < 9 or 13 < b < 32 for b in head[:1024])  # text has none but tabs and line ends
+        return "a text file" if control == 0 else "a file of an unknown format"
+    return "a damaged or truncated image"  # PIL knew the format but could not decode it
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:

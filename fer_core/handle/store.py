@@ -41,6 +41,13 @@ def has_default(name: str = DEFAULT) -> bool:
     return default_run(name).has_weights("best")
 
 
+def shipped_name(run: Run) -> str | None:
+    """The shipped model's name when `run`'s directory is one (they sit among the runs in
+    `checkpoints/`), else None."""
+    here = run.dir.resolve()
+    return next((name for name in SHIPPED if shipped_dir(name).resolve() == here), None)
+
+
 def face_model() -> str:
     """The model the Webcam and Explain pages start with: the FER+ one when it is shipped (its labels
     are what ten people saw), else the FER2013 one."""
@@ -64,6 +71,8 @@ def model_choices() -> list[str]:
     """Models the user can evaluate or explain: the shipped ones, then finished runs, newest first."""
     ids = [name for name in SHIPPED if has_default(name)]
     for run in list_runs():
+        if shipped_name(run):
+            continue  # listed once, by its shipped name, above
         try:
             if run.status().status is RunStatus.FINISHED and run.has_weights("best"):
                 ids.append(run.id)
