@@ -28,5 +28,7 @@ def first_launch() -> None:
 
 require_sign_in()  # a class server: every page asks for sign-in first (off on a laptop)
 first_launch()
-nav = st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=p is HOME) for p in PAGES])
+nav = st.navigation(
+    [st.Page(p.path, title=p.title, icon=p.icon, default=p is HOME, url_path=None if p is HOME else p.url_path) for p in PAGES]
+)
 nav.run()

@@ -97,6 +97,10 @@ def training_curves(runs: dict[str, list[dict]], metric: str, show_train: bool =
     )
     if metric == "acc":
         fig.update_yaxes(tickformat=".1%")
+    if not fig.data:  # nothing yet: plotly's default axes would read -100% to 400%
+        fig.update_xaxes(range=[0, 1])
+        fig.update_yaxes(range=[0, 1] if metric == "acc" else [0, 2.5])
+        fig.add_annotation(text="No epoch yet: the curves appear as it trains", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
     return fig
 
 

@@ -10,6 +10,11 @@ class PageSpec:
     icon: str
     blurb: str
 
+    @property
+    def url_path(self) -> str:
+        """The page's address follows its name: /math for Math (not the file's name)."""
+        return self.title.lower().replace(" ", "-")
+
 
 HOME = PageSpec("app_pages/home.py", "Home", ":material/home:", "What is here and what to do next.")
 PAGES: tuple[PageSpec, ...] = (

@@ -133,11 +133,21 @@ def recipe_picker() -> Recipe:
         format_func=lambda n: f"{n} - {RECIPES[n].summary}",
         help="A complete training config; change any field below on top of it.",
     )
-    for key, value in _widget_values(get_recipe(name).config).items():
-        st.session_state.setdefault(key, value)
     recipe = get_recipe(name)
-    st.caption(f"Measured: {recipe.measured}")
+    wanted = _widget_values(recipe.config)
+    for key, value in wanted.items():
+        st.session_state.setdefault(key, value)
+    if changed := [f"{_name(key)} {st.session_state[key]}" for key, value in wanted.items() if st.session_state[key] != value]:
+        # Its figures were measured on the recipe as it is; they say nothing of this config.
+        st.caption(f"**{name} (changed: {', '.join(changed)})**: the recipe's measured figures do not apply to it.")
+    else:
+        st.caption(f"Measured: {recipe.measured}")
     return recipe
+
+
+def _name(key: str) -> str:
+    """A widget key's option name: train_epochs -> epochs, train_aug_shift -> shift, train_arch -> arch."""
+    return key.removeprefix("train_aug_").removeprefix("train_")
 
 
 def _input(where, name: str, **kwargs):

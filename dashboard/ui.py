@@ -4,7 +4,7 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from fer_core.data import FaceDataset, list_datasets, load_dataset
+from fer_core.data import FaceDataset, default_dataset, list_datasets, load_dataset
 
 
 @st.cache_resource(max_entries=3, show_spinner="Loading data set...")
@@ -43,7 +43,7 @@ def pick_dataset(key: str = "dataset", label: str = "Data set"):
     if (pending := st.session_state.pop(f"{key}_pending", None)) in names:
         st.session_state[key] = pending
     if st.session_state.get(key) not in names:
-        st.session_state[key] = "fer2013" if "fer2013" in names else names[0]
+        st.session_state[key] = default_dataset(infos)
     name = st.selectbox(label, names, key=key)
     info = infos[names.index(name)]
     return info, cached_dataset(info.name, info.hash)

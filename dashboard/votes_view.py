@@ -53,14 +53,12 @@ def votes_tab(ds) -> None:
     c = st.columns(5)
     c[0].metric("Faces", f"{v['faces']:,}")
     c[1].metric("Not a face", f"{v['not_a_face']:,}", help="most annotators said the image is not a face")
-    c[2].metric("With a clear majority", f"{v['clear_majority']:.0%}", help="more than half of the emotion votes on one emotion")
+    c[2].metric("Clear majority", f"{v['clear_majority']:.0%}", help="more than half of the emotion votes on one emotion")
     if ds.has_fer2013_labels:
-        c[3].metric("FER2013's label is it", f"{v['label_is_majority']:.0%}", help="of the faces with a clear majority")
+        c[3].metric("FER2013 = majority", f"{v['label_is_majority']:.0%}", help="FER2013's label is the majority, of the faces with one")
     else:
-        c[3].metric("FER2013's label is it", "unavailable", help="the FERPlus folders carry only the ten votes")
-    c[4].metric(
-        "One annotator agrees with the rest", f"{v['annotators']['agreement']:.0%}", help="with the others' majority: a human baseline"
-    )
+        c[3].metric("FER2013 = majority", "unavailable", help="the FERPlus folders carry only the ten votes: no FER2013 label")
+    c[4].metric("Human baseline", f"{v['annotators']['agreement']:.0%}", help="how often one annotator agrees with the others' majority")
     left, right = st.columns(2)
     with left:
         st.markdown("**How much the annotators agree**")

@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 from eval_figures import GALLERY_CSS, face_png, prob_bars, vote_bar
 
+from fer_core.data.ferplus import majority
 from fer_core.evaluate import Predictions
 from fer_core.labels import FERPLUS_CLASSES
 
@@ -28,6 +29,23 @@ def _reveal() -> None:
 
 def _leave() -> None:
     st.session_state.ev_view = "matrix"
+
+
+def both_truths(ds, row: int) -> str:
+    """FER2013's label and the FER+ majority side by side, for a face with votes (they often differ:
+    #31886 is neutral in FER2013, sad to most annotators)."""
+    top = int(majority(ds.votes[[row]])[0])
+    fer = FERPLUS_CLASSES[ds.labels[row]] if ds.has_fer2013_labels else None
+    plus = FERPLUS_CLASSES[top] if top >= 0 else "none"
+    differ = fer is not None and fer != plus
+    style = "color:#e8590c" if differ else "color:#495057"
+    said = (
+        " <b>(they disagree)</b>"
+        if differ and top >= 0
+        else (" (no emotion has more than half of the votes)" if top < 0 else " (they agree)" if fer else "")
+    )
+    fer_part = f"FER2013's label <b>{fer}</b> · " if fer else ""
+    return f'<div class="wk-truths" style="font-size:1.1rem;{style}">{fer_part}FER+ majority <b>{plus}</b>{said}</div>'
 
 
 def walkthrough(ds, preds: Predictions, cell: tuple[int, int], link: str, explain=None, votes=None) -> None:
@@ -64,6 +82,7 @@ def walkthrough(ds, preds: Predictions, cell: tuple[int, int], link: str, explai
                 f'<div class="wk-label">True: <b style="color:#2f9e44">{FERPLUS_CLASSES[true]}</b></div>'
                 f'<div class="wk-label">Model: <b style="color:{"#2f9e44" if true == pred else "#e03131"}">{FERPLUS_CLASSES[pred]}</b>'
                 f" {conf:.0%} ({verdict})</div>"
+                + (both_truths(ds, row) if votes is not None else "")
                 + GALLERY_CSS
                 + f'<div class="fc wk" style="font-size:15px">{prob_bars(preds.probs[pos], true, pred)}'
                 + (f"<b>The ten annotators</b>{vote_bar(votes[row])}" if votes is not None else "")

@@ -126,7 +126,7 @@ def test_data_page_renders_the_tabs_of_a_data_set_from_the_ferplus_folders(data_
     if tab == "Faces":
         assert "**contempt** ·" in " ".join(m.value for m in at.markdown)
     if tab == "Votes":
-        assert {m.label: m.value for m in at.metric}["FER2013's label is it"] == "unavailable"
+        assert {m.label: m.value for m in at.metric}["FER2013 = majority"] == "unavailable"
 
 
 def test_explain_starts_with_the_shipped_fer_plus_model_and_names_it(data_dir, tmp_path, monkeypatch):

@@ -8,7 +8,8 @@ from fer_core.data import load_dataset, save_dataset
 from fer_core.data.synth import synth_dataset
 from fer_core.evaluate import predict_split
 from fer_core.handle.store import load_model
-from fer_core.labels import CLASSES
+from fer_core.data.ferplus import majority
+from fer_core.labels import CLASSES, FERPLUS_CLASSES
 from tests.fixtures import save_voted_demo, untrained_run
 from tests.test_app import _app, _count
 
@@ -103,7 +104,12 @@ def test_the_truth_can_be_the_fer_plus_majority_and_every_face_shows_its_votes(v
     gallery = " ".join(h.proto.body for h in at.get("html"))
     assert "votes: " in gallery and 'class="vb"' in gallery
     at.button(key="ev_walk").click().run()  # the walkthrough, labels shown: the ten votes with them
-    assert not at.exception and "The ten annotators" in " ".join(h.proto.body for h in at.get("html"))
+    shown = " ".join(h.proto.body for h in at.get("html"))
+    assert not at.exception and "The ten annotators" in shown
+    row = at.session_state.ev_face
+    top = int(majority(ds.votes[[row]])[0])
+    both = f"FER2013's label <b>{FERPLUS_CLASSES[ds.labels[row]]}</b> · FER+ majority <b>{FERPLUS_CLASSES[top] if top >= 0 else 'none'}</b>"
+    assert both in shown  # side by side at Reveal (FER2013's 'neutral' is often the annotators' 'sad')
     at.button(key="walk_back").click().run()
     at.toggle(key="ev_disputed").set_value(True).run()
     assert not at.exception, at.exception
@@ -159,3 +165,19 @@ def test_a_data_set_from_the_ferplus_folders_says_fer2013_truth_is_unavailable(d
     assert not at.exception, at.exception
     assert any("FER2013's labels are unavailable for **folders**" in i.value for i in at.info)
     assert "Scored against the FER+ majority" in " ".join(c.value for c in at.caption)
+
+
+def test_scoring_a_model_on_the_split_it_trained_on_says_so(runs):
+    """83.8% on Training was once shown with no word that the model had learned those faces."""
+    at = _app("app_pages/evaluate.py")
+    assert not any("trained on these very faces" in w.value for w in at.warning)  # PublicTest: new faces
+    at.selectbox(key="ev_split").set_value("Training").run()
+    assert not at.exception, at.exception
+    assert any(
+        f"{runs[0].id} trained on these very faces" in w.value or f"{runs[1].id} trained on these very faces" in w.value for w in at.warning
+    )
+    save_dataset(synth_dataset("other", n=140, seed=5))  # another data set's Training split: faces it never saw
+    at.run()
+    at.selectbox(key="ev_data").set_value("other").run()
+    at.selectbox(key="ev_split").set_value("Training").run()
+    assert not any("trained on these very faces" in w.value for w in at.warning)

@@ -1,5 +1,6 @@
 """AppTest of the Study page: a question runs to its table and verdict; asking again is cached."""
 
+import json
 import time
 
 import pytest
@@ -39,6 +40,12 @@ def test_does_augmentation_help_runs_to_its_verdict_then_is_cached(data_dir):
     assert set(runs_table["status"]) == {"finished"} and set(runs_table["trained on"]) == {"local cpu"}
     at.button(key="st_start").click().run()
     assert "Asked before" in at.success[0].value
+    fresh = _app("app_pages/study.py")  # a reload: a new session shows the study and a form that matches it
+    assert fresh.selectbox(key="st_current").value == study.id and fresh.radio(key="st_question").value == "Does augmentation help?"
+    assert (fresh.number_input(key="st_epochs").value, fresh.number_input(key="st_seeds").value) == (1, 2)
+    specs = [json.loads(c.proto.spec) for c in fresh.get("plotly_chart")]
+    [bars] = [s for s in specs if "best validation accuracy" in s["layout"]["yaxis"]["title"]["text"]]
+    assert bars["layout"]["yaxis"]["range"][0] == 0  # bars from zero: a small gap looks small
 
 
 def test_a_bad_custom_value_is_named(data_dir):

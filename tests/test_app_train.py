@@ -102,3 +102,45 @@ def test_a_recipe_picked_on_the_page_shows_its_fields_and_starts_fer_train_recip
     at.button(key="train_start").click().run()
     assert not at.exception, at.exception
     assert "Cached" in at.success[0].value and run.id in at.success[0].value
+
+
+def test_every_page_starts_with_the_newest_real_data_set(data_dir):
+    """The Train page once started with the demo faces after FER2013 was imported."""
+    from fer_core.data.dataset import make_dataset
+    from tests.fixtures import untrained_run
+
+    demo = synth_dataset("demo", n=140)
+    save_dataset(demo)
+    for name, created in (("older", "2026-12-01T10:00:00"), ("newer", "2026-12-02T10:00:00")):
+        meta = {"source": f"{name}.csv", "format": "challenge-csv", "created": created}
+        save_dataset(make_dataset(name, demo.pixels, demo.labels, demo.splits, meta))
+    untrained_run("demo")  # Evaluate asks for a model first
+    assert _app("app_pages/train.py").selectbox(key="train_data").value == "newer"
+    for page, key in (("evaluate", "ev_data"), ("study", "st_data"), ("data", "dataset")):
+        assert _app(f"app_pages/{page}.py").selectbox(key=key).value == "newer", page
+
+
+def test_a_changed_recipe_says_so_instead_of_its_measured_figures(data_dir):
+    save_dataset(synth_dataset("demo", n=140))
+    at = _app("app_pages/train.py")
+    captions = " ".join(c.value for c in at.caption)
+    assert "Measured:" in captions and "changed" not in captions
+    at.number_input(key="train_epochs").set_value(31).run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "**quick (changed: epochs 31)**" in captions and "Measured:" not in captions
+
+
+def test_a_run_without_epochs_draws_empty_charts_on_sane_axes(data_dir):
+    """Empty curves once had plotly's default axes: -100% to 400%."""
+    import json
+
+    save_dataset(synth_dataset("demo", n=140))
+    run, _ = prepare_run(TrainConfig(data="demo", arch="small", epochs=1))
+    run.set_status(RunStatus.STOPPED, "stopped before its first step")
+    at = _app("app_pages/train.py")
+    charts = [e for e in at.get("plotly_chart")]
+    specs = [json.loads(c.proto.spec) for c in charts]
+    assert len(specs) == 2
+    loss, acc = (s["layout"]["yaxis"]["range"] for s in specs)
+    assert acc == [0, 1] and loss[0] == 0
+    assert all("No epoch yet" in s["layout"]["annotations"][0]["text"] for s in specs)

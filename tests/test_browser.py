@@ -62,7 +62,7 @@ def test_architecture_and_math_pages_in_the_browser(server):
         page.get_by_text("matches").wait_for(timeout=30_000)  # the calculator agrees with nn.Conv2d (drawn after the layer table)
         page.screenshot(path=str(ARTIFACTS / "architecture.png"))
 
-        page.goto(f"{server}/math_checks")
+        page.goto(f"{server}/math")  # the page's name, not its file's (issue 44: /math said "Page not found")
         page.get_by_role("heading", name="Math", exact=True).wait_for(timeout=30_000)
         wait_idle(page)
         holds = page.get_by_text("the identity holds")

@@ -55,6 +55,7 @@ if model is not None:
         ],
         hide_index=True,
         key="arch_table",
+        column_config={"output size": st.column_config.TextColumn(width="large")},  # the whole formula, never cut
     )
 
 st.subheader("Conv output-size calculator")

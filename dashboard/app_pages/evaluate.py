@@ -42,6 +42,12 @@ if st.session_state.get("ev_tta") not in TTA_MODES:
     st.session_state.ev_tta = "none"
 TTA_HELP = "Average each face's prediction over views: flip = with its mirror image; 10-crop = five shifted crops and their mirrors."
 tta = c[3].selectbox("Test-time augmentation", TTA_MODES, key="ev_tta", format_func=TTA_LABELS.get, help=TTA_HELP)
+if model.trained_on(info.name, info.hash, split):
+    st.warning(
+        f"**{model.run_id} trained on these very faces** ({split} of {info.name}): its accuracy here says how well it learned "
+        "them, not how it does on faces it has never seen. Pick PublicTest for that.",
+        icon=":material/warning:",
+    )
 TRUTHS = {"FER2013 label": "fer2013", "FER+ majority": "ferplus"}
 raw = get_predictions(model, ds, split, tta)
 labels, only_disputed, votes = "fer2013", False, ds.votes

@@ -25,6 +25,28 @@ st.caption(
 )
 
 BUILD = "Build your own"
+studies = mine_first(list_studies(), user)  # one's own first
+
+
+def fill_form() -> None:
+    """Set the form to the study shown on the right, so the two always describe the same study (a
+    reload once reset the form and kept the results of another)."""
+    ss, study = st.session_state, load_study(st.session_state.st_current)
+    asked = [q.title for q in QUESTIONS if list(q.varies) == [f"{v.factor}={','.join(v.values)}" for v in study.varies]]
+    ss.st_question = study.title if study.title in asked else (asked[0] if asked else BUILD)
+    if ss.st_question == BUILD:
+        for k in (1, 2):
+            v = study.varies[k - 1] if k <= len(study.varies) else None
+            ss[f"st_factor{k}"] = v.factor if v else "—"
+            if v:
+                ss[f"st_values{k}_{v.factor}"] = list(v.values) if FACTORS[v.factor].choices else ",".join(v.values)
+    ss.st_data, ss.st_arch, ss.st_epochs, ss.st_seeds = study.base.data, study.base.arch, study.base.epochs, len(study.seeds)
+
+
+if studies and st.session_state.get("st_current") not in [s.id for s in studies]:
+    st.session_state.st_current = studies[0].id  # a fresh session shows the latest study, and its form
+    fill_form()
+
 left, right = st.columns([2, 3], gap="large")
 with left:
     st.subheader("Question")
@@ -79,16 +101,14 @@ with left:
             refusal(exc)
 
 
-studies = mine_first(list_studies(), user)  # one's own first
 with right:
     if not studies:
         st.info("No study yet: pick a question and press **Run the study**.")
         st.stop()
     ids = [s.id for s in studies]
-    if st.session_state.get("st_current") not in ids:
-        st.session_state.st_current = ids[0]
-    labels = {s.id: f"{s.title or ' x '.join(v.factor for v in s.varies)} · {s.base.data} · {s.id} · {owner_name(s.dir)}" for s in studies}
-    sid = st.selectbox("Study", ids, key="st_current", format_func=labels.get)
+    who = {s.id: f" · {owner_name(s.dir)}" if policy is not None else "" for s in studies}  # names only in a class
+    labels = {s.id: f"{s.title or ' x '.join(v.factor for v in s.varies)} · {s.base.data} · {s.id}{who[s.id]}" for s in studies}
+    sid = st.selectbox("Study", ids, key="st_current", format_func=labels.get, on_change=fill_form)
     running = runner_alive(load_study(sid))
 
     @st.fragment(run_every=2.0 if running else None)

@@ -7,7 +7,7 @@ from train_form import model_form, recipe_picker, train_config_form
 
 from fer_core.access import Refused, may_act, mine_first, owner_name
 from fer_core.classroom import check_deletable, delete_run_as, deletion_note, resume_as, start_as, stop_as
-from fer_core.data import list_datasets
+from fer_core.data import default_dataset, list_datasets
 from fer_core.executor import where_label
 from fer_core.handle.store import SHIPPED, shipped_name
 from fer_core.models import layer_table, layer_totals
@@ -25,7 +25,8 @@ def run_label(run: Run) -> str:
 
 
 st.title("Train")
-names = [d.name for d in list_datasets()]
+infos = list_datasets()
+names = [d.name for d in infos]
 if not names:
     st.info("No data set yet: import one on the Data page.")
     st.stop()
@@ -46,6 +47,8 @@ with left:
             ]
             st.dataframe(table, hide_index=True)
     st.subheader("Training")
+    if st.session_state.get("train_data") not in names:
+        st.session_state.train_data = default_dataset(infos)  # the newest real data set, as on every page
     cfg = train_config_form(names, model)
     if st.button("Start training", type="primary", disabled=cfg is None, key="train_start", width="stretch"):
         try:
@@ -74,9 +77,10 @@ def runs_table(runs: list) -> None:
         }
         for r, s in ((r, summary(r)) for r in runs)
     ]
-    columns = {
-        "progress": st.column_config.ProgressColumn(min_value=0, max_value=1),
-        "best val acc": st.column_config.NumberColumn(format="percent"),
+    small = {c: st.column_config.Column(width="small") for c in ("status", "data", "epochs", "trained on")}
+    columns = small | {  # narrow columns, so the right-hand ones fit the half page without scrolling
+        "progress": st.column_config.ProgressColumn(min_value=0, max_value=1, width="small"),
+        "best val acc": st.column_config.NumberColumn(format="percent", width="small"),
     }
     st.dataframe(rows, hide_index=True, column_config=columns)
 

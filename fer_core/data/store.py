@@ -39,6 +39,13 @@ class DatasetInfo:
         }
 
 
+def default_dataset(infos: list[DatasetInfo]) -> str | None:
+    """The data set every page starts with: the most recently imported real one (not the demo
+    faces), else the first there is."""
+    real = [d for d in infos if d.format != "synthetic"]
+    return max(real, key=lambda d: d.created).name if real else (infos[0].name if infos else None)
+
+
 def list_datasets() -> list[DatasetInfo]:
     """Every data set in the data dir, by name. Unreadable files are left out, not fatal."""
     out = []

@@ -126,6 +126,14 @@ class LoadedModel:
         return self.probs(np.asarray(face)[None])[0]
 
     # --- layers -------------------------------------------------------------
+    def trained_on(self, data: str, data_hash: str, split: str) -> bool:
+        """Whether split `split` of data set `data` (its content hash) holds the faces this model
+        trained on: its accuracy there measures memory, not how it does on new faces."""
+        if self.cfg is None or split != self.cfg.train_split:
+            return False
+        recorded = self.run.data_hash() if self.run else ""
+        return recorded == data_hash if recorded else data == self.cfg.data
+
     def conv_layers(self) -> list[str]:
         """Conv layer names, input to output (as in the layer table)."""
         return conv_layers(self.network.model)
