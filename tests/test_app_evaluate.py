@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from fer_core.data import load_dataset, save_dataset
+from fer_core.data.ferplus import majority
 from fer_core.data.synth import synth_dataset
 from fer_core.evaluate import predict_split
 from fer_core.handle.store import load_model
-from fer_core.data.ferplus import majority
 from fer_core.labels import CLASSES, FERPLUS_CLASSES
 from tests.fixtures import save_voted_demo, untrained_run
 from tests.test_app import _app, _count
