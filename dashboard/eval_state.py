@@ -2,11 +2,14 @@
 its link (`links.EvaluateView`)."""
 
 from collections import OrderedDict
+from urllib.parse import urlencode
 
 import streamlit as st
 from links import EvaluateView
 
+from fer_core.estimate import Clock, duration, prediction_estimate
 from fer_core.evaluate import Predictions, predict_split
+from fer_core.evaluate.predictions import cached_predictions
 from fer_core.handle.loaded import LoadedModel
 
 
@@ -22,19 +25,33 @@ def get_predictions(model: LoadedModel, ds, split: str, tta: str) -> Predictions
     if key in memo:
         memo.move_to_end(key)
         return memo[key]
-    bar = st.progress(0.0, f"Predicting every {split} face with {model.run_id}...")
-    preds = predict_split(model, ds, split, tta, progress=lambda f: bar.progress(f, f"Predicting {split}: {f:.0%}"))
-    bar.empty()
+    if (preds := cached_predictions(model, ds, split, tta)) is None:
+        n = len(ds.split_indices(split))
+        if st.session_state.get("ev_go") != key:
+            est = prediction_estimate(model, n, tta)
+            if est.long:  # the first evaluation of this model on these faces: say how long, then wait for a click
+                st.info(f"Scoring **{model.run_id}** on the {n:,} {split} faces of {ds.name}: {est.text()}. Done once, then kept.")
+                st.button(
+                    f"Score them (about {duration(est.seconds)})",
+                    type="primary",
+                    key="ev_score_go",
+                    on_click=st.session_state.update,
+                    args=({"ev_go": key},),
+                )
+                st.stop()
+        bar, clock = st.progress(0.0, f"Predicting every {split} face with {model.run_id}..."), Clock()
+        preds = predict_split(model, ds, split, tta, progress=lambda f: bar.progress(f, f"Predicting {split}: {f:.0%}{clock.left(f)}"))
+        bar.empty()
     memo[key] = preds
     while len(memo) > 8:
         memo.popitem(last=False)
     return preds
 
 
-def read_url_once() -> None:
-    """On a session's first run of the page, take its state from the URL (a shared link)."""
+def read_url_once() -> bool:
+    """On a session's first run of the page, take its state from the URL (a shared link); True then."""
     if st.session_state.get("ev_url_read"):
-        return
+        return False
     st.session_state.ev_url_read = True
     v = EvaluateView.from_params(st.query_params)
     for key, value in (("ev_model", v.model), ("ev_data", v.data), ("ev_split", v.split), ("ev_other", v.other)):
@@ -44,6 +61,7 @@ def read_url_once() -> None:
     st.session_state.ev_disputed = v.disputed
     if "truth" in st.query_params:  # else the page scores the model against the labels it learned
         st.session_state.ev_truth = "FER+ majority" if v.truth == "ferplus" else "FER2013 label"
+    return True
 
 
 def current_view() -> EvaluateView:
@@ -64,8 +82,11 @@ def current_view() -> EvaluateView:
 
 
 def write_url() -> str:
-    """Mirror the view into the address bar; returns the full link to share."""
+    """Mirror the view into the address bar; returns the full link to share (a lesson's deck: its name)."""
+    base = (st.context.url or "").split("?")[0]
+    if st.session_state.get("ev_view") == "lesson" and (lesson := st.session_state.get("ev_lesson")):
+        st.query_params.from_dict({"lesson": lesson})
+        return f"{base}?{urlencode({'lesson': lesson})}"
     view = current_view()
     st.query_params.from_dict(view.params())
-    base = (st.context.url or "").split("?")[0]
     return base + view.query()

@@ -4,6 +4,7 @@ and a guess-first mode that hides the labels until the teacher reveals them."""
 import numpy as np
 import streamlit as st
 from eval_figures import GALLERY_CSS, face_png, prob_bars, vote_bar
+from lesson_view import pick_box
 
 from fer_core.data.ferplus import majority
 from fer_core.evaluate import Predictions
@@ -48,11 +49,13 @@ def both_truths(ds, row: int) -> str:
     return f'<div class="wk-truths" style="font-size:1.1rem;{style}">{fer_part}FER+ majority <b>{plus}</b>{said}</div>'
 
 
-def walkthrough(ds, preds: Predictions, cell: tuple[int, int], link: str, explain=None, votes=None) -> None:
-    """Render the walkthrough of `cell`; `explain(row)` may draw a saliency map beside the face;
-    `votes` (the data set's FER+ votes, or None) are shown with the labels at Reveal."""
+def walkthrough(ds, preds: Predictions, cell, link: str, explain=None, votes=None, positions=None, heading: str = "", view=None) -> None:
+    """Render the walkthrough of `cell` (or of `positions` in `preds`, a lesson's faces, under
+    `heading`); `explain(row)` may draw a saliency map beside the face; `votes` (the data set's FER+
+    votes, or None) are shown with the labels at Reveal; with `view` (the page's EvaluateView) a
+    teacher can pick faces for a lesson."""
     st.html(BIG_BUTTONS)
-    positions = preds.cell(*cell)
+    positions = preds.cell(*cell) if positions is None else positions
     rows = preds.indices[positions]
     n = len(rows)
     guess = st.session_state.get("ev_guess", False)
@@ -68,7 +71,7 @@ def walkthrough(ds, preds: Predictions, cell: tuple[int, int], link: str, explai
     pos, row = positions[k], int(rows[k])
     revealed = not guess or st.session_state.get("ev_revealed", False)
     true, pred = int(preds.labels[pos]), int(preds.pred[pos])
-    cell_name = f"true {FERPLUS_CLASSES[cell[0]]}, predicted {FERPLUS_CLASSES[cell[1]]}" if revealed else "labels hidden"
+    cell_name = heading or (f"true {FERPLUS_CLASSES[cell[0]]}, predicted {FERPLUS_CLASSES[cell[1]]}" if revealed else "labels hidden")
     top[2].markdown(f"### Face {k + 1} of {n}\n{cell_name} · data-set row #{row}")
 
     cols = st.columns([3, 2]) if explain is None else st.columns([3, 3, 2])
@@ -102,5 +105,11 @@ def walkthrough(ds, preds: Predictions, cell: tuple[int, int], link: str, explai
         "Reveal", icon=":material/visibility:", width="stretch", type="primary", on_click=_reveal, disabled=revealed, key="walk_reveal"
     )
     b[2].button("Next", icon=":material/arrow_forward:", width="stretch", on_click=_step, args=(1, n, rows), key="walk_next")
-    st.caption("Link to this face (model, data, split, cell, face and mode): paste it into a lesson plan.")
+    if view is not None:
+        pick_box(row, view, ds)
+    st.caption(
+        "Link to this face (model, data, split, cell, face and mode): paste it into a lesson plan."
+        if not heading
+        else "Link to this lesson:"
+    )
     st.code(link, language=None)

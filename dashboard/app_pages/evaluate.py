@@ -7,6 +7,7 @@ import streamlit as st
 from eval_figures import change_matrix, confusion_scatter, gallery_html
 from eval_state import current_view, get_predictions, read_url_once, write_url
 from explain_figures import overlay
+from lesson_view import deck_positions, lessons_picker, open_lesson
 from links import ExplainLink
 from models import get_model, model_label, pick_model
 from ui import pick_dataset
@@ -22,7 +23,8 @@ from fer_core.labels import FERPLUS_CLASSES, SPLITS
 PAGE = 24  # faces per gallery page
 
 st.title("Evaluate")
-read_url_once()
+if read_url_once() and (name := st.query_params.get("lesson")):
+    open_lesson(name)  # a lesson's link: its model, data and truth, as a deck
 
 c = st.columns([3, 2, 2, 1.6], vertical_alignment="bottom")
 model = pick_model("ev_model", container=c[0])
@@ -105,9 +107,15 @@ def start_walk() -> None:
     st.session_state.ev_view, st.session_state.ev_revealed = "walk", False
 
 
+explain_face = lambda row, pred: saliency_beside(model, ds.pixels[row], pred)  # noqa: E731
 if st.session_state.get("ev_view") == "walk" and cell is not None:
-    walkthrough(ds, preds, cell, write_url(), explain=lambda row, pred: saliency_beside(model, ds.pixels[row], pred), votes=votes)
+    walkthrough(ds, preds, cell, write_url(), explain=explain_face, votes=votes, view=current_view())
     st.stop()
+if st.session_state.get("ev_view") == "lesson" and st.session_state.get("ev_lesson"):
+    positions, heading = deck_positions(preds, ds)
+    walkthrough(ds, preds, None, write_url(), explain=explain_face, votes=votes, positions=positions, heading=heading)
+    st.stop()
+lessons_picker()
 
 m = st.columns(4)
 m[0].metric("Accuracy", f"{rep['accuracy']:.1%}")

@@ -7,6 +7,7 @@ from explain_figures import big, signed_grid, stretch
 from models import pick_model
 from ui import cached_dataset, pick_dataset
 
+from fer_core.estimate import Clock, ascent_estimate, duration
 from fer_core.explain.filters import ascent_options
 from fer_core.labels import SPLITS
 from fer_core.previews import montage
@@ -26,11 +27,24 @@ def _ascents() -> dict:
 
 
 def ascent(model, layer: str):
-    """Cached per model (weights digest) and layer; computed once with a progress bar."""
+    """Cached per model (weights digest) and layer; computed once with a progress bar. A long one
+    (never drawn here for this model and layer) says how long first and waits for a click: None."""
     memo = _ascents()
     if (key := (model.run_id, model.digest, layer)) not in memo:
-        bar = st.progress(0.0, f"Gradient ascent for every filter of {layer} (one batch)...")
-        step = lambda f: bar.progress(f, f"Gradient ascent for every filter of {layer}: {f:.0%}")  # noqa: E731
+        if not model.ascent_cached(layer) and st.session_state.get("fl_go") != key:
+            with st.spinner("Timing one step of gradient ascent..."):
+                est = ascent_estimate(model, layer)
+            if est.long:
+                st.info(f"Gradient ascent for every filter of {layer}: {est.text()}. It is drawn once, then kept.")
+                st.button(
+                    f"Draw them (about {duration(est.seconds)})",
+                    key="fl_ascent_go",
+                    on_click=st.session_state.update,
+                    args=({"fl_go": key},),
+                )
+                return None
+        bar, clock = st.progress(0.0, f"Gradient ascent for every filter of {layer} (one batch)..."), Clock()
+        step = lambda f: bar.progress(f, f"Gradient ascent for every filter of {layer}: {f:.0%}{clock.left(f)}")  # noqa: E731
         memo[key] = model.gradient_ascent(layer, progress=step)
         bar.empty()
         while len(memo) > 16:
@@ -51,7 +65,11 @@ tabs = st.tabs(names, key="fl_tab", on_change="rerun")  # only the open tab comp
 for key in ("fl_data", "fl_fm_data"):  # the faces the model was trained on, by default
     st.session_state.setdefault(key, model.cfg.data)
 st.session_state.setdefault("fl_split", "PublicTest")
-res = ascent(model, layer) if tabs[0].open or tabs[1].open else None
+if tabs[0].open or tabs[1].open:
+    with tabs[0] if tabs[0].open else tabs[1]:
+        res = ascent(model, layer)
+else:
+    res = None
 
 
 def ascent_tab():
@@ -119,5 +137,5 @@ def kernels_tab():
 
 for tab, draw in zip(tabs, (ascent_tab, strongest_tab, feature_maps_tab, kernels_tab), strict=True):
     with tab:
-        if tab.open:
+        if tab.open and (res is not None or draw in (feature_maps_tab, kernels_tab)):
             draw()

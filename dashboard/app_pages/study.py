@@ -9,12 +9,13 @@ from ui import pick_dataset
 
 from fer_core.access import Refused, may_act, mine_first, owner_name
 from fer_core.classroom import launch_study_as, stop_study_as
+from fer_core.estimate import duration, study_estimate
 from fer_core.models import PRESETS
 from fer_core.study.factors import FACTORS, check_factors, parse_vary
 from fer_core.study.questions import QUESTIONS, STUDY_EPOCHS
 from fer_core.study.results import curves, results, run_rows, to_csv, to_markdown
 from fer_core.study.runner import runner_alive
-from fer_core.study.study import DEFAULT_SEEDS, define_study, list_studies, load_study, progress
+from fer_core.study.study import DEFAULT_SEEDS, define_study, list_studies, load_study, plan_study, progress
 from fer_core.train import RunError, TrainConfig
 
 user, policy = current_user(), class_policy()
@@ -85,6 +86,10 @@ with left:
             + " ".join(f"--vary {v}" for v in varies)
             + f" --seeds {seeds}` does the same."
         )
+        if info is not None:
+            plan = plan_study(TrainConfig(data=info.name, arch=arch, epochs=int(epochs)), parsed, int(seeds))
+            with st.spinner("Measuring this machine's training speed (once)..."):
+                st.caption(f"**This study:** {study_estimate(plan).text()}.")
     except ValueError as exc:
         parsed = None
         st.error(str(exc))
@@ -116,7 +121,7 @@ with right:
         study = load_study(study_id)
         status, p = study.status(), progress(study)
         alive = runner_alive(study)
-        eta = f" · about {p['eta_s'] / 60:.1f} min left" if p["eta_s"] and alive else ""
+        eta = f" · about {duration(p['eta_s'])} left" if p["eta_s"] and alive else ""
         st.progress(min(p["fraction"], 1.0), text=f"{status} · {p['fraction']:.0%} of {p['runs']} runs{eta}")
         b1, b2 = st.columns(2)
         mine = may_act(user, study.dir)  # the server checks again on a click

@@ -8,6 +8,7 @@ from train_form import model_form, recipe_picker, train_config_form
 from fer_core.access import Refused, may_act, mine_first, owner_name
 from fer_core.classroom import check_deletable, delete_run_as, deletion_note, resume_as, start_as, stop_as
 from fer_core.data import default_dataset, list_datasets
+from fer_core.estimate import duration, run_estimate
 from fer_core.executor import where_label
 from fer_core.handle.store import SHIPPED, shipped_name
 from fer_core.models import layer_table, layer_totals
@@ -50,6 +51,9 @@ with left:
     if st.session_state.get("train_data") not in names:
         st.session_state.train_data = default_dataset(infos)  # the newest real data set, as on every page
     cfg = train_config_form(names, model)
+    if cfg is not None:
+        with st.spinner("Measuring this machine's training speed (once)..."):
+            st.caption(f"**This run:** {run_estimate(cfg).text()}.")
     if st.button("Start training", type="primary", disabled=cfg is None, key="train_start", width="stretch"):
         try:
             started = start_as(user, policy, cfg)  # the same decision as `fer train`'s, checked for this user
@@ -128,7 +132,7 @@ with right:
     def live(run_id: str) -> None:
         run = Run.at(run_id)
         s = summary(run)
-        eta = f" · about {s.eta_s:.0f} s left" if s.eta_s else ""
+        eta = f" · about {duration(s.eta_s)} left" if s.eta_s else ""
         ips = f" · {s.images_per_s:.0f} images/s" if s.images_per_s else ""
         st.progress(min(s.progress, 1.0), text=f"{s.status} · epoch {s.epoch:.1f} of {s.config['epochs']}{ips}{eta}")
         if s.message and s.status is not RunStatus.FINISHED:  # a finished run's best is shown below the curves

@@ -4,6 +4,7 @@ Nothing is written unless the whole import succeeds (the file is renamed into pl
 at the end), so a failed import leaves every existing data set as it was.
 """
 
+import contextlib
 import csv
 import lzma
 import time
@@ -34,6 +35,7 @@ from fer_core.data.sources import (
     zip_entries,
 )
 from fer_core.data.store import save_dataset
+from fer_core.estimate import import_key, record, source_size
 from fer_core.labels import NUM_CLASSES, PUBLIC_TEST, TRAINING
 from fer_core.paths import check_name, dataset_path, name_from_source
 
@@ -224,6 +226,8 @@ def import_source(
         meta["labels"] = "ferplus"  # FaceDataset.label_source: no FER2013 label, the FER+ majority instead
     ds = make_dataset(name, pixels, labels, splits, meta, votes)
     path_out = save_dataset(ds, replace=replace)
+    with contextlib.suppress(OSError):  # the rate the next import's estimate uses
+        record(import_key(path), source_size(path) / (time.perf_counter() - start))
     return ImportReport(
         name=name,
         path=path_out,

@@ -6,6 +6,7 @@ weights or the other precision miss it.
 """
 
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from safetensors.torch import load_file, save_file
 
 from fer_core.atomic import atomic_path
 from fer_core.data import FaceDataset
+from fer_core.estimate import prediction_key, record
 from fer_core.handle.loaded import LoadedModel
 from fer_core.inference import check_tta
 from fer_core.labels import SPLITS
@@ -79,6 +81,12 @@ def _load_cached(path, model: LoadedModel, ds: FaceDataset, split: str, tta: str
     return Predictions(model.run_id, ds.name, ds.hash, split, tta, indices, ds.labels[indices].astype(np.int64), t["probs"].numpy())
 
 
+def cached_predictions(model: LoadedModel, ds: FaceDataset, split: str, tta: str = "none") -> Predictions | None:
+    """The predictions from the run's cache when they are current, else None (computing them is
+    the first evaluation of this model on this data set, which the page estimates first)."""
+    return _load_cached(cache_path(model, ds.name, split, tta), model, ds, split, tta)
+
+
 def predict_split(
     model: LoadedModel,
     ds: FaceDataset,
@@ -91,20 +99,23 @@ def predict_split(
     check_tta(tta)
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; one of {', '.join(SPLITS)}")
-    path = cache_path(model, ds.name, split, tta)
-    if use_cache and (hit := _load_cached(path, model, ds, split, tta)) is not None:
+    if use_cache and (hit := cached_predictions(model, ds, split, tta)) is not None:
         if progress:
             progress(1.0)
         return hit
+    path = cache_path(model, ds.name, split, tta)
     indices = ds.split_indices(split).astype(np.int64)
     if not len(indices):
         raise ValueError(f"data set {ds.name!r} has no {split} faces")
     probs = np.empty((len(indices), model.num_classes), np.float32)
+    began = time.perf_counter()
     for start in range(0, len(indices), CHUNK):
         rows = indices[start : start + CHUNK]
         probs[start : start + len(rows)] = model.probs(ds.pixels[rows], tta)  # (B, C)
         if progress:
             progress(min(1.0, (start + len(rows)) / len(indices)))
+    if len(indices) >= CHUNK:  # enough faces for a rate the next estimate can use
+        record(prediction_key(model, tta), len(indices) / (time.perf_counter() - began))
     meta = {
         "data_hash": ds.hash,
         "weights": model.digest,

@@ -131,6 +131,14 @@ def study_id(base: TrainConfig, varies: list[Vary], seeds: tuple[int, ...], data
 
 def define_study(base: TrainConfig, varies: list[Vary], seeds: int | tuple[int, ...] = DEFAULT_SEEDS, title: str = "") -> Study:
     """The study for this question, made (study.json written) if new; found if asked before."""
+    study = plan_study(base, varies, seeds, title)
+    if not study.definition_path.exists():
+        study.save()
+    return study
+
+
+def plan_study(base: TrainConfig, varies: list[Vary], seeds: int | tuple[int, ...] = DEFAULT_SEEDS, title: str = "") -> Study:
+    """The study for this question, nothing written (its runs can be estimated before it starts)."""
     check_factors(varies)
     seeds = tuple(range(seeds)) if isinstance(seeds, int) else tuple(seeds)
     if not 1 <= len(seeds) <= 10:
@@ -139,10 +147,7 @@ def define_study(base: TrainConfig, varies: list[Vary], seeds: int | tuple[int, 
     if info is None:
         raise ValueError(f"no data set named {base.data!r}: import one or run `fer data synth`")
     sid = study_id(base, varies, seeds, info.hash)
-    study = Study(sid, studies_dir() / sid, base, list(varies), seeds, info.hash, title)
-    if not study.definition_path.exists():
-        study.save()
-    return study
+    return Study(sid, studies_dir() / sid, base, list(varies), seeds, info.hash, title)
 
 
 def load_study(sid: str) -> Study:

@@ -1,0 +1,274 @@
+"""How long an action will take on this machine, said before it starts (issue 44): training, a
+study, gradient ascent, the first evaluation of a model, an import.
+
+Every estimate comes from throughput measured here: the rate the same kind of work reached last
+time on this machine (kept in `checkpoints/.throughput.json`, written after each real action, or,
+for training, read from the runs' own step records), else a probe of a few steps timed now. It
+says which, and when the CPU is busy with other work (the figure then runs long). While the action
+runs, `Clock` gives the time left from the fraction done."""
+
+import json
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from fer_core.atomic import atomic_path
+from fer_core.paths import checkpoints_dir
+
+LONG_S = 10.0  # an action past this asks before it starts
+BUSY_LOAD = 0.75  # load average per core past which the CPU counts as busy
+VALIDATION_SPEEDUP = 3.0  # a validation face costs about a third of a training face (forward only)
+ASCENT_EXTRA = 0.1  # the share of gradient ascent's extra steps a layer takes (measured 0.06 and 0.15: ascent_estimate)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    seconds: float
+    basis: str  # how the rate was measured, in words
+    busy: str = ""  # why it may take longer, or ""
+
+    @property
+    def long(self) -> bool:
+        return self.seconds > LONG_S
+
+    def text(self) -> str:
+        """'about 3 min on this machine (from 415 images/s measured in run X)'."""
+        said = f"about {duration(self.seconds)} on this machine ({self.basis})"
+        return f"{said}; {self.busy}" if self.busy else said
+
+
+def duration(seconds: float) -> str:
+    """45 s, 3 min, 1 h 20 min."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min"
+    h, m = divmod(round(seconds / 60), 60)
+    return f"{h} h {m} min" if m else f"{h} h"
+
+
+def cpu_busy() -> str:
+    """'the CPU is busy (...)' when other work holds the cores (a training run, another class
+    member's action), else ''."""
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if load <= BUSY_LOAD * cores:
+        return ""
+    return f"the CPU is busy (load {load:.1f} on {cores} cores), so it may well take longer"
+
+
+class Clock:
+    """Time left while an action runs: from the time since `start()` and the fraction done."""
+
+    def __init__(self):
+        self.started = time.perf_counter()
+
+    def left(self, fraction: float) -> str:
+        if fraction <= 0.02:
+            return ""
+        elapsed = time.perf_counter() - self.started
+        return f" · about {duration(elapsed * (1 - fraction) / fraction)} left" if fraction < 1 else ""
+
+
+# --- rates measured here -------------------------------------------------------
+def _store():
+    return checkpoints_dir() / ".throughput.json"
+
+
+def recorded(key: str) -> float | None:
+    """A rate measured on this machine for `key` (units per second), or None."""
+    try:
+        return json.loads(_store().read_text()).get(socket.gethostname(), {}).get(key)
+    except (OSError, ValueError):
+        return None
+
+
+def record(key: str, rate: float) -> None:
+    """Keep the rate an action just reached here, for the next estimate of its kind."""
+    path = _store()
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        data = {}
+    data.setdefault(socket.gethostname(), {})[key] = float(rate)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=1))
+
+
+def probe_rate(step: Callable[[], int], seconds: float = 1.0, at_most: int = 5) -> float:
+    """Units per second of `step` (which does some work and returns how many units): one warm-up
+    call, then calls until `seconds` or `at_most` calls have passed."""
+    step()
+    done, start = 0, time.perf_counter()
+    for _ in range(at_most):
+        done += step()
+        if time.perf_counter() - start > seconds:
+            break
+    return done / (time.perf_counter() - start)
+
+
+# --- the actions -----------------------------------------------------------------
+def training_rate(cfg) -> tuple[float, str]:
+    """(images/s, how measured) for training `cfg`'s model here: the latest run of the same model
+    and batch size on this machine, else a probe of a few training steps on random faces."""
+    from fer_core.train.run_summary import list_runs, summary
+
+    cfg, host = cfg.resolved(), socket.gethostname()
+    for run in list_runs():
+        try:
+            other = run.config().resolved()
+            if other.model != cfg.model or other.batch_size != cfg.batch_size:
+                continue
+            s = summary(run)
+        except Exception:  # a damaged run says nothing about speed
+            continue
+        if s.images_per_s and (s.where or {}).get("host", host) == host:
+            return s.images_per_s, f"{s.images_per_s:,.0f} images/s measured in run {run.id}"
+    key = f"train-probe:{cfg.model.name}:{cfg.batch_size}"
+    if (rate := recorded(key)) is None:
+        rate = _probe_training(cfg)
+        record(key, rate)
+    return rate, f"{rate:,.0f} images/s in a probe of a few training steps here"
+
+
+def _probe_training(cfg) -> float:
+    from fer_core.models import build_model
+    from fer_core.precision import use_bf16
+
+    # The engine's step as it runs on the CPU: channels_last, bf16 autocast where the CPU has it.
+    model = build_model(cfg.model).to(memory_format=torch.channels_last)
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3)
+    x = torch.randn(cfg.batch_size, 1, 48, 48).contiguous(memory_format=torch.channels_last)
+    y = torch.randint(0, model_outputs(model), (cfg.batch_size,))
+    bf16 = use_bf16(cfg.precision, torch.device("cpu"))
+
+    def step() -> int:
+        opt.zero_grad()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return cfg.batch_size
+
+    return probe_rate(step)
+
+
+def model_outputs(model: torch.nn.Module) -> int:
+    return [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1].out_features
+
+
+def training_estimate(cfg, n_train: int, n_val: int, epochs: float | None = None) -> Estimate:
+    """`epochs` (default: all of cfg's) of training on `n_train` faces with validation on `n_val`."""
+    rate, basis = training_rate(cfg)
+    per_epoch = n_train / rate + n_val / (VALIDATION_SPEEDUP * rate)
+    return Estimate(per_epoch * (cfg.epochs if epochs is None else epochs), basis, cpu_busy())
+
+
+def _arch(model) -> str:
+    return model.cfg.model.name if model.cfg else model.run_id
+
+
+def prediction_key(model, tta: str) -> str:
+    """Where the faces/s of predicting with `model` (a LoadedModel) are kept."""
+    return f"predict:{_arch(model)}:{tta}:{model.arithmetic}"
+
+
+def ascent_key(model, layer: str) -> str:
+    """Where the seconds gradient ascent took on `layer` of `model`'s architecture are kept."""
+    return f"ascent:{_arch(model)}:{layer}"
+
+
+def import_key(source) -> str:
+    """Where the bytes/s of importing this kind of source are kept: a folder, a zip, a CSV."""
+    from pathlib import Path
+
+    path = Path(source)
+    return "import:folder" if path.is_dir() else "import:zip" if path.suffix.lower() == ".zip" else "import:csv"
+
+
+def source_size(source) -> int:
+    from pathlib import Path
+
+    path = Path(source)
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else path.stat().st_size
+
+
+def prediction_estimate(model, n: int, tta: str) -> Estimate:
+    """Predicting `n` faces with `model` (a LoadedModel) and test-time augmentation `tta`."""
+    if (rate := recorded(prediction_key(model, tta))) is not None:
+        return Estimate(n / rate, f"{rate:,.0f} faces/s measured here before", cpu_busy())
+    faces = np.random.default_rng(0).integers(0, 256, (64, 48, 48), dtype=np.uint8)
+    rate = probe_rate(lambda: len(model.probs(faces, tta)), seconds=0.5)
+    return Estimate(n / rate, f"{rate:,.0f} faces/s in a probe just now", cpu_busy())
+
+
+def ascent_estimate(model, layer: str) -> Estimate:
+    """Gradient ascent on every filter of `layer`: the time it took here last for the same
+    architecture and layer, else a probe of one step over all its filters. Its cost lies between
+    the first steps for every filter and every step for every filter; most filters rise early, so
+    on the shipped model's layers (2 EPYC cores) it took the first steps plus 6-15% of the rest."""
+    from fer_core.explain.filters import ascent_options
+
+    if (seconds := recorded(ascent_key(model, layer))) is not None:
+        return Estimate(seconds, f"it took {duration(seconds)} here for this architecture's {layer}", cpu_busy())
+    net = model.network
+    channels = net.forward_to(torch.zeros(1, 1, 48, 48), layer).shape[1]
+    x = torch.rand(channels, 1, 48, 48, requires_grad=True)
+
+    def step() -> int:
+        net.forward_to(x, layer).mean().backward()
+        return 1
+
+    per_step = 1 / probe_rate(step, seconds=0.5, at_most=3)
+    o = ascent_options()
+    first, every = (o["steps"] + o["starts"]) * per_step, (o["steps"] + o["starts"] + o["extra_steps"]) * per_step
+    said = f"a probe of one step over its {channels} filters; at most {duration(every)} if many climb slowly"
+    return Estimate(first + ASCENT_EXTRA * (every - first), said, cpu_busy())
+
+
+def import_estimate(source, size: int | None = None) -> Estimate | None:
+    """Importing `source` (a file or folder; `size` bytes, default its size on disk) at the rate the
+    last import of its kind reached here; None before any (the first import measures it)."""
+    if (rate := recorded(import_key(source))) is None:
+        return None
+    return Estimate(
+        (source_size(source) if size is None else size) / rate, f"{rate / 1e6:,.1f} MB/s measured in the last import here", cpu_busy()
+    )
+
+
+def run_estimate(cfg) -> Estimate:
+    """What `fer train` / Start training with `cfg` will take: nothing when an identical run has
+    finished, the epochs left when a stopped one resumes, else all of them."""
+    from fer_core.data import list_datasets
+    from fer_core.train.config import run_id
+    from fer_core.train.run_summary import summary
+    from fer_core.train.runs import Run, RunStatus
+
+    info = next((d for d in list_datasets() if d.name == cfg.data), None)
+    if info is None:
+        raise ValueError(f"no data set named {cfg.data!r}")
+    cfg = cfg.resolved()
+    run = Run.at(run_id(cfg, info.hash))
+    epochs = float(cfg.epochs)
+    if run.has_status:
+        s = summary(run)
+        if s.status is RunStatus.FINISHED:
+            return Estimate(0.0, f"an identical run, {run.id}, has finished: it is shown at once")
+        epochs -= s.epochs_done
+    size = {split: sum(per.values()) for split, per in info.counts.items()}
+    return training_estimate(cfg, size.get(cfg.train_split, 0), size.get(cfg.val_split, 0), epochs)
+
+
+def study_estimate(study) -> Estimate:
+    """Every run of a study (an unsaved `study.plan_study` will do) that is not finished yet."""
+    parts = [run_estimate(cfg) for v in study.variants() for cfg in v.configs]
+    todo = [p for p in parts if p.seconds > 0]
+    if not todo:
+        return Estimate(0.0, "every run has finished: the answer is shown at once")
+    total = sum(p.seconds for p in todo)
+    return Estimate(total, f"{len(todo)} of {len(parts)} runs to train; {todo[0].basis}", todo[0].busy)
