@@ -109,7 +109,7 @@ def main() -> None:
         print("wrote", ARTIFACTS / "explain_photo.png")
         page.set_viewport_size({"width": 1400, "height": 1000})
         shot("architecture", "architecture", "Conv output-size calculator", full=False)
-        shot("math", "math_checks", "Check the output size numerically", full=False)
+        shot("math", "math", "Check the output size numerically", full=False)
         browser.close()
 
 
