@@ -23,6 +23,22 @@ def isolated_dirs(tmp_path, monkeypatch):
     return data
 
 
+@pytest.fixture(scope="session")
+def _rates(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("rates") / ".throughput.json"
+
+
+@pytest.fixture(autouse=True)
+def measured_once(_rates, monkeypatch):
+    """The rates the estimates measure (fer_core.estimate) are kept for the whole session, as on a
+    user's machine, so each probe runs once; and no page waits for a click to start an action
+    unless a test asks for that (the estimate's tests set LONG_S)."""
+    from fer_core import estimate
+
+    monkeypatch.setattr(estimate, "_store", lambda: _rates)
+    monkeypatch.setattr(estimate, "LONG_S", float("inf"))
+
+
 @pytest.fixture
 def data_dir(isolated_dirs) -> Path:
     return isolated_dirs

@@ -106,6 +106,14 @@ def test_a_teacher_and_two_students_over_https(school):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + fake)
         try:
+            # From another address of this machine, sign-in cannot come back signed in: the page says so, and where to go
+            elsewhere = browser.new_context(ignore_https_errors=True)
+            lost = elsewhere.new_page()
+            lost.goto(url.replace("localhost", "127.0.0.1"))
+            lost.get_by_text(f"Sign-in returns to {url}/, not to this address").wait_for(timeout=30_000)
+            lost.screenshot(path=str(ARTIFACTS / "class-other-address.png"))
+            elsewhere.close()
+
             # Ben streams the Webcam page: a student's camera works over https
             ben = _sign_in(browser, url, issuer, BEN)
             requests = []

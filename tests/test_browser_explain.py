@@ -42,6 +42,10 @@ def test_explain_draws_every_map_and_filters_draw_a_grid(server):
         page.screenshot(path=str(ARTIFACTS / "explain.png"), full_page=True)
 
         page.goto(f"{url}/filters?model={run.id}")
+        said = "() => ['strongest first', 'Draw them'].some(t => document.body.innerText.includes(t))"
+        page.wait_for_function(said, timeout=120_000)
+        if page.get_by_role("button", name="Draw them").count():  # on a slow or busy machine it says how long first
+            page.get_by_role("button", name="Draw them").click()
         page.get_by_text("strongest first").wait_for(timeout=120_000)
         wait_idle(page, 60_000)
         _wait_images(page, "filters of stage4.conv1", 1)
@@ -77,3 +81,10 @@ def test_an_uploaded_photo_shows_each_step_and_the_aligned_face(server):
         _wait_images(page, TITLES[next(iter(METHODS))], 1)  # the maps are of the uploaded face
         page.get_by_text("2. align").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "explain-upload.png"))
+        # A text file named .png: what it is and what is accepted, never Python's internals
+        notes = ARTIFACTS / "notes.png"
+        notes.write_text("emotion,pixels,Usage\n0,1 2 3,Training\n")
+        page.locator("input[type=file]").set_input_files(str(notes))
+        page.get_by_text("notes.png is a text file, not a photo FER Lab can read. Accepted: a PNG or JPEG photo.").wait_for(timeout=30_000)
+        assert page.get_by_text("BytesIO").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "explain-text-upload.png"))

@@ -30,7 +30,7 @@ def shipped_among_runs(data_dir, monkeypatch):
 
 def test_each_model_is_offered_once_in_every_picker(shipped_among_runs):
     assert model_choices() == ["default", "ferplus", shipped_among_runs.id]
-    for page, key in (("evaluate", "ev_model"), ("explain", "ex_model"), ("filters", "fl_model")):
+    for page, key in (("evaluate", "ev_model"), ("explain", "ex_model")):  # every picker is models.pick_model over model_choices
         options = _app(f"app_pages/{page}.py").selectbox(key=key).options
         assert len(options) == len(set(options)) == 3, (page, options)
     runs = _app("app_pages/train.py").selectbox(key="train_run").options

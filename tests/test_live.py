@@ -118,4 +118,4 @@ def test_fer_predict(model, video, tmp_path, capsys):
     assert "no face found" in capsys.readouterr().out
     (tmp_path / "bad.png").write_text("not an image")
     assert main(["predict", str(tmp_path / "bad.png"), "--run", model.run_id]) == 2
-    assert "bad.png: not an image" in capsys.readouterr().err
+    assert "bad.png is a text file, not a photo FER Lab can read" in capsys.readouterr().err
