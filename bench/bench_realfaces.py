@@ -1,0 +1,156 @@
+"""The shipped models on real photographs (issue 42): ../shared/realfaces written as a folder by its
+own script (`realfaces.py folder`), each photo through the product's face pipeline (YuNet, eyes
+level, framed as FER2013, 48x48: fer_core.faces.face_from_photo), scored over FER2013's seven
+emotions. Beside it, in the same run, the levers that need no training, each also scored on
+FER2013's PublicTest against the FER+ majority (the guard: it must stay >= 88%):
+
+- flip TTA;
+- a balanced class prior: logit adjustment at prediction, logits - tau * log(training prior)
+  (Menon et al. 2021), with the prior of the labels each model learned;
+- the two shipped models' probabilities averaged over the seven emotions.
+
+    python bench/bench_realfaces.py [--data fer2013] [--realfaces ../shared/realfaces] [--json OUT]
+
+`--data` is a data set with FER+ votes (`fer data import fer2013.csv --ferplus fer2013new.csv`).
+"""
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from report import emit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fer_core.data import load_dataset  # noqa: E402
+from fer_core.data.ferplus import majority  # noqa: E402
+from fer_core.evaluate import predict_split  # noqa: E402
+from fer_core.faces import NoFaceFound, face_from_photo, read_image  # noqa: E402
+from fer_core.handle.store import load_model  # noqa: E402
+from fer_core.labels import CLASSES  # noqa: E402
+
+SEVEN = len(CLASSES)
+
+
+def photo_faces(folder: Path) -> tuple[np.ndarray, np.ndarray, Counter, dict]:
+    """(N, 48, 48) faces and (N,) labels of the photos labelled with one of the seven emotions
+    whose face was found; the misses per emotion; what the pipeline did, in counts."""
+    faces, labels, missed, several = [], [], Counter(), 0
+    photos = sorted(p for p in folder.glob("*/*") if p.is_file())
+    start = time.perf_counter()
+    for path in photos:
+        emotion = path.parent.name
+        if emotion not in CLASSES:
+            continue  # contempt: not one of the seven
+        try:
+            face, det = face_from_photo(read_image(path), path.name)
+        except NoFaceFound:
+            missed[emotion] += 1
+            continue
+        several += len(det.faces) > 1
+        faces.append(face.face48)
+        labels.append(CLASSES.index(emotion))
+    seconds = time.perf_counter() - start
+    info = {"photos": len(photos), "seven_emotion_photos": len(labels) + sum(missed.values()), "several_faces": several}
+    info["pipeline_ms_per_photo"] = round(1000 * seconds / max(1, len(photos)), 1)
+    return np.stack(faces), np.array(labels), missed, info
+
+
+def scores(probs: np.ndarray, labels: np.ndarray) -> dict:
+    """Accuracy, macro recall and per-class recall over the seven emotions (a prediction of
+    contempt counts as wrong)."""
+    pred = probs.argmax(1)
+    recall = {c: round(float((pred[labels == k] == k).mean()) * 100, 1) for k, c in enumerate(CLASSES) if (labels == k).any()}
+    return {
+        "accuracy": round(float((pred == labels).mean()) * 100, 1),
+        "macro_recall": round(float(np.mean(list(recall.values()))), 1),
+        "recall": recall,
+    }
+
+
+def adjusted(probs: np.ndarray, prior: np.ndarray, tau: float) -> np.ndarray:
+    """Logit adjustment: log p - tau * log prior (the softmax's normaliser does not change the argmax)."""
+    return np.log(np.clip(probs, 1e-12, 1)) - tau * np.log(prior)
+
+
+def priors(train) -> dict[str, np.ndarray]:
+    """Each shipped model's training prior: FER2013's labels (7) and the FER+ majority (8)."""
+    rows = train.split_indices("Training")
+    fer = np.bincount(train.labels[rows], minlength=SEVEN) / len(rows)
+    top = majority(train.votes[rows])
+    plus = np.bincount(top[top >= 0], minlength=8)[:8]
+    return {"default": fer, "ferplus": plus / plus.sum()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="fer2013")
+    ap.add_argument("--realfaces", default=str(ROOT.parent / "shared" / "realfaces"))
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "photos"
+        subprocess.run([sys.executable, str(Path(a.realfaces) / "realfaces.py"), "folder", str(out)], check=True, capture_output=True)
+        faces, labels, missed, info = photo_faces(out)
+    ds = load_dataset(a.data)
+    top = majority(ds.votes[ds.split_indices("PublicTest")])
+    prior = priors(ds)
+    models = {name: load_model(name) for name in ("default", "ferplus")}
+    real, public = {}, {}
+    for tta in ("none", "flip"):
+        for name, m in models.items():
+            real[(name, tta)] = m.probs(faces, tta)
+            public[(name, tta)] = predict_split(m, ds, "PublicTest", tta).probs
+    keep = (top >= 0) & (top < SEVEN)  # the FER+ majority over the seven emotions, as both models can score it
+
+    def row(what: str, real_probs: np.ndarray, public_probs: np.ndarray) -> dict:
+        plus = public_probs if public_probs.shape[1] == 8 else np.pad(public_probs, ((0, 0), (0, 1)), constant_values=-np.inf)
+        guard = (plus.argmax(1) == top)[top >= 0].mean() * 100  # the card's figure: every face with a majority
+        return {"lever": what, **scores(real_probs, labels), "ferplus_publictest_majority": round(float(guard), 2)}
+
+    rows = []
+    for tta in ("none", "flip"):
+        for name in models:
+            rows.append(row(f"{name}, {tta}", real[(name, tta)], public[(name, tta)]))
+            for tau in (0.5, 1.0):
+                p = prior[name]
+                rows.append(
+                    row(
+                        f"{name}, {tta}, balanced prior tau={tau}",
+                        adjusted(real[(name, tta)], p, tau),
+                        adjusted(public[(name, tta)], p, tau),
+                    )
+                )
+        for w in (0.5, 0.7):
+            mix = lambda d, fer=w, t=tta: (1 - fer) * d[("default", t)][:, :SEVEN] + fer * d[("ferplus", t)][:, :SEVEN]  # noqa: E731
+            rows.append(row(f"ensemble ferplus {w:.0%} + default, {tta}", mix(real), mix(public)))
+            both = (prior["default"] + prior["ferplus"][:SEVEN] / prior["ferplus"][:SEVEN].sum()) / 2
+            rows.append(
+                row(
+                    f"ensemble ferplus {w:.0%} + default, {tta}, balanced prior tau=1",
+                    adjusted(mix(real), both, 1.0),
+                    adjusted(mix(public), both, 1.0),
+                )
+            )
+    faces_found = {c: f"{int((labels == k).sum())} of {int((labels == k).sum()) + missed[c]}" for k, c in enumerate(CLASSES)}
+    emit(
+        {
+            "photos": info,
+            "faces_found": int(len(labels)),
+            "faces_found_per_emotion": faces_found,
+            "ferplus_publictest_faces_with_majority": int((top >= 0).sum()),
+            "seven_emotion_majority_faces": int(keep.sum()),
+            "levers": rows,
+        },
+        a.json,
+    )
+
+
+if __name__ == "__main__":
+    main()
