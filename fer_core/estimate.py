@@ -21,7 +21,7 @@ from fer_core.atomic import atomic_path
 from fer_core.paths import checkpoints_dir
 
 LONG_S = 10.0  # an action past this asks before it starts
-BUSY_LOAD = 0.75  # load average per core past which the CPU counts as busy
+BUSY_SHARE = 0.5  # the share of the cores other work may use before the CPU counts as busy
 VALIDATION_SPEEDUP = 3.0  # a validation face costs about a third of a training face (forward only)
 ASCENT_EXTRA = 0.1  # the share of gradient ascent's extra steps a layer takes (measured 0.06 and 0.15: ascent_estimate)
 
@@ -54,11 +54,39 @@ def duration(seconds: float) -> str:
 
 def cpu_busy() -> str:
     """'the CPU is busy (...)' when other work holds the cores (a training run, another class
-    member's action), else ''."""
-    load, cores = os.getloadavg()[0], os.cpu_count() or 1
-    if load <= BUSY_LOAD * cores:
+    member's action), else ''. Measured over a quarter second, this process's own CPU time taken
+    out (the load average would count the page's own last action); read again after BUSY_TTL_S."""
+    global _busy
+    now = time.monotonic()
+    if _busy is None or now - _busy[0] > BUSY_TTL_S:
+        _busy = (now, _others_busy())
+    used, cores = _busy[1], os.cpu_count() or 1
+    if used <= BUSY_SHARE * cores:
         return ""
-    return f"the CPU is busy (load {load:.1f} on {cores} cores), so it may well take longer"
+    return f"the CPU is busy (other work is using {used:.1f} of {cores} cores), so it may well take longer"
+
+
+_busy: tuple[float, float] | None = None
+BUSY_TTL_S = 5.0
+
+
+def _others_busy(sample: float = 0.25) -> float:
+    """Cores' worth of CPU that other processes used over `sample` seconds (Linux /proc/stat; the
+    1-minute load average elsewhere)."""
+
+    def busy_seconds() -> float:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+    try:
+        b0, own0, t0 = busy_seconds(), time.process_time(), time.perf_counter()
+        time.sleep(sample)
+        b1, own1, t1 = busy_seconds(), time.process_time(), time.perf_counter()
+    except (OSError, ValueError, IndexError):
+        return os.getloadavg()[0]
+    return max(0.0, (b1 - b0) - (own1 - own0)) / (t1 - t0)
 
 
 class Clock:

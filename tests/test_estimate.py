@@ -2,6 +2,8 @@
 (a run's own speed, a rate recorded by the last action of its kind, or a probe), said on every page
 that starts something long, with the CPU's load; an action past LONG_S waits for a click."""
 
+import time
+
 import pytest
 
 from fer_core import estimate
@@ -45,12 +47,30 @@ def test_an_identical_finished_run_costs_nothing_and_a_stopped_one_its_epochs_le
     assert fresh.seconds == pytest.approx(4 * (n_train / 100 + n_val / 300))
 
 
-def test_a_busy_cpu_is_said(monkeypatch):
-    monkeypatch.setattr(estimate.os, "getloadavg", lambda: (7.5, 7.0, 6.0))
-    monkeypatch.setattr(estimate.os, "cpu_count", lambda: 2)
-    assert "the CPU is busy (load 7.5 on 2 cores)" in estimate.cpu_busy()
-    monkeypatch.setattr(estimate.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
-    assert estimate.cpu_busy() == ""
+def test_a_busy_cpu_is_said_and_this_process_own_work_is_not_counted(monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(estimate, "_busy", None)
+    monkeypatch.setattr(estimate.os, "cpu_count", lambda: 1)  # one core's worth of other work makes it busy
+    spin = subprocess.Popen([sys.executable, "-c", "import time\nt = time.time() + 20\nwhile time.time() < t: pass"])
+    try:
+        time.sleep(0.3)
+        assert "the CPU is busy (other work is using" in estimate.cpu_busy()
+    finally:
+        spin.kill()
+        spin.wait()
+    import threading
+
+    def own_work():  # this process's own work (the app's), spinning while the sample is taken
+        t = time.perf_counter()
+        while time.perf_counter() - t < 0.6:
+            pass
+
+    worker = threading.Thread(target=own_work)
+    worker.start()
+    assert estimate._others_busy() < 0.5
+    worker.join()
 
 
 def test_evaluate_says_how_long_the_first_scoring_takes_and_waits_for_a_click(demo, monkeypatch):
