@@ -118,7 +118,7 @@ def main() -> None:
     for tta in ("none", "flip"):
         for name in models:
             rows.append(row(f"{name}, {tta}", real[(name, tta)], public[(name, tta)]))
-            for tau in (0.5, 1.0):
+            for tau in (0.25, 0.5, 1.0):
                 p = prior[name]
                 rows.append(
                     row(
@@ -131,13 +131,14 @@ def main() -> None:
             mix = lambda d, fer=w, t=tta: (1 - fer) * d[("default", t)][:, :SEVEN] + fer * d[("ferplus", t)][:, :SEVEN]  # noqa: E731
             rows.append(row(f"ensemble ferplus {w:.0%} + default, {tta}", mix(real), mix(public)))
             both = (prior["default"] + prior["ferplus"][:SEVEN] / prior["ferplus"][:SEVEN].sum()) / 2
-            rows.append(
-                row(
-                    f"ensemble ferplus {w:.0%} + default, {tta}, balanced prior tau=1",
-                    adjusted(mix(real), both, 1.0),
-                    adjusted(mix(public), both, 1.0),
+            for tau in (0.25, 0.5, 1.0):
+                rows.append(
+                    row(
+                        f"ensemble ferplus {w:.0%} + default, {tta}, balanced prior tau={tau}",
+                        adjusted(mix(real), both, tau),
+                        adjusted(mix(public), both, tau),
+                    )
                 )
-            )
     faces_found = {c: f"{int((labels == k).sum())} of {int((labels == k).sum()) + missed[c]}" for k, c in enumerate(CLASSES)}
     emit(
         {

@@ -55,7 +55,9 @@ if model is not None:
         ],
         hide_index=True,
         key="arch_table",
-        column_config={"output size": st.column_config.TextColumn(width="large")},  # the whole formula, never cut
+        # the whole formula, never cut, and every column in view on a laptop screen
+        column_config={"output size": st.column_config.TextColumn(width=240)}
+        | {c: st.column_config.Column(width="small") for c in ("kernel", "stride", "padding", "params", "mult-adds")},
     )
 
 st.subheader("Conv output-size calculator")
