@@ -44,6 +44,15 @@ def data_dir(isolated_dirs) -> Path:
     return isolated_dirs
 
 
+@pytest.fixture
+def voted(data_dir):
+    """The demo faces with FER+-style votes (data set 'voted'), and an untrained model on them."""
+    from tests.fixtures import save_voted_demo, untrained_run
+
+    save_voted_demo(350, least=2)
+    return untrained_run("voted", seed=1)
+
+
 @pytest.fixture(scope="session")
 def faces():
     """Small generated faces with every class in every split: (pixels, labels, splits)."""

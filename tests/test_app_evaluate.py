@@ -10,7 +10,7 @@ from fer_core.data.synth import synth_dataset
 from fer_core.evaluate import predict_split
 from fer_core.handle.store import load_model
 from fer_core.labels import CLASSES, FERPLUS_CLASSES
-from tests.fixtures import save_voted_demo, untrained_run
+from tests.fixtures import untrained_run
 from tests.test_app import _app, _count
 
 
@@ -77,12 +77,6 @@ def test_compare_two_models(runs):
     assert not at.exception, at.exception
     assert _count(at._tree, "plotly_chart") == 2
     assert any(m.label == "Only A right" for m in at.metric)
-
-
-@pytest.fixture
-def voted(data_dir):
-    save_voted_demo(350, least=2)
-    return untrained_run("voted", seed=1)
 
 
 def test_the_truth_can_be_the_fer_plus_majority_and_every_face_shows_its_votes(voted):

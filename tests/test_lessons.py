@@ -7,17 +7,10 @@ import pytest
 from fer_core.access import Refused, User
 from fer_core.lessons import Lesson, delete_lesson, list_lessons, load_lesson, save_lesson
 from fer_core.paths import checkpoints_dir
-from tests.fixtures import save_voted_demo, untrained_run
 from tests.test_app import _app
 
 TESS = User("tess@school.org", "Tess", "teacher")
 AMY = User("amy@school.org", "Amy", "student")
-
-
-@pytest.fixture
-def voted(data_dir):
-    save_voted_demo(350, least=2)
-    return untrained_run("voted", seed=1)
 
 
 def test_a_teacher_picks_faces_in_a_walkthrough_and_saves_them_as_a_lesson(voted):
