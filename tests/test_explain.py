@@ -224,23 +224,23 @@ def test_gradient_ascent_is_cached_in_the_run_by_weights_and_options(trained_sma
     import fer_core.handle.loaded as handle_module
     from fer_core.explain.filters import ascent_key, load_ascent
 
-    m = trained_small
+    m = trained_small  # no extra steps for the slow filters: what is cached, not how good it is (22 s -> a few)
     layer = m.conv_layers()[1]
     path = m.run.filters_cache_path(layer)
     path.unlink(missing_ok=True)
-    first = m.gradient_ascent(layer, steps=3)
+    first = m.gradient_ascent(layer, steps=3, extra_steps=0)
     assert path.exists()
     calls = []
     real = handle_module.gradient_ascent
     monkeypatch.setattr(handle_module, "gradient_ascent", lambda *a, **k: calls.append(k) or real(*a, **k))
-    again = m.gradient_ascent(layer, steps=3)
+    again = m.gradient_ascent(layer, steps=3, extra_steps=0)
     assert calls == [] and np.array_equal(again.images, first.images) and np.array_equal(again.reached, first.reached)
-    m.gradient_ascent(layer, steps=2)  # other options: computed
+    m.gradient_ascent(layer, steps=2, extra_steps=0)  # other options: computed
     assert len(calls) == 1
     mtime = path.stat().st_mtime_ns
-    m.gradient_ascent(layer, steps=2, use_cache=False)
+    m.gradient_ascent(layer, steps=2, extra_steps=0, use_cache=False)
     assert len(calls) == 2 and path.stat().st_mtime_ns == mtime  # computed afresh, the cache left alone
-    assert load_ascent(path, ascent_key("other weights", layer, steps=2)) is None
+    assert load_ascent(path, ascent_key("other weights", layer, steps=2, extra_steps=0)) is None
     with pytest.raises(TypeError, match="no option stpes"):
         ascent_key(m.digest, layer, stpes=2)
 
