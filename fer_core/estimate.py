@@ -54,14 +54,17 @@ def duration(seconds: float) -> str:
 
 def cpu_busy() -> str:
     """'the CPU is busy (...)' when other work holds the cores (a training run, another class
-    member's action), else ''. Measured over a quarter second, this process's own CPU time taken
-    out (the load average would count the page's own last action); read again after BUSY_TTL_S."""
+    member's action), else ''. Other processes' share is sampled over a quarter second with this
+    process's own CPU time taken out, and must have lasted (the load average); read again after
+    BUSY_TTL_S."""
     global _busy
     now = time.monotonic()
     if _busy is None or now - _busy[0] > BUSY_TTL_S:
         _busy = (now, _others_busy())
     used, cores = _busy[1], os.cpu_count() or 1
-    if used <= BUSY_SHARE * cores:
+    # Both: other work now (a browser redrawing the page is a moment's), and work that has lasted
+    # (the minute's load average; it counts this process too, which the sample leaves out).
+    if used <= BUSY_SHARE * cores or os.getloadavg()[0] <= BUSY_SHARE * cores:
         return ""
     return f"the CPU is busy (other work is using {used:.1f} of {cores} cores), so it may well take longer"
 

@@ -53,6 +53,7 @@ def test_a_busy_cpu_is_said_and_this_process_own_work_is_not_counted(monkeypatch
 
     monkeypatch.setattr(estimate, "_busy", None)
     monkeypatch.setattr(estimate.os, "cpu_count", lambda: 1)  # one core's worth of other work makes it busy
+    monkeypatch.setattr(estimate.os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # ... once it has lasted a while
     spin = subprocess.Popen([sys.executable, "-c", "import time\nt = time.time() + 20\nwhile time.time() < t: pass"])
     try:
         time.sleep(0.3)
@@ -67,6 +68,9 @@ def test_a_busy_cpu_is_said_and_this_process_own_work_is_not_counted(monkeypatch
         while time.perf_counter() - t < 0.6:
             pass
 
+    monkeypatch.setattr(estimate, "_busy", (time.monotonic(), 0.9))  # a moment's work (a page redrawn)
+    monkeypatch.setattr(estimate.os, "getloadavg", lambda: (0.1, 0.1, 0.1))  # that has not lasted
+    assert estimate.cpu_busy() == ""
     worker = threading.Thread(target=own_work)
     worker.start()
     assert estimate._others_busy() < 0.5
