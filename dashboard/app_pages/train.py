@@ -81,10 +81,9 @@ def runs_table(runs: list) -> None:
         }
         for r, s in ((r, summary(r)) for r in runs)
     ]
-    small = {c: st.column_config.Column(width="small") for c in ("status", "data", "epochs", "trained on")}
-    columns = small | {  # narrow columns, so the right-hand ones fit the half page without scrolling
-        "progress": st.column_config.ProgressColumn(min_value=0, max_value=1, width="small"),
-        "best val acc": st.column_config.NumberColumn(format="percent", width="small"),
+    columns = {
+        "progress": st.column_config.ProgressColumn(min_value=0, max_value=1),
+        "best val acc": st.column_config.NumberColumn(format="percent"),
     }
     st.dataframe(rows, hide_index=True, column_config=columns)
 
@@ -184,12 +183,20 @@ with right:
             st.plotly_chart(figures.training_curves({run_id: metrics}, metric), key=f"curve_{metric}")
         if s.best:
             st.caption(f"Best validation accuracy {s.best['val_acc']:.2%} at epoch {s.best['epoch']}.")
-        st.subheader("Runs")
-        runs_table(ordered_runs())
         if s.active != active:
             st.rerun()  # status changed: switch live refresh on or off for the whole page
 
     live(chosen)
+
+
+@st.fragment(run_every=1.5 if active else None)
+def all_runs() -> None:
+    """Every run, the whole page wide: in the right-hand column its last columns were cut off."""
+    st.subheader("Runs")
+    runs_table(ordered_runs())
+
+
+all_runs()
 
 compare = st.multiselect("Overlay runs to compare (e.g. with and without augmentation)", ids, key="train_compare")
 if compare:
