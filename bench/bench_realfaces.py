@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import cv2
 import numpy as np
 from report import emit
 
@@ -31,17 +32,37 @@ sys.path.insert(0, str(ROOT))
 from fer_core.data import load_dataset  # noqa: E402
 from fer_core.data.ferplus import majority  # noqa: E402
 from fer_core.evaluate import predict_split  # noqa: E402
-from fer_core.faces import NoFaceFound, face_from_photo, read_image  # noqa: E402
+from fer_core.faces import NoFaceFound, face_from_photo, read_image, to_gray  # noqa: E402
+from fer_core.faces.detect import DETECT_WIDTH, MIN_FACE, SCORE_THRESHOLD, search  # noqa: E402
 from fer_core.handle.store import load_model  # noqa: E402
 from fer_core.labels import CLASSES  # noqa: E402
 
 SEVEN = len(CLASSES)
 
 
+def why_missed(image: np.ndarray) -> str:
+    """Why the pipeline found no face in a photo: what YuNet sees at a low score, and whether the
+    photo upscaled twice would have one (a film still of 26-200 px)."""
+    gray = to_gray(image)
+    h, w = gray.shape
+    rows = search(gray, DETECT_WIDTH, 0.3)
+    best = max((float(r[14]) for r in rows), default=0.0)
+    side = max((min(r[2], r[3]) for r in rows if r[14] == best), default=0.0)
+    big = cv2.resize(gray, (2 * w, 2 * h), interpolation=cv2.INTER_CUBIC)
+    upscaled = any(r[14] >= SCORE_THRESHOLD for r in search(big, DETECT_WIDTH, SCORE_THRESHOLD))
+    if best >= SCORE_THRESHOLD:
+        reason = f"a box of {side:.0f} px, under the {MIN_FACE} px kept"
+    elif best >= 0.3:
+        reason = f"best score {best:.2f}, under {SCORE_THRESHOLD}"
+    else:
+        reason = "nothing above 0.3"
+    return f"{w}x{h}: {reason}" + ("; found upscaled 2x" if upscaled else "")
+
+
 def photo_faces(folder: Path) -> tuple[np.ndarray, np.ndarray, Counter, dict]:
     """(N, 48, 48) faces and (N,) labels of the photos labelled with one of the seven emotions
     whose face was found; the misses per emotion; what the pipeline did, in counts."""
-    faces, labels, missed, several = [], [], Counter(), 0
+    faces, labels, missed, several, reasons = [], [], Counter(), 0, {}
     photos = sorted(p for p in folder.glob("*/*") if p.is_file())
     start = time.perf_counter()
     for path in photos:
@@ -52,6 +73,7 @@ def photo_faces(folder: Path) -> tuple[np.ndarray, np.ndarray, Counter, dict]:
             face, det = face_from_photo(read_image(path), path.name)
         except NoFaceFound:
             missed[emotion] += 1
+            reasons[f"{emotion}/{path.name}"] = why_missed(read_image(path))
             continue
         several += len(det.faces) > 1
         faces.append(face.face48)
@@ -59,6 +81,7 @@ def photo_faces(folder: Path) -> tuple[np.ndarray, np.ndarray, Counter, dict]:
     seconds = time.perf_counter() - start
     info = {"photos": len(photos), "seven_emotion_photos": len(labels) + sum(missed.values()), "several_faces": several}
     info["pipeline_ms_per_photo"] = round(1000 * seconds / max(1, len(photos)), 1)
+    info["missed"] = reasons
     return np.stack(faces), np.array(labels), missed, info
 
 
