@@ -164,10 +164,9 @@ with right:
                 st.rerun()
         try:
             check_deletable(run)
-            delete_help = "Remove the run: weights, curves and caches (asks first)"
+            deletable, delete_help = True, "Remove the run: weights, curves and caches (asks first)"
         except RunError as exc:  # a shipped model
-            delete_help = str(exc)
-        deletable = delete_help.startswith("Remove")
+            deletable, delete_help = False, str(exc)
         if c3.button("Delete", disabled=s.active or not mine or not deletable, key="train_delete", width="stretch", help=delete_help):
             st.session_state.train_confirm = run_id
         if st.session_state.get("train_confirm") == run_id:
