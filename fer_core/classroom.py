@@ -10,6 +10,7 @@ import shutil
 from fer_core.access import LOCAL, ClassPolicy, Refused, User, check_own, check_queue, owner_name, owner_of, write_owner
 from fer_core.executor import get_executor
 from fer_core.handle.store import SHIPPED, shipped_name
+from fer_core.paths import size_on_disk
 from fer_core.study.runner import launch_study, runner_alive, stop_study
 from fer_core.study.study import Study, list_studies
 from fer_core.train import Plan, Run, RunError, Started, list_runs, prepare_run, summary
@@ -60,7 +61,7 @@ def check_deletable(run: Run) -> None:
 def deletion_note(run: Run) -> str:
     """What deleting `run` removes, said before it is removed: its epochs, its size, its owner."""
     s = summary(run)
-    size = sum(f.stat().st_size for f in run.dir.rglob("*") if f.is_file())
+    size = size_on_disk(run.dir)
     best = f", best validation accuracy {s.best['val_acc']:.1%}" if s.best else ""
     who = f"started by {owner_name(run.dir)}" if owner_of(run.dir) else "started without sign-in (no recorded owner)"
     return (

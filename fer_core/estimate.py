@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from fer_core.atomic import atomic_path
-from fer_core.paths import checkpoints_dir
+from fer_core.paths import checkpoints_dir, size_on_disk
 
 LONG_S = 10.0  # an action past this asks before it starts
 BUSY_SHARE = 0.5  # the share of the cores other work may use before the CPU counts as busy
@@ -148,6 +148,7 @@ def training_rate(cfg) -> tuple[float, str]:
     """(images/s, how measured) for training `cfg`'s model here: the latest run of the same model
     and batch size on this machine, else a probe of a few training steps on random faces."""
     from fer_core.train.run_summary import list_runs, summary
+    from fer_core.train.runs import RunError
 
     cfg, host = cfg.resolved(), socket.gethostname()
     for run in list_runs():
@@ -156,7 +157,7 @@ def training_rate(cfg) -> tuple[float, str]:
             if other.model != cfg.model or other.batch_size != cfg.batch_size:
                 continue
             s = summary(run)
-        except Exception:  # a damaged run says nothing about speed
+        except (RunError, ValueError, KeyError, TypeError):  # a damaged run says nothing about speed
             continue
         if s.images_per_s and (s.where or {}).get("host", host) == host:
             return s.images_per_s, f"{s.images_per_s:,.0f} images/s measured in run {run.id}"
@@ -177,7 +178,7 @@ def _probe_training(cfg) -> float:
     model = build_model(cfg.model).to(memory_format=torch.channels_last)
     opt = torch.optim.SGD(model.parameters(), lr=1e-3)
     x = torch.randn(cfg.batch_size, 1, 48, 48).contiguous(memory_format=torch.channels_last)
-    y = torch.randint(0, model_outputs(model), (cfg.batch_size,))
+    y = torch.randint(0, cfg.model.num_classes, (cfg.batch_size,))
     bf16 = use_bf16(cfg.precision, torch.device("cpu"))
 
     def step() -> int:
@@ -191,13 +192,10 @@ def _probe_training(cfg) -> float:
     return probe_rate(step)
 
 
-def model_outputs(model: torch.nn.Module) -> int:
-    return [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1].out_features
-
-
-def training_estimate(cfg, n_train: int, n_val: int, epochs: float | None = None) -> Estimate:
-    """`epochs` (default: all of cfg's) of training on `n_train` faces with validation on `n_val`."""
-    rate, basis = training_rate(cfg)
+def training_estimate(cfg, n_train: int, n_val: int, epochs: float | None = None, rate: tuple[float, str] | None = None) -> Estimate:
+    """`epochs` (default: all of cfg's) of training on `n_train` faces with validation on `n_val`;
+    `rate`: training_rate(cfg), when the caller has it already."""
+    rate, basis = rate or training_rate(cfg)
     per_epoch = n_train / rate + n_val / (VALIDATION_SPEEDUP * rate)
     return Estimate(per_epoch * (cfg.epochs if epochs is None else epochs), basis, cpu_busy())
 
@@ -206,17 +204,17 @@ def _arch(model) -> str:
     return model.cfg.model.name if model.cfg else model.run_id
 
 
-def prediction_key(model, tta: str) -> str:
+def prediction_rate_key(model, tta: str) -> str:
     """Where the faces/s of predicting with `model` (a LoadedModel) are kept."""
     return f"predict:{_arch(model)}:{tta}:{model.arithmetic}"
 
 
-def ascent_key(model, layer: str) -> str:
+def ascent_time_key(model, layer: str) -> str:
     """Where the seconds gradient ascent took on `layer` of `model`'s architecture are kept."""
     return f"ascent:{_arch(model)}:{layer}"
 
 
-def import_key(source) -> str:
+def import_rate_key(source) -> str:
     """Where the bytes/s of importing this kind of source are kept: a folder, a zip, a CSV."""
     from pathlib import Path
 
@@ -224,16 +222,9 @@ def import_key(source) -> str:
     return "import:folder" if path.is_dir() else "import:zip" if path.suffix.lower() == ".zip" else "import:csv"
 
 
-def source_size(source) -> int:
-    from pathlib import Path
-
-    path = Path(source)
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else path.stat().st_size
-
-
 def prediction_estimate(model, n: int, tta: str) -> Estimate:
     """Predicting `n` faces with `model` (a LoadedModel) and test-time augmentation `tta`."""
-    if (rate := recorded(prediction_key(model, tta))) is not None:
+    if (rate := recorded(prediction_rate_key(model, tta))) is not None:
         return Estimate(n / rate, f"{rate:,.0f} faces/s measured here before", cpu_busy())
     faces = np.random.default_rng(0).integers(0, 256, (64, 48, 48), dtype=np.uint8)
     rate = probe_rate(lambda: len(model.probs(faces, tta)), seconds=0.5)
@@ -247,7 +238,7 @@ def ascent_estimate(model, layer: str) -> Estimate:
     on the shipped model's layers (2 EPYC cores) it took the first steps plus 6-15% of the rest."""
     from fer_core.explain.filters import ascent_options
 
-    if (seconds := recorded(ascent_key(model, layer))) is not None:
+    if (seconds := recorded(ascent_time_key(model, layer))) is not None:
         return Estimate(seconds, f"it took {duration(seconds)} here for this architecture's {layer}", cpu_busy())
     net = model.network
     channels = net.forward_to(torch.zeros(1, 1, 48, 48), layer).shape[1]
@@ -267,22 +258,23 @@ def ascent_estimate(model, layer: str) -> Estimate:
 def import_estimate(source, size: int | None = None) -> Estimate | None:
     """Importing `source` (a file or folder; `size` bytes, default its size on disk) at the rate the
     last import of its kind reached here; None before any (the first import measures it)."""
-    if (rate := recorded(import_key(source))) is None:
+    if (rate := recorded(import_rate_key(source))) is None:
         return None
     return Estimate(
-        (source_size(source) if size is None else size) / rate, f"{rate / 1e6:,.1f} MB/s measured in the last import here", cpu_busy()
+        (size_on_disk(source) if size is None else size) / rate, f"{rate / 1e6:,.1f} MB/s measured in the last import here", cpu_busy()
     )
 
 
-def run_estimate(cfg) -> Estimate:
+def run_estimate(cfg, info=None, rates: dict | None = None) -> Estimate:
     """What `fer train` / Start training with `cfg` will take: nothing when an identical run has
-    finished, the epochs left when a stopped one resumes, else all of them."""
+    finished, the epochs left when a stopped one resumes, else all of them. `info` (its data set's
+    DatasetInfo) and `rates` (training rates by model) spare a study's runs the same look-ups."""
     from fer_core.data import list_datasets
     from fer_core.train.config import run_id
     from fer_core.train.run_summary import summary
     from fer_core.train.runs import Run, RunStatus
 
-    info = next((d for d in list_datasets() if d.name == cfg.data), None)
+    info = info or next((d for d in list_datasets() if d.name == cfg.data), None)
     if info is None:
         raise ValueError(f"no data set named {cfg.data!r}")
     cfg = cfg.resolved()
@@ -294,12 +286,18 @@ def run_estimate(cfg) -> Estimate:
             return Estimate(0.0, f"an identical run, {run.id}, has finished: it is shown at once")
         epochs -= s.epochs_done
     size = {split: sum(per.values()) for split, per in info.counts.items()}
-    return training_estimate(cfg, size.get(cfg.train_split, 0), size.get(cfg.val_split, 0), epochs)
+    rates = {} if rates is None else rates
+    key = (repr(cfg.model), cfg.batch_size)
+    rates[key] = rates.get(key) or training_rate(cfg)
+    return training_estimate(cfg, size.get(cfg.train_split, 0), size.get(cfg.val_split, 0), epochs, rates[key])
 
 
 def study_estimate(study) -> Estimate:
     """Every run of a study (an unsaved `study.plan_study` will do) that is not finished yet."""
-    parts = [run_estimate(cfg) for v in study.variants() for cfg in v.configs]
+    from fer_core.data import list_datasets
+
+    info, rates = next((d for d in list_datasets() if d.name == study.base.data), None), {}
+    parts = [run_estimate(cfg, info, rates) for v in study.variants() for cfg in v.configs]
     todo = [p for p in parts if p.seconds > 0]
     if not todo:
         return Estimate(0.0, "every run has finished: the answer is shown at once")

@@ -43,3 +43,9 @@ def name_from_source(source: str | os.PathLike) -> str:
     if not stem[0].isalnum():
         stem = "d" + stem
     return stem[:64]
+
+
+def size_on_disk(path: str | os.PathLike) -> int:
+    """Bytes of a file, or of every file under a folder."""
+    path = Path(path)
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else path.stat().st_size

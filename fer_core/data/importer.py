@@ -35,7 +35,8 @@ from fer_core.data.sources import (
     zip_entries,
 )
 from fer_core.data.store import save_dataset
-from fer_core.estimate import import_key, record, source_size
+from fer_core.estimate import import_rate_key, record
+from fer_core.paths import size_on_disk
 from fer_core.labels import NUM_CLASSES, PUBLIC_TEST, TRAINING
 from fer_core.paths import check_name, dataset_path, name_from_source
 
@@ -227,7 +228,7 @@ def import_source(
     ds = make_dataset(name, pixels, labels, splits, meta, votes)
     path_out = save_dataset(ds, replace=replace)
     with contextlib.suppress(OSError):  # the rate the next import's estimate uses
-        record(import_key(path), source_size(path) / (time.perf_counter() - start))
+        record(import_rate_key(path), size_on_disk(path) / (time.perf_counter() - start))
     return ImportReport(
         name=name,
         path=path_out,

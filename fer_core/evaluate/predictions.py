@@ -17,7 +17,7 @@ from safetensors.torch import load_file, save_file
 
 from fer_core.atomic import atomic_path
 from fer_core.data import FaceDataset
-from fer_core.estimate import prediction_key, record
+from fer_core.estimate import prediction_rate_key, record
 from fer_core.handle.loaded import LoadedModel
 from fer_core.inference import check_tta
 from fer_core.labels import SPLITS
@@ -115,7 +115,7 @@ def predict_split(
         if progress:
             progress(min(1.0, (start + len(rows)) / len(indices)))
     if len(indices) >= CHUNK:  # enough faces for a rate the next estimate can use
-        record(prediction_key(model, tta), len(indices) / (time.perf_counter() - began))
+        record(prediction_rate_key(model, tta), len(indices) / (time.perf_counter() - began))
     meta = {
         "data_hash": ds.hash,
         "weights": model.digest,

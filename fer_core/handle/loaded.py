@@ -23,20 +23,18 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from fer_core.estimate import ascent_key, record
+from fer_core.estimate import ascent_time_key, record
 from fer_core.explain import Explanation, attribution, check_method, conv_layers
 from fer_core.explain.base import Preprocessed, randomized, to_input, to_pixels
 from fer_core.explain.filters import (
     AscentResult,
+    ascent_key,
     feature_maps,
     first_layer_kernels,
     gradient_ascent,
     load_ascent,
     save_ascent,
     top_faces,
-)
-from fer_core.explain.filters import (
-    ascent_key as ascent_key_of,
 )
 from fer_core.explain.occlusion import OCCLUSION_PRESETS, occlude
 from fer_core.inference import inference_copy, predict_logits
@@ -195,24 +193,25 @@ class LoadedModel:
         once per model and layer, then read back at once, after a restart too; the shipped default
         model carries its Filters-page layer's images. `use_cache=False` computes afresh and leaves
         the cache as it was."""
-        key = ascent_key_of(self.digest, layer, **options)
-        path = self.run.filters_cache_path(layer) if self.run and use_cache else None
-        if path is not None and (hit := load_ascent(path, key)) is not None:
+        if use_cache and (hit := self._cached_ascent(layer, **options)) is not None:
             if progress:
                 progress(1.0)
             return hit
         began = time.perf_counter()
         result = gradient_ascent(self.network, layer, progress=progress, **options)
         if not options:  # the page's ascent: what it took is the next estimate for this architecture and layer
-            record(ascent_key(self, layer), time.perf_counter() - began)
-        if path is not None:
-            save_ascent(path, result, key)
+            record(ascent_time_key(self, layer), time.perf_counter() - began)
+        if self.run and use_cache:
+            save_ascent(self.run.filters_cache_path(layer), result, ascent_key(self.digest, layer, **options))
         return result
 
     def ascent_cached(self, layer: str, **options) -> bool:
         """Whether `gradient_ascent(layer)` would be read back rather than computed."""
-        path = self.run.filters_cache_path(layer) if self.run else None
-        return path is not None and load_ascent(path, ascent_key_of(self.digest, layer, **options)) is not None
+        return self._cached_ascent(layer, **options) is not None
+
+    def _cached_ascent(self, layer: str, **options) -> AscentResult | None:
+        """The run's cached images for `layer` when they are current (keyed by the weights and options)."""
+        return load_ascent(self.run.filters_cache_path(layer), ascent_key(self.digest, layer, **options)) if self.run else None
 
     def feature_maps(self, layer: str, face: np.ndarray) -> np.ndarray:
         """The filters' outputs (C, H, W) of conv `layer` for one face."""
