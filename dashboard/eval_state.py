@@ -6,8 +6,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 from links import EvaluateView
+from ui import asked_first
 
-from fer_core.estimate import Clock, duration, prediction_estimate
+from fer_core.estimate import Clock, prediction_estimate
 from fer_core.evaluate import Predictions, predict_split
 from fer_core.evaluate.predictions import cached_predictions
 from fer_core.handle.loaded import LoadedModel
@@ -27,17 +28,9 @@ def get_predictions(model: LoadedModel, ds, split: str, tta: str) -> Predictions
         return memo[key]
     if (preds := cached_predictions(model, ds, split, tta)) is None:
         n = len(ds.split_indices(split))
-        if st.session_state.get("ev_go") != key:
-            est = prediction_estimate(model, n, tta)
-            if est.long:  # the first evaluation of this model on these faces: say how long, then wait for a click
-                st.info(f"Scoring **{model.run_id}** on the {n:,} {split} faces of {ds.name}: {est.text()}. Done once, then kept.")
-                st.button(
-                    f"Score them (about {duration(est.seconds)})",
-                    type="primary",
-                    key="ev_score_go",
-                    on_click=st.session_state.update,
-                    args=({"ev_go": key},),
-                )
+        if st.session_state.get("ev_score_go_for") != key:  # the first evaluation of this model on these faces
+            what = f"Scoring **{model.run_id}** on the {n:,} {split} faces of {ds.name}"
+            if not asked_first(prediction_estimate(model, n, tta), what, "Score them", "ev_score_go", key):
                 st.stop()
         bar, clock = st.progress(0.0, f"Predicting every {split} face with {model.run_id}..."), Clock()
         preds = predict_split(model, ds, split, tta, progress=lambda f: bar.progress(f, f"Predicting {split}: {f:.0%}{clock.left(f)}"))

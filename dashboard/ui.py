@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 import streamlit as st
 
 from fer_core.data import FaceDataset, default_dataset, list_datasets, load_dataset
+from fer_core.estimate import duration
 
 
 @st.cache_resource(max_entries=3, show_spinner="Loading data set...")
@@ -14,6 +15,20 @@ def cached_dataset(name: str, content_hash: str) -> FaceDataset:
 
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def asked_first(estimate, what: str, button: str, key: str, token) -> bool:
+    """Long work is said before it starts: with an estimate past `estimate.LONG_S`, show `what` and
+    it (`Estimate.text()`) and a button, and return False until that button is pressed for `token`
+    (the work's identity: another model or layer asks again); True at once for short work."""
+    go = f"{key}_for"
+    if st.session_state.get(go) == token or not estimate.long:
+        return True
+    st.info(f"{what}: {estimate.text()}. It is done once, then kept.")
+    st.button(
+        f"{button} (about {duration(estimate.seconds)})", type="primary", key=key, on_click=st.session_state.update, args=({go: token},)
+    )
+    return False
 
 
 def camera_blocked(page_url: str | None = None) -> str | None:

@@ -5,9 +5,9 @@ import numpy as np
 import streamlit as st
 from explain_figures import big, signed_grid, stretch
 from models import pick_model
-from ui import cached_dataset, pick_dataset
+from ui import asked_first, cached_dataset, pick_dataset
 
-from fer_core.estimate import Clock, ascent_estimate, duration
+from fer_core.estimate import Clock, ascent_estimate
 from fer_core.explain.filters import ascent_options
 from fer_core.labels import SPLITS
 from fer_core.previews import montage
@@ -31,17 +31,10 @@ def ascent(model, layer: str):
     (never drawn here for this model and layer) says how long first and waits for a click: None."""
     memo = _ascents()
     if (key := (model.run_id, model.digest, layer)) not in memo:
-        if not model.ascent_cached(layer) and st.session_state.get("fl_go") != key:
+        if not model.ascent_cached(layer) and st.session_state.get("fl_ascent_go_for") != key:
             with st.spinner("Timing one step of gradient ascent..."):
                 est = ascent_estimate(model, layer)
-            if est.long:
-                st.info(f"Gradient ascent for every filter of {layer}: {est.text()}. It is drawn once, then kept.")
-                st.button(
-                    f"Draw them (about {duration(est.seconds)})",
-                    key="fl_ascent_go",
-                    on_click=st.session_state.update,
-                    args=({"fl_go": key},),
-                )
+            if not asked_first(est, f"Gradient ascent for every filter of {layer}", "Draw them", "fl_ascent_go", key):
                 return None
         bar, clock = st.progress(0.0, f"Gradient ascent for every filter of {layer} (one batch)..."), Clock()
         step = lambda f: bar.progress(f, f"Gradient ascent for every filter of {layer}: {f:.0%}{clock.left(f)}")  # noqa: E731
