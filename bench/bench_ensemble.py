@@ -16,7 +16,8 @@ import numpy as np
 from report import emit
 
 from fer_core.data import load_dataset
-from fer_core.evaluate import predict_split, report
+from fer_core.evaluate import report
+from fer_core.handle.predictions import predict_split
 from fer_core.handle.store import load_model
 from fer_core.inference import TTA_MODES
 from fer_core.precision import PRECISIONS

@@ -81,7 +81,7 @@ def main() -> None:
     import torch
 
     from fer_core.data import load_dataset
-    from fer_core.evaluate import predict_split
+    from fer_core.handle.predictions import predict_split
     from fer_core.handle.store import load_model
     from fer_core.precision import cpu_description
     from tests.fixtures import untrained_run

@@ -49,7 +49,8 @@ def curve(run_dir: Path) -> list[dict]:
 def single_pass(run, data: str) -> float:
     """The best weights' PublicTest accuracy, one pass, fp32 (the figure part 1 asks for)."""
     from fer_core.data import load_dataset
-    from fer_core.evaluate import predict_split, report
+    from fer_core.evaluate import report
+    from fer_core.handle.predictions import predict_split
     from fer_core.handle.store import load_model
 
     preds = predict_split(load_model(run, precision="fp32"), load_dataset(data), "PublicTest", "none", use_cache=False)

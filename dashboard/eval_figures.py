@@ -10,6 +10,7 @@ from PIL import Image
 
 from fer_core.data.ferplus import VOTE_COLUMNS, describe
 from fer_core.evaluate import row_normalised
+from fer_core.faces import draw_boxes
 from fer_core.labels import FERPLUS_CLASSES, classes_for
 
 SHORT = ("angry", "disgust", "fear", "happy", "sad", "surpr.", "neutral", "contempt")  # labels.FERPLUS_CLASSES, short
@@ -94,6 +95,29 @@ def face_png(face: np.ndarray, size: int) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+def photo_uri(ds, row: int, width: int) -> str:
+    """Data-set row `row`'s source photo (a photo set) with the face's box drawn, as a data: URI JPEG
+    at most `width` px wide."""
+    photo = draw_boxes(ds.photos.photo(row), [tuple(int(v) for v in ds.photos.boxes[row])])
+    h, w = photo.shape[:2]
+    img = Image.fromarray(photo)
+    if w > width:
+        img = img.resize((width, max(1, round(h * width / w))), Image.BILINEAR)
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=85)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def source_photo_html(ds, row: int, width: int, named: bool = True) -> str:
+    """The source photo and, if `named`, its name, for a face of a photo set; "" for any other data
+    set. Unnamed in guess-first mode: the name starts with the emotion's folder."""
+    if ds.photos is None:
+        return ""
+    name = html.escape(ds.photos.names[row]) if named else f"photo of face #{row}"
+    caption = f'<div class="vt src-name">{name}</div>' if named else ""
+    return f'<img class="src" src="{photo_uri(ds, row, width)}" alt="{name}" title="{name}">{caption}'
+
+
 def prob_bars(probs: np.ndarray, true: int | None, pred: int | None) -> str:
     """A bar per class; the true class green, a wrong prediction red."""
     rows = []
@@ -131,23 +155,32 @@ GALLERY_CSS = """<style>
 .pb{display:grid;grid-template-columns:44px 1fr 30px;align-items:center;gap:4px;line-height:13px}
 .pbar{background:#f1f3f5;height:8px;border-radius:2px}.pbar div{height:8px;border-radius:2px}
 .fc a{color:#1c7ed6;text-decoration:none}
+.fc img.src{margin-top:4px;width:auto;max-width:100%;max-height:160px}.src-name{overflow-wrap:anywhere}
 .wk .pb{line-height:24px;grid-template-columns:70px 1fr 44px}.wk .pbar,.wk .pbar div{height:14px}
 </style>"""
 
 
 def gallery_html(
-    faces: np.ndarray, probs: np.ndarray, labels: np.ndarray, rows: np.ndarray, links: list[dict[str, str]], votes: np.ndarray | None = None
+    faces: np.ndarray,
+    probs: np.ndarray,
+    labels: np.ndarray,
+    rows: np.ndarray,
+    links: list[dict[str, str]],
+    votes: np.ndarray | None = None,
+    photos: list[str] | None = None,
 ) -> str:
     """Cards of faces (K, 48, 48) with their probabilities (K, 7), true labels, data-set rows,
-    per-card links ({"text": href}) to the walkthrough or Explain page, and FER+ votes (K, 10) if any."""
+    per-card links ({"text": href}) to the walkthrough or Explain page, FER+ votes (K, 10) if any,
+    and each face's source photo (source_photo_html) for a photo set."""
     cards = []
     for i, (face, pr, y, row, link) in enumerate(zip(faces, probs, labels, rows, links, strict=True)):
+        photo = photos[i] if photos else ""
         ballot = vote_bar(votes[i]) if votes is not None else ""
         pred = int(pr.argmax())
         anchors = " · ".join(f'<a href="{html.escape(href)}" target="_self">{html.escape(text)}</a>' for text, href in link.items())
         cards.append(
             f'<div class="fc" data-row="{int(row)}"><img src="{face_png(face, 160)}" alt="face {int(row)}">'
             f'<div class="cap"><b>#{int(row)}</b><span>{FERPLUS_CLASSES[pred]} {pr[pred]:.0%}</span></div>'
-            f"{prob_bars(pr, int(y), pred)}{ballot}<div class='cap'>{anchors}</div></div>"
+            f"{photo}{prob_bars(pr, int(y), pred)}{ballot}<div class='cap'>{anchors}</div></div>"
         )
     return GALLERY_CSS + f'<div class="fg">{"".join(cards)}</div>'

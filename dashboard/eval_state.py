@@ -9,9 +9,9 @@ from links import EvaluateView
 from ui import asked_first
 
 from fer_core.estimate import Clock, prediction_estimate
-from fer_core.evaluate import Predictions, predict_split
-from fer_core.evaluate.predictions import cached_predictions
+from fer_core.evaluate import Predictions
 from fer_core.handle.loaded import LoadedModel
+from fer_core.handle.predictions import cached_predictions, predict_split
 
 
 @st.cache_resource
@@ -53,7 +53,7 @@ def read_url_once() -> bool:
     st.session_state.update(ev_tta=v.tta, ev_cell=v.cell, ev_face=v.face, ev_view="walk" if v.walk else "matrix", ev_guess=v.guess)
     st.session_state.ev_disputed = v.disputed
     if "truth" in st.query_params:  # else the page scores the model against the labels it learned
-        st.session_state.ev_truth = "FER+ majority" if v.truth == "ferplus" else "FER2013 label"
+        st.session_state.ev_truth = v.truth
     return True
 
 
@@ -69,7 +69,7 @@ def current_view() -> EvaluateView:
         walk=s.get("ev_view") == "walk",
         guess=bool(s.get("ev_guess")),
         other=s.get("ev_other") if s.get("ev_other") not in (None, "—") else None,
-        truth="ferplus" if s.get("ev_truth") == "FER+ majority" else "fer2013",
+        truth=s.get("ev_truth") or "fer2013",
         disputed=bool(s.get("ev_disputed")),
     )
 

@@ -8,7 +8,6 @@ from auth import current_user, refusal
 from fer_core.access import Refused
 from fer_core.lessons import Lesson, list_lessons, load_lesson, save_lesson
 
-TRUTH_WIDGET = {"fer2013": "FER2013 label", "ferplus": "FER+ majority"}  # the page's Truth control's values
 PICKED = "ev_lesson_pick"
 
 
@@ -55,7 +54,7 @@ def open_lesson(name: str) -> None:
         return
     s = st.session_state
     s.update(ev_model=lesson.model, ev_data=lesson.data, ev_split=lesson.split, ev_tta=lesson.tta, ev_truth_model=lesson.model)
-    s.update(ev_truth=TRUTH_WIDGET[lesson.truth], ev_disputed=False, ev_cell=None, ev_view="lesson", ev_lesson=lesson.name)
+    s.update(ev_truth=lesson.truth, ev_disputed=False, ev_cell=None, ev_view="lesson", ev_lesson=lesson.name)
     s.update(ev_face=lesson.faces[0], ev_guess=True, ev_revealed=False)
 
 

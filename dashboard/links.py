@@ -16,6 +16,7 @@ import numpy as np
 import streamlit as st
 
 from fer_core.inference import TTA_MODES
+from fer_core.label_sources import TRUTHS
 from fer_core.labels import FERPLUS_CLASSES, SPLITS
 
 EXPLAIN_PAGE = "app_pages/explain.py"
@@ -50,7 +51,7 @@ class EvaluateView:
     walk: bool = False  # the classroom walkthrough, not the matrix
     guess: bool = False  # walkthrough labels hidden until revealed
     other: str | None = None  # model B of the comparison
-    truth: str = "fer2013"  # or "ferplus": the FER+ majority (fer_core.evaluate.truth.LABELS)
+    truth: str = "fer2013"  # a key of fer_core.label_sources.TRUTHS
     disputed: bool = False  # only the faces the annotators dispute
 
     @classmethod
@@ -67,7 +68,7 @@ class EvaluateView:
             walk=q.get("view") == "walk" and cell is not None,
             guess=q.get("guess") == "1",
             other=q.get("other") or None,
-            truth="ferplus" if q.get("truth") == "ferplus" else "fer2013",
+            truth=q.get("truth") if q.get("truth") in TRUTHS else "fer2013",
             disputed=q.get("disputed") == "1",
         )
 

@@ -3,7 +3,7 @@ and a guess-first mode that hides the labels until the teacher reveals them."""
 
 import numpy as np
 import streamlit as st
-from eval_figures import GALLERY_CSS, face_png, prob_bars, vote_bar
+from eval_figures import GALLERY_CSS, face_png, prob_bars, source_photo_html, vote_bar
 from lesson_view import pick_box
 
 from fer_core.data.ferplus import majority
@@ -76,7 +76,15 @@ def walkthrough(ds, preds: Predictions, cell, link: str, explain=None, votes=Non
 
     cols = st.columns([3, 2]) if explain is None else st.columns([3, 3, 2])
     left, right = cols[0], cols[-1]
-    left.html(f'<img src="{face_png(ds.pixels[row], 384)}" style="width:100%;max-width:384px;border-radius:8px" alt="face {row}">')
+    photo = source_photo_html(ds, row, 384, named=revealed)  # a photo set: the photo the face came from, its box drawn
+    left.html(
+        f'<img src="{face_png(ds.pixels[row], 384)}" style="width:100%;max-width:384px;border-radius:8px" alt="face {row}">'
+        + (
+            f'{GALLERY_CSS}<div class="fc" style="max-width:384px;margin-top:8px"><b>The photo it came from</b>{photo}</div>'
+            if photo
+            else ""
+        )
+    )
     with right:
         if revealed:
             conf = preds.probs[pos, pred]

@@ -24,7 +24,7 @@ class Lesson:
     data: str
     data_hash: str  # the data set's content when saved: a re-import may move the faces
     split: str
-    truth: str  # "fer2013" or "ferplus" (evaluate.truth.LABELS)
+    truth: str  # a key of label_sources.TRUTHS
     faces: tuple[int, ...]  # data-set rows, in the order they are shown
     tta: str = "none"
     owner: str = ""  # the teacher's e-mail address ("" on a laptop)

@@ -80,3 +80,31 @@ def photo_path(package: str, inside: str) -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / inside
     return path if path.exists() else None
+
+
+def labelled_photo_folder(root: Path) -> Path:
+    """A user's labelled photos, `<emotion>/<photo>` with emotion folders spelled as people spell them:
+    two portraits (happy, neutral), a cat (anger: no face), a photo of two people (sadness), and a
+    note beside the photos. Skips the test where the packages holding the photos are not installed."""
+    import shutil
+
+    import pytest
+
+    from fer_core.faces import read_image
+
+    def copy(package: str, inside: str, dest: Path) -> np.ndarray:
+        src = photo_path(package, inside)
+        if src is None:
+            pytest.skip(f"{package} is not installed (requirements-dev.txt installs it)")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(src, dest)
+        return read_image(dest)
+
+    a = copy("skimage", "data/astronaut.png", root / "Happiness" / "astronaut.png")
+    b = copy("matplotlib", "mpl-data/sample_data/grace_hopper.jpg", root / "neutral" / "hopper.jpg")
+    copy("skimage", "data/chelsea.png", root / "anger" / "cat.png")
+    pair = np.concatenate([cv2.resize(a, (400, 400)), cv2.resize(b, (400, 400))], 1)  # (400, 800, 3)
+    (root / "sadness").mkdir()
+    cv2.imwrite(str(root / "sadness" / "two.jpg"), cv2.cvtColor(pair, cv2.COLOR_RGB2BGR))
+    (root / "neutral" / "notes.txt").write_text("where these came from")  # beside the photos: not a photo
+    return root

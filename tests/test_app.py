@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from fer_core.augment import TRANSFORMS
 from fer_core.data import list_datasets, save_dataset
 from fer_core.data.synth import synth_dataset
 from tests.fixtures import challenge_csv_text, write_text
@@ -88,7 +89,7 @@ def test_data_page_renders_every_tab(demo, tab):
         "Faces": ("image", 7),
         "Pixels": ("plotly_chart", 1),
         "Normalisation": ("image", 3),
-        "Augmentation": ("image", 7),
+        "Augmentation": ("image", len(TRANSFORMS) + 2),  # the original, each transform alone, all together
         "Import": ("radio", 1),
     }[tab]
     assert _count(at._tree, expected[0]) == expected[1]

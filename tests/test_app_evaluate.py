@@ -7,7 +7,7 @@ import pytest
 from fer_core.data import load_dataset, save_dataset
 from fer_core.data.ferplus import majority
 from fer_core.data.synth import synth_dataset
-from fer_core.evaluate import predict_split
+from fer_core.handle.predictions import predict_split
 from fer_core.handle.store import load_model
 from fer_core.labels import CLASSES, FERPLUS_CLASSES
 from tests.fixtures import untrained_run
@@ -88,7 +88,7 @@ def test_the_truth_can_be_the_fer_plus_majority_and_every_face_shows_its_votes(v
     n, m = backed_mistakes(raw, ds)
     assert f"**{n:,}** of the model's {m:,} mistakes by FER2013's labels" in at.info[0].value
     assert {x.label: x.value for x in at.metric}["Faces"] == f"{len(raw.indices):,}"
-    at.segmented_control(key="ev_truth").set_value("FER+ majority").run()
+    at.segmented_control(key="ev_truth").set_value("ferplus").run()
     assert not at.exception, at.exception
     kept = rescored(raw, ds, "ferplus")
     assert {x.label: x.value for x in at.metric}["Faces"] == f"{len(kept.indices):,}" and len(kept.indices) < len(raw.indices)
@@ -136,7 +136,7 @@ def test_an_eight_class_fer_plus_model_is_scored_on_contempt_and_compared_on_the
     at = _app("app_pages/evaluate.py")
     at.selectbox(key="ev_model").set_value(eight.id).run()
     assert not at.exception, at.exception
-    assert at.segmented_control(key="ev_truth").value == "FER+ majority"  # what it learned is what it is first scored on
+    assert at.segmented_control(key="ev_truth").value == "ferplus"  # what it learned is what it is first scored on
     ds = load_dataset("voted")
     kept = rescored(predict_split(load_model(eight.id), ds, "PublicTest"), ds, "ferplus")
     assert (kept.labels == 7).any() and {x.label: x.value for x in at.metric}["Faces"] == f"{len(kept.indices):,}"
@@ -175,3 +175,32 @@ def test_scoring_a_model_on_the_split_it_trained_on_says_so(runs):
     at.selectbox(key="ev_data").set_value("other").run()
     at.selectbox(key="ev_split").set_value("Training").run()
     assert not any("trained on these very faces" in w.value for w in at.warning)
+
+
+def test_a_photo_set_is_scored_against_its_labels_and_its_faces_open_beside_their_photos(data_dir, tmp_path):
+    """Issue 42: a folder of labelled photos, imported, on Evaluate: the truth is the photos' labels,
+    and a cell's faces and the walkthrough show the photo each face came from, its box drawn."""
+    from fer_core.data.importer import import_source
+    from tests.photos import labelled_photo_folder
+
+    save_dataset(synth_dataset("demo", n=140))
+    run = untrained_run("demo", seed=1)
+    import_source(labelled_photo_folder(tmp_path / "photos"), "mine")
+    at = _app("app_pages/evaluate.py")
+    at.selectbox(key="ev_data").set_value("mine").run()
+    assert not at.exception, at.exception
+    assert "**Truth:** Photo's label" in _texts(at)
+    assert at.metric[2].value == "3"  # faces
+    preds = predict_split(load_model(run.id), load_dataset("mine"), "PublicTest")
+    t, p = int(preds.labels[0]), int(preds.pred[0])
+    at.session_state.ev_cell = (t, p)
+    at.run()
+    gallery = next(h.proto.body for h in at.get("html") if 'class="fg"' in h.proto.body)
+    assert gallery.count('class="src"') == len(preds.cell(t, p)) and "data:image/jpeg;base64," in gallery
+    at.button(key="ev_walk").click().run()
+    at.toggle(key="ev_guess").set_value(True).run()
+    shown = " ".join(h.proto.body for h in at.get("html"))
+    assert "The photo it came from" in shown and "/" not in shown.split("The photo it came from")[1].split('alt="')[1].split('"')[0]
+    at.button(key="walk_reveal").click().run()
+    shown = " ".join(h.proto.body for h in at.get("html"))
+    assert any(f">{name}<" in shown for name in load_dataset("mine").photos.names)  # named once revealed

@@ -5,19 +5,22 @@ import numpy as np
 import pytest
 
 from fer_core.data import load_dataset
-from fer_core.evaluate import predict_split
+from fer_core.data.importer import import_source
+from fer_core.handle.predictions import predict_split
 from fer_core.handle.store import load_model
 from fer_core.labels import CLASSES
 from tests.browser import ARTIFACTS, browser_page, demo_for_browser, streamlit_server, wait_idle
 from tests.fixtures import untrained_run
+from tests.photos import labelled_photo_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def server(data_dir):
+def server(data_dir, tmp_path):
     demo_for_browser(1400)
     run = untrained_run("demo", seed=4)
+    import_source(labelled_photo_folder(tmp_path / "photos"), "mine")  # a photo set beside it (issue 42)
     with streamlit_server() as url:
         yield url, run
 
@@ -64,3 +67,14 @@ def test_click_a_cell_see_its_faces_and_walk_through_them(server):
         other.goto(link)
         other.get_by_text(f"Face 2 of {n}").wait_for(timeout=30_000)
         assert [u for u in page.requests if not u.startswith(url) and not u.startswith("data:")] == []
+
+        # A photo set: a cell's faces open beside the photos they came from, their boxes drawn.
+        mine = predict_split(load_model(run.id), load_dataset("mine"), "PublicTest")
+        t, p = int(mine.labels[0]), int(mine.pred[0])
+        page.goto(f"{url}/evaluate?model={run.id}&data=mine&split=PublicTest&cell={CLASSES[t]}-{CLASSES[p]}")
+        page.get_by_text("Truth: Photo's label").wait_for(timeout=30_000)
+        page.wait_for_function(f"document.querySelectorAll('.fc img.src').length === {len(mine.cell(t, p))}", timeout=15_000)
+        names = page.eval_on_selector_all(".fc .src-name", "els => els.map(e => e.textContent)")
+        assert set(names) <= set(load_dataset("mine").photos.names) and names
+        wait_idle(page)
+        page.screenshot(path=str(ARTIFACTS / "evaluate-photo-set.png"), full_page=True)

@@ -12,7 +12,8 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from fer_core.cli import main
 from fer_core.data import load_dataset, save_dataset
 from fer_core.data.synth import synth_dataset
-from fer_core.evaluate import Predictions, cache_path, compare, confused_pairs, predict_split, report
+from fer_core.evaluate import Predictions, compare, confused_pairs, report
+from fer_core.handle.predictions import cache_path, predict_split
 from fer_core.handle.store import load_model, model_choices
 from fer_core.labels import CLASSES
 from fer_core.models import build_model

@@ -61,5 +61,34 @@ def test_the_checker_finds_a_circle():
 
 def test_fer_core_has_no_import_circle():
     graph = import_graph()
-    assert "fer_core.train.session" in graph and "fer_core.executor.settings" in graph["fer_core.train.session"]
+    assert "fer_core.train.session" in graph and "fer_core.train.executor_settings" in graph["fer_core.train.session"]
     assert find_circle(graph) is None, " -> ".join(find_circle(graph))
+
+
+# The layers, lowest first (docs/ARCHITECTURE.md): a package imports only from its own layer or below.
+# The face pipeline is low; its live loop classifies faces with the handle, so it sits beside it.
+LAYERS = (
+    ("fer_core.data", "fer_core.models", "fer_core.faces"),
+    ("fer_core.train",),
+    ("fer_core.evaluate",),
+    ("fer_core.handle", "fer_core.faces.live"),
+    ("fer_core.executor",),
+)
+
+
+def _layer(module: str) -> int | None:
+    """The layer of the longest package name that holds `module`."""
+    held = [(len(n), i) for i, names in enumerate(LAYERS) for n in names if module == n or module.startswith(n + ".")]
+    return max(held)[1] if held else None
+
+
+def test_no_import_points_up_a_layer():
+    """Training never imports the handle or the executors, evaluation never the handle (issue 42
+    lifted the last two: predict_split went to the handle, the executor settings below train)."""
+    up = [
+        f"{m} -> {d}"
+        for m, deps in import_graph().items()
+        for d in deps
+        if _layer(m) is not None and _layer(d) is not None and _layer(d) > _layer(m)
+    ]
+    assert up == [], up

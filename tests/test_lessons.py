@@ -15,7 +15,7 @@ AMY = User("amy@school.org", "Amy", "student")
 
 def test_a_teacher_picks_faces_in_a_walkthrough_and_saves_them_as_a_lesson(voted):
     at = _app("app_pages/evaluate.py")
-    at.segmented_control(key="ev_truth").set_value("FER+ majority").run()
+    at.segmented_control(key="ev_truth").set_value("ferplus").run()
     at.button(key="ev_pair_0").click().run()
     at.button(key="ev_walk").click().run()
     picked = []

@@ -13,7 +13,7 @@ from votes_view import votes_tab
 from fer_core.access import Refused, check_teacher
 from fer_core.augment import TRANSFORMS, AugmentConfig
 from fer_core.data import DataImportError, delete_dataset
-from fer_core.data.importer import import_source
+from fer_core.data.importer import import_source, photo_note
 from fer_core.estimate import Clock, import_estimate
 from fer_core.labels import SPLITS
 from fer_core.options import spec
@@ -57,7 +57,9 @@ def import_form() -> None:
         "Accepted: the challenge CSV `emotion,pixels,Usage` (plain, .gz, .xz or in a .zip), the course CSV "
         "`label,feature` (a stratified Training/PublicTest split is made), a Kaggle-style zip or folder "
         "`train/<class>/*`, `test/<class>/*`, or FERPlus's folders `FER2013Train/`, `FER2013Valid/`, `FER2013Test/` "
-        "(each a `label.csv` of ten votes beside the PNGs; zip or folder)."
+        "(each a `label.csv` of ten votes beside the PNGs; zip or folder), or **labelled photos** of any size, "
+        "`<emotion>/*.jpg|png` (anger, happiness, sadness... accepted; zip or folder): each photo goes through the "
+        "face pipeline the Webcam uses and keeps its photo beside its face, a test set for Evaluate."
     )
     how = st.radio("From", ["Upload a file", "A path on this machine"], horizontal=True, key="import_from")
     upload = path = None
@@ -123,6 +125,15 @@ def delete_form(name: str) -> None:
                 st.rerun()
 
 
+def photo_set_note(meta: dict) -> None:
+    """A photo set: its faces from its photos, and every photo that gave none (or several), with why."""
+    st.info(photo_note(meta), icon=":material/photo_library:")
+    unused = [*meta.get("photos_without_face", []), *meta.get("photos_with_several_faces", [])]
+    if unused:
+        with st.expander(f"The {len(unused):,} photos without a face, or with several"):
+            st.dataframe([{"photo": where, "why": why} for where, why in unused], hide_index=True, width="stretch")
+
+
 def teachers_only() -> bool:
     """Import and delete are a teacher's (with sign-in on); a student is told so."""
     if current_user().is_teacher:
@@ -146,6 +157,10 @@ if ds is not None:
     cols[4].metric("Content hash", ds.hash[:8], help=f"{ds.hash} · {info.format} · from {info.source}")
     if info.format == "synthetic":
         st.caption("These are the offline **demo faces**, drawn procedurally: import FER2013 to work on real faces.")
+    if ds.photos is not None:
+        photo_set_note(ds.meta)
+    # the split the previews draw from: Training, or a test set's own (a photo set has only PublicTest)
+    sample_split = next(s for s in SPLITS if split_totals[s])
 
 if ds is None:
     st.subheader("Import a data set")
@@ -168,12 +183,12 @@ with tabs["Classes"]:
 with tabs["Faces"]:
     if tabs["Faces"].open:
         c1, c2, c3 = st.columns([2, 1, 1])
-        split = c1.segmented_control("Split", [s for s in SPLITS if split_totals[s]], default="Training", key="faces_split")
+        split = c1.segmented_control("Split", [s for s in SPLITS if split_totals[s]], default=sample_split, key="faces_split")
         per_row = c2.slider("Faces per class", 4, 16, 10, key="faces_k")
         seed = c3.number_input("Shuffle (seed)", 0, 10_000, 0, key="faces_seed")
         for c, cls in enumerate(ds.classes):
-            idx = sample_indices(ds, split or "Training", c, per_row, int(seed))
-            st.markdown(f"**{cls}** · {info.counts.get(split or 'Training', {}).get(cls, 0):,} faces")
+            idx = sample_indices(ds, split or sample_split, c, per_row, int(seed))
+            st.markdown(f"**{cls}** · {info.counts.get(split or sample_split, {}).get(cls, 0):,} faces")
             if len(idx):
                 st.image(montage(ds.pixels[idx], cols=per_row, scale=2))
 
@@ -204,7 +219,7 @@ with tabs["Normalisation"]:
         c1, c2 = st.columns(2)
         seed = c1.number_input("Faces (seed)", 0, 10_000, 1, key="norm_seed")
         equalized = c2.toggle("Histogram-equalise first", key="norm_eq", help=spec(TrainConfig, "equalize").help)
-        prev = normalization_preview(ds, sample_indices(ds, "Training", None, 10, int(seed)), equalized)
+        prev = normalization_preview(ds, sample_indices(ds, sample_split, None, 10, int(seed)), equalized)
         for mode, p in prev.items():
             st.markdown(f"**{mode.replace('_', '-')}** · values {p['min']:.2f} .. {p['max']:.2f}")
             st.image(montage(p["images"], cols=10, scale=2))
@@ -214,7 +229,7 @@ with tabs["Augmentation"]:
     if tabs["Augmentation"].open:
         c1, c2, c3 = st.columns(3)
         cls = c1.selectbox("Class", ds.classes, index=3, key="aug_class")
-        pool = sample_indices(ds, "Training", ds.classes.index(cls), 50, 0)
+        pool = sample_indices(ds, sample_split, ds.classes.index(cls), 50, 0)
         pick = c2.slider("Face", 0, max(len(pool) - 1, 1), 0, key="aug_face")
         seed = c3.number_input("Draw (seed)", 0, 10_000, 0, key="aug_seed")
         with st.expander("Strengths"):

@@ -4,7 +4,7 @@ the classroom walkthrough, and a comparison of two models."""
 import numpy as np
 import pandas as pd
 import streamlit as st
-from eval_figures import change_matrix, confusion_scatter, gallery_html
+from eval_figures import change_matrix, confusion_scatter, gallery_html, source_photo_html
 from eval_state import current_view, get_predictions, read_url_once, write_url
 from explain_figures import overlay
 from lesson_view import deck_positions, lessons_picker, open_lesson
@@ -18,6 +18,7 @@ from fer_core.evaluate.truth import backed_mistakes, rescored, scorable, truth
 from fer_core.explain import TITLES, heat
 from fer_core.handle.store import model_choices
 from fer_core.inference import TTA_LABELS, TTA_MODES
+from fer_core.label_sources import TRUTHS, model_truth, truths_of
 from fer_core.labels import FERPLUS_CLASSES, SPLITS
 
 PAGE = 24  # faces per gallery page
@@ -50,34 +51,43 @@ if model.trained_on(info.name, info.hash, split):
         "them, not how it does on faces it has never seen. Pick PublicTest for that.",
         icon=":material/warning:",
     )
-TRUTHS = {"FER2013 label": "fer2013", "FER+ majority": "ferplus"}
 raw = get_predictions(model, ds, split, tta)
-labels, only_disputed, votes = "fer2013", False, ds.votes
-if votes is not None:  # FER+'s ten votes per face: the truth can be theirs
-    v = st.columns([2, 2, 3], vertical_alignment="center")
-    truth_help = "FER+ majority: an emotion with more than half of the votes"
-    if ds.has_fer2013_labels:
-        # a model is first scored against the labels it learned: on the page's first run (unless a
-        # link chose the truth) and whenever another model is picked
-        if st.session_state.get("ev_truth_model") != ref:
-            if st.session_state.get("ev_truth_model") is not None or "ev_truth" not in st.session_state:
-                st.session_state.ev_truth = "FER2013 label" if model.cfg.labels == "fer2013" else "FER+ majority"
-            st.session_state.ev_truth_model = ref
-        labels = TRUTHS[v[0].segmented_control("Truth", list(TRUTHS), key="ev_truth", help=truth_help) or "FER2013 label"]
-        backed, mistakes = backed_mistakes(raw, ds)
-        v[2].info(
-            f"**{backed:,}** of the model's {mistakes:,} mistakes by FER2013's labels are faces where most annotators agree with the model."
-        )
-    else:
-        labels = "ferplus"
-        v[0].markdown("**Truth:** FER+ majority", help=truth_help)
-        v[2].info(f"FER2013's labels are unavailable for **{ds.name}**: it came from the FERPlus folders, which carry only the ten votes.")
+truths = truths_of(ds)  # the data set's own labels first (label_sources)
+only_disputed, votes = False, ds.votes
+if st.session_state.get("ev_truth") not in truths:
+    st.session_state.ev_truth = truths[0]
+v = st.columns([2, 2, 3], vertical_alignment="center") if len(truths) > 1 or votes is not None else [st] * 3
+if len(truths) > 1:
+    # a model is first scored against the labels it learned: on the page's first run (unless a
+    # link chose the truth) and whenever another model is picked
+    if st.session_state.get("ev_truth_model") != ref:
+        if st.session_state.get("ev_truth_model") is not None or "truth" not in st.query_params:
+            learned = model_truth(model.cfg.labels)
+            st.session_state.ev_truth = learned if learned in truths else truths[0]
+        st.session_state.ev_truth_model = ref
+    truth_help = "; ".join(f"{TRUTHS[t].title}: {TRUTHS[t].help}" for t in truths)
+    labels = v[0].segmented_control("Truth", truths, key="ev_truth", format_func=lambda t: TRUTHS[t].title, help=truth_help) or truths[0]
+else:
+    labels = truths[0]
+    v[0].markdown(f"**Truth:** {TRUTHS[labels].title}", help=TRUTHS[labels].help)
+if ds.has_fer2013_labels and votes is not None:
+    backed, mistakes = backed_mistakes(raw, ds)
+    v[2].info(
+        f"**{backed:,}** of the model's {mistakes:,} mistakes by FER2013's labels are faces where most annotators agree with the model."
+    )
+elif votes is not None:
+    v[2].info(f"FER2013's labels are unavailable for **{ds.name}**: it came from the FERPlus folders, which carry only the ten votes.")
+if votes is not None:
     disputed_help = "no emotion has more than half of the votes" + (", or FER2013's label got 3 or fewer" if ds.has_fer2013_labels else "")
     only_disputed = v[1].toggle("Only disputed faces", key="ev_disputed", help=disputed_help)
+if apart := int((~scorable(truth(ds, raw.indices, labels), model.num_classes)).sum()):
     if labels == "ferplus":
-        apart = int((~scorable(truth(ds, raw.indices, labels), model.num_classes)).sum())
         contempt = " (or with contempt's, not a class of this model)" if model.num_classes < len(FERPLUS_CLASSES) else ""
         st.caption(f"Scored against the FER+ majority: {apart:,} faces without one{contempt} are left out.")
+    else:
+        st.caption(
+            f"Scored against the {TRUTHS[labels].title}: {apart:,} faces labelled contempt, not a class of this model, are left out."
+        )
 preds = rescored(raw, ds, labels, only_disputed)
 rep = report(preds.labels, preds.pred, model.classes)
 cm = np.array(rep["confusion_matrix"])
@@ -164,7 +174,12 @@ if cell is not None:
         rows = preds.indices[shown]
         view = current_view()
         links = [{"walk from here": view.query(face=int(r), walk=True), "explain": ExplainLink(ref, ds.name, int(r)).href()} for r in rows]
-        st.html(gallery_html(ds.pixels[rows], preds.probs[shown], preds.labels[shown], rows, links, None if votes is None else votes[rows]))
+        photos = [source_photo_html(ds, int(r), 160) for r in rows] if ds.photos is not None else None
+        st.html(
+            gallery_html(
+                ds.pixels[rows], preds.probs[shown], preds.labels[shown], rows, links, None if votes is None else votes[rows], photos
+            )
+        )
         if len(shown) < len(positions):
             st.button(
                 f"Show {min(PAGE, len(positions) - len(shown))} more ({len(positions) - len(shown)} left)",

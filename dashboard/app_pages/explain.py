@@ -9,7 +9,7 @@ from models import pick_model
 
 from fer_core.explain import METHODS, TITLES, heat
 from fer_core.explain.occlusion import OCCLUSION_PRESETS
-from fer_core.handle.store import face_model
+from fer_core.handle.store import face_model, face_model_note
 from fer_core.labels import FERPLUS_CLASSES
 
 st.title("Explain")
@@ -18,6 +18,8 @@ st.caption("Which pixels drive the model's answer? Pick a face; every map shows 
 model = pick_model("ex_model", wanted=ExplainLink.from_params(st.query_params).model, first=face_model())
 if model is None:
     st.stop()
+if st.session_state.ex_model == face_model():  # the page's own choice: say why
+    st.caption(face_model_note())
 face, what, true = pick_face()
 if face is None:
     st.stop()

@@ -4,11 +4,11 @@ import streamlit as st
 from nav import HOME, PAGES
 
 from fer_core.executor import get_executor
-from fer_core.executor.settings import RAY_ADDRESS_ENV
 from fer_core.handle.store import FERPLUS, has_default
 from fer_core.labels import SPLITS
 from fer_core.overview import lab_overview
 from fer_core.train import RunError
+from fer_core.train.executor_settings import RAY_ADDRESS_ENV
 
 st.title("FER Lab")
 st.markdown(

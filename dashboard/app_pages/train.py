@@ -26,10 +26,10 @@ def run_label(run: Run) -> str:
 
 
 st.title("Train")
-infos = list_datasets()
+infos = [d for d in list_datasets() if d.trainable]  # a photo set is for testing: it has no Training faces
 names = [d.name for d in infos]
 if not names:
-    st.info("No data set yet: import one on the Data page.")
+    st.info("No data set to train on yet: import one with Training faces on the Data page.")
     st.stop()
 
 left, right = st.columns([2, 3], gap="large")

@@ -48,6 +48,10 @@ def cmd_data_import(a) -> int:
     if rep.converted:
         print(f"converted {rep.converted:,} images to 48x48 grayscale")
     print(_counts_table(rep.counts))
+    if rep.note:
+        print(rep.note)
+        for p in rep.unused:
+            print(f"  {p}")
     for w in rep.warnings:
         print(f"warning: {w}", file=sys.stderr)
     return 0

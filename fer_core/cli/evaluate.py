@@ -7,10 +7,13 @@ import numpy as np
 
 from fer_core.cli.progress import Bar
 from fer_core.data import load_dataset
-from fer_core.evaluate import confused_pairs, predict_split
+from fer_core.evaluate import confused_pairs
+from fer_core.evaluate.real_faces import seven_emotion_scores
 from fer_core.evaluate.truth import LABELS, check_truth, scored_report
+from fer_core.handle.predictions import predict_split
 from fer_core.handle.store import DEFAULT, load_model
 from fer_core.inference import TTA_LABELS, TTA_MODES
+from fer_core.label_sources import TRUTHS, model_truth
 from fer_core.labels import SPLITS
 from fer_core.precision import PRECISIONS
 
@@ -36,21 +39,24 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--labels",
-        default="fer2013",
         choices=LABELS,
-        help="the truth: FER2013's label, or the FER+ majority of the ten votes (faces without one are counted apart)",
+        help="the truth: "
+        + "; ".join(f"{t.name}: {t.help}" for t in TRUTHS.values())
+        + " (default: a photo set's own labels, else what the model learned; faces without one are counted apart)",
     )
     p.add_argument("--json", action="store_true", help="print JSON: accuracy, macro_f1, per_class, confusion_matrix")
     p.set_defaults(func=run_eval)
 
 
 def _truth_words(rep: dict) -> str:
-    return "the FER+ majority of ten votes" if rep["labels"] == "ferplus" else "FER2013's labels"
+    return {"ferplus": "the FER+ majority of ten votes", "fer2013": "FER2013's labels", "photos": "the photos' labels"}[rep["labels"]]
 
 
 def run_eval(a) -> int:
     model = load_model(a.run, precision=a.precision)
     ds = load_dataset(a.data)
+    if a.labels is None:  # a photo set has only its own labels; elsewhere, what the model learned
+        a.labels = "photos" if ds.label_source == "photos" else model_truth(model.cfg.labels)
     try:
         check_truth(ds, a.labels)  # before the predictions, which take a while
     except ValueError as exc:
@@ -64,6 +70,8 @@ def run_eval(a) -> int:
             bar.close()
     rep = scored_report(preds, ds, a.labels)
     rep = {"run": model.run_id, "data": ds.name, "split": a.split, "tta": a.tta, "arithmetic": model.arithmetic, **rep}
+    if a.labels == "photos":  # the real-face figures: over FER2013's seven emotions (evaluate.real_faces)
+        rep["seven_emotions"] = seven_emotion_scores(preds.probs, ds.labels[preds.indices].astype(np.int64))
     if a.json:
         print(json.dumps(rep, indent=2))
         return 0
@@ -77,7 +85,11 @@ def run_eval(a) -> int:
             f"counted apart: {rep['no_majority']} faces without a majority{contempt or ''}; "
             f"one annotator agrees with the others' majority {rep['annotators']['agreement']:.1%} of the time"
         )
-    print(f"accuracy {rep['accuracy']:.4f}   macro-F1 {rep['macro_f1']:.4f}\n")
+    print(f"accuracy {rep['accuracy']:.4f}   macro-F1 {rep['macro_f1']:.4f}")
+    if seven := rep.get("seven_emotions"):
+        over = f"over FER2013's seven emotions ({seven['faces']} faces)"
+        print(f"{over}: accuracy {seven['accuracy']:.1f}%   macro recall {seven['macro_recall']:.1f}")
+    print()
     print(f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
     for name, m in rep["per_class"].items():
         print(f"{name:<10}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>9}")

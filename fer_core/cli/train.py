@@ -11,7 +11,6 @@ from fer_core.augment import ERASE_P_WHEN_ON, TRANSFORMS, AugmentConfig
 from fer_core.cli.progress import TrainBar
 from fer_core.data import load_dataset
 from fer_core.executor import get_executor, where_label
-from fer_core.executor.settings import RAY_ADDRESS_ENV
 from fer_core.handle.store import DEFAULT, SHIPPED
 from fer_core.inference import TTA_MODES
 from fer_core.models import get_preset
@@ -29,6 +28,7 @@ from fer_core.train import (
 )
 from fer_core.train.config import RETIRED
 from fer_core.train.engine import labelled_rows, total_steps
+from fer_core.train.executor_settings import RAY_ADDRESS_ENV
 from fer_core.train.recipes import DEFAULT_RECIPE, RECIPES, get_recipe
 
 # Every option TrainConfig and AugmentConfig declare is a flag (`--name`, booleans `--name/--no-name`),
@@ -53,6 +53,8 @@ def config_from_args(a) -> TrainConfig:
     """The recipe's config with every option given on the command line on top of it."""
     base = get_recipe(a.recipe).config
     given = {o.name: v for o in OPTIONS if (v := getattr(a, o.name)) is not None}
+    if a.init:
+        given["init"] = a.init
     aug = AugmentConfig.off() if a.no_augment else base.augment
     aug = replace(aug, **{o.name: v for o in AUGMENT_OPTIONS if (v := getattr(a, o.name)) is not None})
     aug = replace(aug, **{TRANSFORMS[n]: getattr(AugmentConfig.off(), TRANSFORMS[n]) for n in a.no})
@@ -102,6 +104,12 @@ def add_train_options(p) -> None:
     p.add_argument("--recipe", default=DEFAULT_RECIPE, choices=list(RECIPES), help=f"the complete config to start from ({recipes})")
     for o in OPTIONS:
         _add(p, o, getattr(d, o.name))
+    p.add_argument(
+        "--init",
+        metavar="MODEL",
+        help="fine-tune: start from this model's best weights (a run id, or default / ferplus) instead of random ones; "
+        "same architecture and classes",
+    )
     p.add_argument("--no-val-tta", dest="val_tta", action="store_const", const="none", help="same as --val-tta none")
     for o in AUGMENT_OPTIONS:
         _add(p, o, getattr(d.augment, o.name))
@@ -235,10 +243,21 @@ def cmd_runs_ship(a) -> int:
     from fer_core.handle.ship import ship
     from fer_core.handle.store import shipped_dir
 
-    rep = ship(a.id, a.data, a.command, a.hardware, tta=a.tta, selection=a.selection, name=a.name)
+    rep = ship(a.id, a.data, a.command, a.hardware, tta=a.tta, selection=a.selection, name=a.name, real=a.real)
     truth = "the FER+ majority" if rep["labels"] == "ferplus" else "FER2013's labels"
     where = f"shipped {a.id} as {a.name!r} to {shipped_dir(a.name)}"
     print(f"{where}: PublicTest accuracy {rep['accuracy']:.4f} against {truth}, macro-F1 {rep['macro_f1']:.3f}")
+    return 0
+
+
+def cmd_runs_card(a) -> int:
+    from fer_core.handle.ship import card_real_faces
+
+    rep = card_real_faces(a.name, a.real)
+    print(
+        f"{a.name}'s card: on {rep['data']} ({rep['found']}), {rep['accuracy']:.1f}% accuracy, "
+        f"{rep['macro_recall']:.1f} macro recall over FER2013's seven emotions"
+    )
     return 0
 
 
@@ -282,4 +301,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--hardware", help="where it trained, for the card")
     p.add_argument("--tta", default="10crop", choices=TTA_MODES, help="the test-time augmentation the card recommends")
     p.add_argument("--selection", default="", help="a paragraph for the card: how this run was chosen among others (seeds, runs)")
+    p.add_argument("--real", metavar="PHOTO_SET", help="a photo set (`fer data import PHOTOS/`) whose real-face figures the card gives")
     p.set_defaults(func=cmd_runs_ship)
+    p = runs.add_parser("card", help="give a shipped model's card its real-face figures, measured now on a photo set")
+    p.add_argument("name", choices=list(SHIPPED))
+    p.add_argument("--real", metavar="PHOTO_SET", required=True, help="a photo set (`fer data import PHOTOS/`)")
+    p.set_defaults(func=cmd_runs_card)

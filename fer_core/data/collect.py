@@ -25,6 +25,9 @@ class Collected:
     rows: list[int] = field(default_factory=list)  # a CSV's data row (0-based) of each face, for joining votes
     n_rows: int = 0  # a CSV's data rows, good and bad
     votes: np.ndarray | None = None  # (N, 10) uint8 FER+ votes read with the faces (the FERPlus folders)
+    photos: object = None  # a photo folder's source photos and boxes (dataset.PhotoSources)
+    no_face: list[Problem] = field(default_factory=list)  # a photo folder's photos without a face, each with why
+    several: list[Problem] = field(default_factory=list)  # ... and those with several faces (the largest kept)
 
     def add(self, pixels: np.ndarray, label: int, split: int, row: int | None = None) -> None:
         self.pixels.append(pixels.reshape(NUM_PIXELS).astype(np.uint8, copy=False))

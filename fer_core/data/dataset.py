@@ -2,7 +2,10 @@
 
 One file per data set: safetensors with three tensors (four with FER+ votes) and JSON metadata.
   pixels (N, 48, 48) uint8, labels (N,) uint8 in 0..6, splits (N,) uint8 in 0..2,
-  and, when imported with them, votes (N, 10) uint8: FER+'s ten annotators (data/ferplus.py).
+  and, when imported with them, votes (N, 10) uint8: FER+'s ten annotators (data/ferplus.py);
+  a photo set (data/photo_import.py) adds each face's source photo: photo_bytes (M,) uint8, the
+  photos as JPEG one after another, photo_spans (N, 2) int64 (offset, length) and boxes (N, 4) int32
+  (x, y, w, h in that photo), with the photos' names in the metadata.
 Images are stored in a canonical order (split, label, image digest), so the same
 faces give byte-identical arrays and the same content hash whatever format they
 came from. Loading is a memory copy: all of FER2013 (83 MB) loads in well under a second.
@@ -27,6 +30,27 @@ NO_LABEL = 255  # `labels` of a face without a class (a FER+-labelled face witho
 NO_MAJORITY_NAME = "no majority"
 
 
+@dataclass(frozen=True)
+class PhotoSources:
+    """Where each face of a photo set came from: its photo (JPEG bytes), its box, the photo's name."""
+
+    photo_bytes: np.ndarray  # (M,) uint8: every photo's JPEG, one after another
+    spans: np.ndarray  # (N, 2) int64: each face's photo as (offset, length) in photo_bytes
+    boxes: np.ndarray  # (N, 4) int32: x, y, w, h of the face in its photo
+    names: tuple[str, ...]  # (N,) the photo's path in the imported folder
+
+    def photo(self, i: int) -> np.ndarray:
+        """Face i's source photo, RGB (H, W, 3) uint8."""
+        import cv2
+
+        start, length = (int(v) for v in self.spans[i])
+        bgr = cv2.imdecode(self.photo_bytes[start : start + length], cv2.IMREAD_COLOR)
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+    def reordered(self, order: np.ndarray) -> "PhotoSources":
+        return PhotoSources(self.photo_bytes, self.spans[order], self.boxes[order], tuple(self.names[i] for i in order))
+
+
 @dataclass
 class FaceDataset:
     """Faces with labels and split ids. `meta` holds provenance (source, format, skipped)."""
@@ -37,6 +61,7 @@ class FaceDataset:
     splits: np.ndarray  # (N,) uint8, split index
     meta: dict = field(default_factory=dict)
     votes: np.ndarray | None = None  # (N, 10) uint8 FER+ votes over ferplus.VOTE_COLUMNS, or None
+    photos: PhotoSources | None = None  # a photo set's source photos and boxes, else None
 
     def __post_init__(self):
         n = len(self.labels)
@@ -50,6 +75,8 @@ class FaceDataset:
             raise ValueError("label or split id out of range")
         if self.votes is not None and (self.votes.shape != (n, 10) or self.votes.dtype != np.uint8):
             raise ValueError(f"votes must be uint8 (N, 10), got {self.votes.dtype} {self.votes.shape}")
+        if self.photos is not None and (self.photos.spans.shape != (n, 2) or self.photos.boxes.shape != (n, 4) or len(self.photos.names) != n):
+            raise ValueError("a photo set needs one photo span, box and name per face")
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -111,7 +138,7 @@ def content_hash(pixels: np.ndarray, labels: np.ndarray, splits: np.ndarray, vot
     return h.hexdigest()[:16]
 
 
-def make_dataset(name: str, pixels, labels, splits, meta: dict | None = None, votes=None) -> FaceDataset:
+def make_dataset(name: str, pixels, labels, splits, meta: dict | None = None, votes=None, photos: PhotoSources | None = None) -> FaceDataset:
     """Build a data set in canonical order with its content hash filled in."""
     pixels = np.asarray(pixels, dtype=np.uint8).reshape(-1, IMAGE_SIZE, IMAGE_SIZE)
     labels = np.asarray(labels, dtype=np.uint8)
@@ -123,7 +150,8 @@ def make_dataset(name: str, pixels, labels, splits, meta: dict | None = None, vo
     meta["hash"] = content_hash(pixels, labels, splits, votes)
     if votes is not None:
         meta["votes"] = list(VOTE_COLUMNS)
-    return FaceDataset(name, np.ascontiguousarray(pixels), labels, splits, meta, votes)
+    photos = None if photos is None else photos.reordered(order)
+    return FaceDataset(name, np.ascontiguousarray(pixels), labels, splits, meta, votes, photos)
 
 
 def write_dataset_file(ds: FaceDataset, path: Path) -> None:
@@ -133,6 +161,9 @@ def write_dataset_file(ds: FaceDataset, path: Path) -> None:
     tensors = {"pixels": ds.pixels, "labels": ds.labels, "splits": ds.splits}
     if ds.votes is not None:
         tensors["votes"] = ds.votes
+    if ds.photos is not None:
+        tensors |= {"photo_bytes": ds.photos.photo_bytes, "photo_spans": ds.photos.spans, "boxes": ds.photos.boxes}
+        meta["photo_names"] = list(ds.photos.names)
     with atomic_path(path) as tmp:
         save_file(tensors, str(tmp), metadata={"fer_lab": json.dumps(meta)})
 
@@ -152,7 +183,10 @@ def read_meta(path: Path) -> dict:
 def read_dataset_file(path: Path) -> FaceDataset:
     meta = read_meta(path)
     arrays = load_file(str(path))
+    photos = None
+    if "photo_bytes" in arrays:
+        photos = PhotoSources(arrays["photo_bytes"], arrays["photo_spans"], arrays["boxes"], tuple(meta.pop("photo_names", ())))
     try:
-        return FaceDataset(meta["name"], arrays["pixels"], arrays["labels"], arrays["splits"], meta, arrays.get("votes"))
+        return FaceDataset(meta["name"], arrays["pixels"], arrays["labels"], arrays["splits"], meta, arrays.get("votes"), photos)
     except (KeyError, ValueError) as exc:
         raise ValueError(f"{path}: damaged data-set file ({exc})") from exc

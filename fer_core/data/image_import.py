@@ -17,7 +17,7 @@ from fer_core.labels import CLASSES, IMAGE_SIZE, PRIVATE_TEST, PUBLIC_TEST, TRAI
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 SPLIT_FOLDERS = {"train": TRAINING, "training": TRAINING, "test": PUBLIC_TEST}
-FOLDER_HELP = "expected `train/<class>/*.png|jpg` and/or `test/<class>/*` folders"
+FOLDER_HELP = "expected `train/<class>/*.png|jpg` and/or `test/<class>/*` folders, or labelled photos in `<emotion>/*.jpg` folders"
 
 
 def find_root(paths: list[str]) -> str | None:

@@ -22,7 +22,9 @@ from fer_core.data.errors import DataImportError, Problem
 from fer_core.data.ferplus import join_votes, read_votes
 from fer_core.data.ferplus_folders import FORMAT as FERPLUS_FOLDERS
 from fer_core.data.ferplus_folders import label_files, read_ferplus_folders
-from fer_core.data.image_import import read_images
+from fer_core.data.image_import import find_root, read_images
+from fer_core.data.photo_import import FORMAT as PHOTO_FOLDER
+from fer_core.data.photo_import import find_photo_root, photo_summary, read_photos
 from fer_core.data.sources import (
     CSV_SUFFIXES,
     check_zip,
@@ -57,6 +59,8 @@ class ImportReport:
     problems: tuple[Problem, ...]  # the first few skipped rows, when --skip-bad was used
     kind: str = "rows"  # what a bad one is called: rows (CSV) or entries (images)
     warnings: tuple[str, ...] = ()  # accepted, but worth saying: a split left empty
+    note: str = ""  # a photo set's faces from its photos (photo_import.photo_summary)
+    unused: tuple[Problem, ...] = ()  # a photo set's photos without a face or with several, each with why
 
     @property
     def skipped_text(self) -> str:
@@ -78,6 +82,11 @@ def empty_splits(counts: dict) -> tuple[str, ...]:
         for split in ("Training", "PublicTest")
         if not sum(counts.get(split, {}).values())
     )
+
+
+def photo_note(meta: dict) -> str:
+    """What a photo set's import says: its faces from its photos, the photos without one, and that it is for testing."""
+    return f"{photo_summary(meta)}. A photo set is a test set: every face is PublicTest, scored against its folder's emotion."
 
 
 def stratified_split(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
@@ -128,7 +137,7 @@ def read_source(path: Path, progress: Progress | None) -> Collected:
         entries = folder_entries(path)
         if files := label_files(entries):
             return read_ferplus_folders(entries, files, label, progress)
-        return read_images(entries, label, progress)
+        return _read_image_folders(entries, label, progress)
     if kind in ("gz", "xz", "plain"):
         with open_csv_file(path, kind) as src:
             return read_csv(src, progress)
@@ -140,7 +149,14 @@ def read_source(path: Path, progress: Progress | None) -> Collected:
         member = _zip_csv_member(z, infos, label)
         if member is not None:
             return read_csv(open_zip_csv(z, member, label), progress)
-        return read_images(entries, label, progress)
+        return _read_image_folders(entries, label, progress)
+
+
+def _read_image_folders(entries, label: str, progress: Progress | None) -> Collected:
+    """`train/<class>/` and `test/<class>/` faces (Kaggle's layout), or `<emotion>/` photos (a photo set)."""
+    if find_root([e.path for e in entries]) is None and find_photo_root([e.path for e in entries]) is not None:
+        return read_photos(entries, label, progress)
+    return read_images(entries, label, progress)
 
 
 def _votes(ferplus: str | Path, label: str | None, got: Collected, splits: np.ndarray) -> np.ndarray:
@@ -199,7 +215,7 @@ def import_source(
         raise exc from None
     except READ_ERRORS as exc:
         raise DataImportError(label, f"cannot read the file ({exc})") from exc
-    kind = "entries" if got.format == "image-folder" else "rows"
+    kind = "entries" if got.format in ("image-folder", PHOTO_FOLDER) else "rows"
     if not got.labels:
         raise DataImportError(label, f"no valid faces ({counted(got.bad, 'bad ' + kind)})", got.problems, got.bad)
     if got.bad and not skip_bad:
@@ -225,7 +241,15 @@ def import_source(
         meta["votes_source"] = ferplus_label or Path(ferplus).name
     if got.format == FERPLUS_FOLDERS:
         meta["labels"] = "ferplus"  # FaceDataset.label_source: no FER2013 label, the FER+ majority instead
-    ds = make_dataset(name, pixels, labels, splits, meta, votes)
+    if got.format == PHOTO_FOLDER:
+        meta |= {
+            "labels": "photos",  # FaceDataset.label_source: each face's photo's emotion folder
+            "photos": got.n_rows,
+            "faces": len(labels),
+            "photos_without_face": [[p.where, p.message] for p in got.no_face],
+            "photos_with_several_faces": [[p.where, p.message] for p in got.several],
+        }
+    ds = make_dataset(name, pixels, labels, splits, meta, votes, got.photos)
     path_out = save_dataset(ds, replace=replace)
     with contextlib.suppress(OSError):  # the rate the next import's estimate uses
         record(import_rate_key(path), size_on_disk(path) / (time.perf_counter() - start))
@@ -241,5 +265,7 @@ def import_source(
         seconds=time.perf_counter() - start,
         problems=tuple(got.problems),
         kind=kind,
-        warnings=empty_splits(ds.counts()),
+        warnings=() if got.format == PHOTO_FOLDER else empty_splits(ds.counts()),
+        note=photo_note(meta) if got.format == PHOTO_FOLDER else "",
+        unused=(*got.no_face, *got.several),
     )

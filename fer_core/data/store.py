@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+from fer_core.data.photo_import import FORMAT as PHOTO_FOLDER
 from fer_core.data.dataset import FaceDataset, read_dataset_file, read_meta, write_dataset_file
 from fer_core.paths import DATASET_SUFFIX, data_dir, dataset_path
 
@@ -23,6 +24,11 @@ class DatasetInfo:
     skipped: int
     created: str
 
+    @property
+    def trainable(self) -> bool:
+        """It has Training faces (a photo set has none: it is a test set)."""
+        return bool(sum(self.counts.get("Training", {}).values()))
+
     def to_json(self) -> dict:
         splits = {s: sum(c.values()) for s, c in self.counts.items()}
         return {
@@ -40,9 +46,9 @@ class DatasetInfo:
 
 
 def default_dataset(infos: list[DatasetInfo]) -> str | None:
-    """The data set every page starts with: the most recently imported real one (not the demo
-    faces), else the first there is."""
-    real = [d for d in infos if d.format != "synthetic"]
+    """The data set every page starts with: the most recently imported real one that can train (not
+    the demo faces, not a photo set, which is for testing), else the first there is."""
+    real = [d for d in infos if d.format not in ("synthetic", PHOTO_FOLDER)]
     return max(real, key=lambda d: d.created).name if real else (infos[0].name if infos else None)
 
 

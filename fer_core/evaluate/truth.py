@@ -1,6 +1,7 @@
-"""What a prediction is scored against: FER2013's label, or the FER+ majority of the face's ten
-votes (`--labels ferplus`). Against the majority, faces without one are counted apart, and so,
-for a model of FER2013's seven classes, are faces whose majority is contempt."""
+"""What a prediction is scored against (label_sources.TRUTHS): FER2013's label, the FER+ majority of
+the face's ten votes (`--labels ferplus`), or a photo's folder (`--labels photos`). Faces without a
+truth (no majority) are counted apart, and so, for a model of FER2013's seven classes, are faces
+whose truth is contempt."""
 
 from dataclasses import replace
 
@@ -10,29 +11,23 @@ from fer_core.data.dataset import FaceDataset
 from fer_core.data.ferplus import CLASS_COLUMN, NO_MAJORITY, annotator_agreement, majority
 from fer_core.evaluate.metrics import report
 from fer_core.evaluate.predictions import Predictions
+from fer_core.label_sources import TRUTHS, truth_problem
 from fer_core.labels import CONTEMPT, classes_for
 
-LABELS = ("fer2013", "ferplus")
+LABELS = tuple(TRUTHS)
 
 
 def check_truth(ds: FaceDataset, labels: str) -> None:
     """ValueError, saying what to do, when data set `ds` cannot be scored against `labels`."""
-    if labels not in LABELS:
-        raise ValueError(f"labels must be one of {', '.join(LABELS)}, not {labels!r}")
-    if labels == "ferplus" and ds.votes is None:
-        raise ValueError(f"data set {ds.name!r} has no FER+ votes: import it with `fer data import fer2013.csv --ferplus fer2013new.csv`")
-    if labels == "fer2013" and not ds.has_fer2013_labels:
-        raise ValueError(
-            f"FER2013's labels are unavailable for data set {ds.name!r}: it came from the FERPlus folders, which carry only the "
-            "ten votes; score against the FER+ majority (`--labels ferplus`)"
-        )
+    if problem := truth_problem(ds, labels):
+        raise ValueError(problem)
 
 
 def truth(ds: FaceDataset, rows: np.ndarray, labels: str = "fer2013") -> np.ndarray:
-    """(N,) the true class of data-set rows `rows`; with `ferplus`, the majority (of
-    labels.FERPLUS_CLASSES; ferplus.NO_MAJORITY where there is none)."""
+    """(N,) the true class of data-set rows `rows`: the data set's own label, or with `ferplus` the
+    votes' majority (of labels.FERPLUS_CLASSES; ferplus.NO_MAJORITY where there is none)."""
     check_truth(ds, labels)
-    return ds.labels[rows].astype(np.int64) if labels == "fer2013" else majority(ds.votes[rows])
+    return majority(ds.votes[rows]) if TRUTHS[labels].needs_votes else ds.labels[rows].astype(np.int64)
 
 
 def scorable(true: np.ndarray, num_classes: int) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Executors: where and when runs train. `get_executor()` gives the settings' one: the local
 executor unless FER_RAY_ADDRESS (or `--cluster`) names a Ray cluster."""
 
-from fer_core.executor.settings import ExecutorSettings
+from fer_core.train.executor_settings import ExecutorSettings
+from fer_core.train.session import Plan, Started, prepare_run
 
 
 def get_executor(ray_address: str | None = None, settings: ExecutorSettings | None = None):
@@ -21,9 +22,6 @@ def start_or_resume(cfg, executor=None):
     """Carry out the request for TrainConfig `cfg` (`prepare_run`'s decision) detached, through the
     executor (the settings' one unless given): what the app does; `fer train` trains in process.
     Returns a `session.Started`."""
-    # Here, not at the top: the session imports executor.settings, which runs this package first.
-    from fer_core.train.session import Plan, Started, prepare_run
-
     run, plan = prepare_run(cfg)
     if plan not in (Plan.CACHED, Plan.BUSY):
         (executor or get_executor()).submit(run, resume=plan is Plan.RESUME)

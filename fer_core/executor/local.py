@@ -7,8 +7,8 @@ from collections.abc import Callable
 import torch
 
 from fer_core.executor.base import Executor, Job, Outcome
-from fer_core.executor.settings import ExecutorSettings
 from fer_core.train.engine import Callbacks, resolve_device
+from fer_core.train.executor_settings import ExecutorSettings
 from fer_core.train.runs import Run
 from fer_core.train.session import launch, train_in_process
 

@@ -6,7 +6,7 @@ import argparse
 import signal
 import sys
 
-from fer_core.executor.settings import RAY_ADDRESS_ENV
+from fer_core.train.executor_settings import RAY_ADDRESS_ENV
 
 
 def _interrupt(*_):

@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 
 from fer_core.executor.base import Executor, Job, Outcome
-from fer_core.executor.settings import RAY_ADDRESS_ENV, ExecutorSettings
 from fer_core.paths import checkpoints_dir, data_dir
 from fer_core.train.engine import Callbacks
+from fer_core.train.executor_settings import RAY_ADDRESS_ENV, ExecutorSettings
 from fer_core.train.runs import Run, RunError, RunStatus
 
 NAMESPACE = "fer-lab"

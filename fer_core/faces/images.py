@@ -6,7 +6,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from fer_core.labels import IMAGE_SIZE
 
@@ -17,6 +17,7 @@ def read_image(source: str | Path | bytes, name: str | None = None) -> np.ndarra
     name = name or str(source)
     try:
         with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as im:
+            im = ImageOps.exif_transpose(im)  # a phone's photo upright, as its owner sees it
             return np.array(im.convert("L") if im.size == (IMAGE_SIZE, IMAGE_SIZE) else im.convert("RGB"))
     except FileNotFoundError:
         raise

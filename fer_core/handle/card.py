@@ -8,6 +8,7 @@ import numpy as np
 
 from fer_core.evaluate import confused_pairs
 from fer_core.inference import TTA_LABELS
+from fer_core.label_sources import LEARNED, TRUTHS, model_truth
 from fer_core.labels import classes_for
 from fer_core.models import layer_table
 from fer_core.models.layers import layer_totals
@@ -15,8 +16,8 @@ from fer_core.train.runs import Run
 
 
 def card_truth(cfg) -> str:
-    """What a shipped model's card scores it against (evaluate.truth.LABELS): the labels it learned."""
-    return "fer2013" if cfg.labels == "fer2013" else "ferplus"
+    """What a shipped model's card scores it against (label_sources.TRUTHS): the labels it learned."""
+    return model_truth(cfg.labels)
 
 
 def _figures_table(reports: dict[str, dict], tta: str) -> str:
@@ -45,8 +46,8 @@ def _precision_note(arithmetic: str) -> str:
 
 def _labels(cfg) -> str:
     """What the model learned, when it is not FER2013's labels (TrainConfig.labels)."""
-    what = {"majority": "the FER+ majority of ten annotators (faces without one left out)", "votes": "the FER+ vote distribution"}
-    return "" if cfg.labels == "fer2013" else f"\n- Labels: {what[cfg.labels]}; validated against the FER+ majority."
+    learned = LEARNED[cfg.labels]
+    return "" if cfg.labels == "fer2013" else f"\n- Labels: {learned.help}; validated against the {TRUTHS[learned.truth].title}."
 
 
 def data_line(ds) -> str:
@@ -99,9 +100,11 @@ def card_text(
     data: str = "",
     name: str = "default",
     data_name: str = "fer2013",
+    real: dict | None = None,
 ) -> str:
     """The card's Markdown; `selection`, if given, is a paragraph on how this run was chosen among others;
-    `data`, the data set's `data_line`; `name`, the shipped model's (store.SHIPPED); `data_name`, the data set's."""
+    `data`, the data set's `data_line`; `name`, the shipped model's (store.SHIPPED); `data_name`, the data set's;
+    `real`, its figures on a photo set (evaluate.real_faces.real_face_report)."""
     cfg = run.config()
     totals = layer_totals(layer_table(cfg.model))
     rep, best = reports["none"], reports[tta]
@@ -137,7 +140,7 @@ Computed in **{arithmetic}** on {hardware}{_precision_note(arithmetic)}.
 
 Most confused pairs:
 {pairs}
-
+{real_faces_section(real, name) if real else ""}
 ## Recipe
 
 - Architecture: `{cfg.arch}`, {totals.params:,} parameters, {totals.macs / 1e6:.0f} M multiply-adds per face,
@@ -163,6 +166,27 @@ Training time: {minutes:.0f} min on {hardware}.
 {_weaknesses(cfg, best)}
 - FER2013 faces are tightly cropped, frontal, 48x48 grayscale, often posed. Webcam faces differ (lighting,
   pose, distance, how the detector frames them): expect lower accuracy live than on PublicTest, and prefer the smoothed emotion.
+"""
+
+
+def real_faces_section(real: dict, name: str) -> str:
+    """The card's section on real photographs: what a webcam or an uploaded photo brings."""
+    emotions = list(real["recall"])
+    return f"""
+## Real faces
+
+Photo set `{real["data"]}`: {real["found"]}. Each photo went through the face pipeline the Webcam and
+Explain use (YuNet, eyes level, framed as FER2013, 48x48), {TTA_LABELS[real["tta"]]}, against the
+photos' labels, over FER2013's seven emotions ({real["faces"]:,} faces; photos labelled contempt left
+out, a prediction of contempt counted wrong):
+
+| accuracy | macro recall | {" | ".join(emotions)} |
+|---|---|{"---|" * len(emotions)}
+| {real["accuracy"]:.1f}% | {real["macro_recall"]:.1f} | {" | ".join(f"{real['recall'][c]:.0f}" for c in emotions)} |
+
+Reproduce: `fer eval {name} --data {real["data"]} --split PublicTest --json` (its `seven_emotions`){
+        f"; measured in {real['measured_on']}" if real.get("measured_on") else ""
+    }.
 """
 
 

@@ -13,10 +13,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from fer_core.atomic import atomic_path
 from fer_core.data import load_dataset
-from fer_core.evaluate import predict_split, row_normalised
+from fer_core.evaluate import row_normalised
+from fer_core.evaluate.real_faces import real_face_report
 from fer_core.evaluate.truth import scored_report
-from fer_core.handle.card import card_text, card_truth, data_line
+from fer_core.handle.card import card_text, card_truth, data_line, real_faces_section
+from fer_core.handle.predictions import predict_split
 from fer_core.handle.store import DEFAULT, load_model, shipped_dir
 from fer_core.inference import TTA_MODES, check_tta
 from fer_core.labels import classes_for
@@ -56,10 +59,11 @@ def ship(
     tta: str = "10crop",
     selection: str = "",
     name: str = DEFAULT,
+    real: str | None = None,
 ) -> dict:
     """Copy `run_id` to shipped model `name`'s directory with its card; returns the single-pass
     PublicTest report, against the labels it learned (card_truth). The card gives every test-time
-    augmentation and recommends `tta`."""
+    augmentation and recommends `tta`; with `real` (a photo set), its real-face figures too."""
     run = Run.at(run_id)
     if run.status().status is not RunStatus.FINISHED:
         raise RunError(f"run {run_id} is not finished; only a finished run can be shipped")
@@ -73,6 +77,12 @@ def ship(
         preds = predict_split(model, ds, "PublicTest", tta=mode, use_cache=False)
         reports[mode] = scored_report(preds, ds, truth)
     rep = reports["none"]
+    if real:
+        photos = load_dataset(real)
+        real_rep = real_face_report(predict_split(model, photos, "PublicTest", use_cache=False), photos)
+        real_rep["measured_on"] = f"{model.arithmetic} on {cpu_description()}"
+    else:
+        real_rep = None
     epochs = [m for m in run.metrics() if m.get("kind") == "epoch"]
     minutes = (epochs[-1]["elapsed"] / 60) if epochs else 0.0
     hardware = hardware or cpu_description()
@@ -90,10 +100,11 @@ def ship(
             "arithmetic": model.arithmetic,  # bf16 or fp32 ("precision" is a metric here)
             **rep,
             "tta": {mode: r for mode, r in reports.items() if mode != "none"},
+            **({"real_faces": real_rep} if real_rep else {}),
         }
         (tmp / "metrics_publictest.json").write_text(json.dumps(summary, indent=2) + "\n")
         confusion_png(np.array(reports[tta]["confusion_matrix"]), tmp / "confusion_matrix.png")
-        card = card_text(run, reports, tta, command, hardware, minutes, model.arithmetic, selection, data_line(ds), name, ds.name)
+        card = card_text(run, reports, tta, command, hardware, minutes, model.arithmetic, selection, data_line(ds), name, ds.name, real_rep)
         (tmp / "MODEL_CARD.md").write_text(card)
         shipped = load_model(Run(run.id, tmp))
         shipped.gradient_ascent(shipped.conv_layers()[-1])  # cached in tmp/filters/
@@ -107,4 +118,31 @@ def ship(
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return rep
+
+
+def card_real_faces(name: str, real: str) -> dict:
+    """Give shipped model `name`'s card its real-face section (and metrics_publictest.json its
+    `real_faces`), measured now on photo set `real`; an older section is replaced. The rest of the
+    card, measured where the model was trained, is left as it is. Returns the figures."""
+    run = Run(name, shipped_dir(name))
+    photos = load_dataset(real)
+    model = load_model(run)
+    rep = real_face_report(predict_split(model, photos, "PublicTest", use_cache=False), photos)
+    rep["measured_on"] = f"{model.arithmetic} on {cpu_description()}"
+    card_path, metrics_path = run.dir / "MODEL_CARD.md", run.dir / "metrics_publictest.json"
+    card = card_path.read_text()
+    section = real_faces_section(rep, name)
+    if "\n## Real faces\n" in card:  # renew: from its heading to the next one
+        head, rest = card.split("\n## Real faces\n", 1)
+        card = head.rstrip("\n") + "\n" + section + "\n## " + rest.split("\n## ", 1)[1]
+    else:
+        head, rest = card.split("\n## Recipe\n", 1)
+        card = head.rstrip("\n") + "\n" + section + "\n## Recipe\n" + rest
+    metrics = json.loads(metrics_path.read_text())
+    metrics["real_faces"] = rep
+    with atomic_path(card_path) as tmp:
+        tmp.write_text(card)
+    with atomic_path(metrics_path) as tmp:
+        tmp.write_text(json.dumps(metrics, indent=2) + "\n")
     return rep

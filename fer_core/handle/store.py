@@ -1,70 +1,59 @@
-"""Finding and loading models: a finished run, or a shipped model, as a `LoadedModel` (the model
-handle) with the preprocessing it was trained with.
-
-The shipped models live in the project's `checkpoints/`: `default/` (FER2013's labels, 7 classes;
-`FER_DEFAULT_MODEL_DIR` moves it) and `ferplus/` beside it (FER+'s votes, 8 classes), each laid out
-like any run directory, so everything that reads a run reads them too.
-"""
+"""Finding and loading models: a finished run, or a shipped model (train/shipped.py: where they
+live, how a name resolves), as a `LoadedModel` (the model handle) with the preprocessing it was
+trained with."""
 
 import hashlib
-import os
-from pathlib import Path
 
 from fer_core.handle.loaded import LoadedModel
 from fer_core.models import build_model
 from fer_core.normalize import Normalization, Preprocessing
-from fer_core.paths import PROJECT_ROOT, check_name
 from fer_core.train.config import TrainConfig
 from fer_core.train.run_summary import list_runs
 from fer_core.train.runs import Run, RunError, RunStatus
-
-DEFAULT, FERPLUS = "default", "ferplus"
-# The shipped models by the name users give them (`fer eval ferplus`), with what the pickers say.
-SHIPPED = {DEFAULT: "shipped FER2013 model", FERPLUS: "shipped FER+ model, 8 emotions"}
-
-
-def default_dir() -> Path:
-    return Path(os.environ.get("FER_DEFAULT_MODEL_DIR") or PROJECT_ROOT / "checkpoints" / DEFAULT)
-
-
-def shipped_dir(name: str = DEFAULT) -> Path:
-    if name not in SHIPPED:
-        raise ValueError(f"no shipped model {name!r}; one of {', '.join(SHIPPED)}")
-    return default_dir() if name == DEFAULT else default_dir().with_name(name)
+from fer_core.train.shipped import (  # noqa: F401  (where every page and command has found them)
+    DEFAULT,
+    FERPLUS,
+    SHIPPED,
+    default_dir,
+    default_run,
+    has_default,
+    resolve_run,
+    shipped_dir,
+    shipped_name,
+)
 
 
-def default_run(name: str = DEFAULT) -> Run:
-    return Run(name, shipped_dir(name))
+def real_faces(name: str) -> dict | None:
+    """Shipped model `name`'s figures on real photos, as its card gives them (ship.card_real_faces), or None."""
+    import json
 
-
-def has_default(name: str = DEFAULT) -> bool:
-    return default_run(name).has_weights("best")
-
-
-def shipped_name(run: Run) -> str | None:
-    """The shipped model's name when `run`'s directory is one (they sit among the runs in
-    `checkpoints/`), else None."""
-    here = run.dir.resolve()
-    return next((name for name in SHIPPED if shipped_dir(name).resolve() == here), None)
+    try:
+        return json.loads((shipped_dir(name) / "metrics_publictest.json").read_text()).get("real_faces")
+    except (OSError, ValueError):
+        return None
 
 
 def face_model() -> str:
-    """The model the Webcam and Explain pages start with: the FER+ one when it is shipped (its labels
-    are what ten people saw), else the FER2013 one."""
-    return FERPLUS if has_default(FERPLUS) else DEFAULT
+    """The model the Webcam and Explain pages start with: of the shipped models, the one best on real
+    photos (macro recall, then accuracy, from their cards); without those figures, the FER+ one
+    (its labels are what ten people saw), else the FER2013 one."""
+    shipped = [name for name in SHIPPED if has_default(name)]
+    measured = {name: fig for name in shipped if (fig := real_faces(name))}
+    if measured:
+        return max(measured, key=lambda n: (measured[n]["macro_recall"], measured[n]["accuracy"]))
+    return FERPLUS if FERPLUS in shipped else DEFAULT
 
 
-def resolve_run(ref: str | None) -> Run:
-    """`default` (or None) or `ferplus` -> that shipped model; anything else -> that run id."""
-    name = ref or DEFAULT
-    if name in SHIPPED:
-        if not has_default(name):
-            raise RunError(f"no {name} model ({SHIPPED[name]}): {shipped_dir(name)} has no best.safetensors (train one, or pass a run id)")
-        return default_run(name)
-    run = Run.at(check_name(ref))  # a name, never a path
-    if not run.exists:
-        raise RunError(f"no run {ref!r} (looked in {run.dir}); `fer runs list` shows the runs")
-    return run
+def face_model_note() -> str:
+    """Why the Webcam and Explain pages start with `face_model()`, in a sentence."""
+    name = face_model()
+    if fig := real_faces(name):
+        return (
+            f"Starts with **{name}**, the shipped model best on real photos: {fig['accuracy']:.1f}% accuracy, "
+            f"{fig['macro_recall']:.1f} macro recall over seven emotions on {fig['faces']:,} faces of photo set "
+            f"`{fig['data']}` (its model card)."
+        )
+    return f"Starts with **{name}**" + (", whose labels are what ten people saw." if name == FERPLUS else ".")
 
 
 def model_choices() -> list[str]:

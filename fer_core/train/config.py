@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field, replace
 from fer_core.augment import AugmentConfig
 from fer_core.identity import added, identity, renamed_values
 from fer_core.inference import TTA_MODES
+from fer_core.label_sources import LEARNED
 from fer_core.labels import FERPLUS_CLASSES
 from fer_core.models import PRESETS, ModelConfig, get_preset
 from fer_core.normalize import Normalization
@@ -17,7 +18,10 @@ from fer_core.precision import PRECISIONS
 OPTIMIZERS = ("adamw", "sgd")
 SCHEDULERS = ("onecycle", "cosine", "plateau", "none")
 DEVICES = ("auto", "cpu", "cuda")
-LABEL_MODES = ("fer2013", "majority", "votes")
+LABEL_MODES = tuple(LEARNED)
+# labels "both": the FER+ vote distribution with this share of FER2013's one label mixed in. 0.3 is
+# the mix of the two shipped models that scored best on real faces without training (docs/RESULTS.md).
+BOTH_FER2013_SHARE = 0.3
 # Fields that do not change what is learned, so they are left out of the run id.
 NOT_IDENTITY = ("device", "precision", "log_every")
 # Options that measurement rejected and issue 36 retired (docs/RESULTS.md, "Measured and not kept"):
@@ -95,7 +99,8 @@ class TrainConfig:
     # distribution of the votes (ferplus.vote_targets); both are validated against the majority.
     labels: str = added(
         "fer2013",
-        help="what the model learns: FER2013's labels, the FER+ majority, or the FER+ vote distribution (needs a data set with FER+ votes)",
+        help="what the model learns: FER2013's labels, the FER+ majority, the FER+ vote distribution, or both: the votes with "
+        f"{BOTH_FER2013_SHARE:.0%} of FER2013's label mixed in (FER+ labels need a data set with FER+ votes)",
         label="Labels",
         choices=LABEL_MODES,
     )
@@ -108,6 +113,9 @@ class TrainConfig:
         choices=TTA_MODES,
         metadata=renamed_values({"flip": True, "none": False}),
     )
+    # Fine-tuning (issue 42): the run starts from this model's best weights (a run id, or a shipped
+    # model's name) instead of random ones. Its architecture and classes must be this run's.
+    init: str = added("")
     train_split: str = "Training"
     val_split: str = "PublicTest"
     seed: int = option(0, help="draws the initial weights, the shuffling and the augmentation", label="Seed", low=0, high=1_000_000)

@@ -18,10 +18,12 @@ from fer_core.augment import augment_batch
 from fer_core.data import load_dataset
 from fer_core.data.ferplus import majority, vote_targets
 from fer_core.inference import inference_copy, predict_logits
+from fer_core.label_sources import LEARNED, TRUTHS, own_truth
 from fer_core.normalize import Preprocessing, dataset_stats
 from fer_core.precision import use_bf16
-from fer_core.train.config import TrainConfig
+from fer_core.train.config import BOTH_FER2013_SHARE, TrainConfig
 from fer_core.train.runs import Run, RunStatus
+from fer_core.train.shipped import resolve_run
 from fer_core.train.state import TrainingState
 
 Callbacks = list[Callable[[str, dict], None]]  # each gets (event, record): 'step' and 'epoch' points
@@ -65,17 +67,20 @@ def labelled_rows(cfg: TrainConfig, ds) -> tuple[np.ndarray, np.ndarray, np.ndar
     contempt's), or no vote left (vote_targets)."""
     tr, va = ds.split_indices(cfg.train_split), ds.split_indices(cfg.val_split)
     n = cfg.resolved().model.num_classes
-    if cfg.labels == "fer2013":
-        if not ds.has_fer2013_labels:
-            raise ValueError(
-                f"data set {cfg.data!r} has no FER2013 labels (FERPlus folders carry only votes): train with labels 'votes' or 'majority'"
-            )
-        return tr, ds.labels[tr], None, va, ds.labels[va]
-    if ds.votes is None:
+    learned = LEARNED[cfg.labels]
+    if learned.needs_fer2013 and not ds.has_fer2013_labels:
+        instead = "train with labels 'votes' or 'majority'" if ds.votes is not None else "train on a FER2013 data set"
+        raise ValueError(f"data set {cfg.data!r} has no FER2013 labels ({TRUTHS[own_truth(ds.label_source)].title} only): {instead}")
+    if learned.needs_votes and ds.votes is None:
         raise ValueError(f"labels {cfg.labels!r} need FER+ votes: import {cfg.data!r} with `--ferplus fer2013new.csv`")
+    if cfg.labels == "fer2013":
+        return tr, ds.labels[tr], None, va, ds.labels[va]
     maj_va = majority(ds.votes[va])
-    if cfg.labels == "votes":
+    if cfg.labels in ("votes", "both"):
         targets, keep = vote_targets(ds.votes[tr], n)
+        if cfg.labels == "both":
+            one_hot = np.eye(n, dtype=np.float32)[ds.labels[tr]]  # FER2013's class k is FER+'s class k
+            targets = (1 - BOTH_FER2013_SHARE) * targets + BOTH_FER2013_SHARE * one_hot
         t_tr = targets[keep]
         y_tr = t_tr.argmax(1)  # for class weights and the running training accuracy
     else:
@@ -84,6 +89,18 @@ def labelled_rows(cfg: TrainConfig, ds) -> tuple[np.ndarray, np.ndarray, np.ndar
         y_tr = y_tr[keep]
     scored = (maj_va >= 0) & (maj_va < n)
     return tr[keep], y_tr, t_tr, va[scored], maj_va[scored]
+
+
+def init_weights(cfg: TrainConfig) -> dict[str, torch.Tensor]:
+    """The best weights of model `cfg.init` (a run id or a shipped model), checked to be this run's
+    architecture and classes."""
+    source = resolve_run(cfg.init)
+    if (theirs := source.config().resolved().model) != cfg.model:
+        raise ValueError(
+            f"cannot start from {cfg.init!r}: it is a {theirs.name} with {theirs.num_classes} classes, "
+            f"this run a {cfg.model.name} with {cfg.model.num_classes}"
+        )
+    return source.load_weights("best")
 
 
 def total_steps(cfg: TrainConfig, n_train: int) -> int:
@@ -162,6 +179,8 @@ class Trainer:
         steps = epoch_steps(len(data.x_tr), cfg.batch_size)
         state = TrainingState.create(cfg, self.device, steps)
         records = []
+        if cfg.init and not (resume and self.run.resumable()):
+            state.start_from(init_weights(cfg))
         if resume and (saved := self.run.load_state()):
             state.load(saved)
             # A trainer killed mid-epoch (its node lost) logged points past its last saved state:

@@ -21,9 +21,9 @@ from enum import StrEnum
 import torch
 
 from fer_core.data import list_datasets
-from fer_core.executor.settings import ExecutorSettings
 from fer_core.train.config import TrainConfig, run_id
 from fer_core.train.engine import Callbacks, NonFiniteLoss, Trainer, TrainResult, resolve_device
+from fer_core.train.executor_settings import ExecutorSettings
 from fer_core.train.run_summary import summary
 from fer_core.train.runs import FileLock, Run, RunError, RunStatus
 from fer_core.train.slots import device_slots, wait_for_slot

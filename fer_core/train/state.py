@@ -66,6 +66,12 @@ class TrainingState:
             aug_gen=torch.Generator(device=device).manual_seed(cfg.seed + 1),
         )
 
+    def start_from(self, weights: dict[str, torch.Tensor]) -> None:
+        """Fine-tune: the model and its weight average begin at `weights` (the optimiser's state is fresh)."""
+        self.model.load_state_dict(weights)
+        if self.ema:
+            self.ema.model.load_state_dict(weights)
+
     # --- the loop's moves ---------------------------------------------------
     @property
     def eval_model(self) -> torch.nn.Module:
