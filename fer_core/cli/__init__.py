@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from fer_core.cli import classroom, data, evaluate, explain, lessons, predict, study, train
+from fer_core.cli import classroom, data, evaluate, explain, export, lessons, predict, study, train
 from fer_core.train import RunError
 
 
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     study.add_parser(sub)
     classroom.add_parser(sub)
     lessons.add_parser(sub)
+    export.add_parser(sub)
     return ap
 
 
