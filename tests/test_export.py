@@ -28,11 +28,17 @@ def test_the_shipped_model_exports_and_onnxruntime_gives_its_labels_on_real_face
     faces = load_dataset("real").pixels  # 84 real FER2013 faces
     model = load_model(Run("ferplus", SHIPPED_FERPLUS), precision="fp32")
     rep = export.export_onnx(model, tmp_path / "ferplus.onnx", faces)
-    assert rep["same_label"] == 1.0 and rep["max_abs_diff"] < export.TOLERANCE
+    assert rep["same_label"] == 1.0 and rep["max_abs_diff"] < export.TOLERANCE and rep["cam_max_abs_diff"] < export.TOLERANCE
     session = ort.InferenceSession(str(tmp_path / "ferplus.onnx"), providers=["CPUExecutionProvider"])
-    probs = session.run(["probs"], {"faces": faces[:5]})[0]  # any batch size
+    probs, cam = session.run(["probs", "cam"], {"faces": faces[:5]})  # any batch size
     assert probs.shape == (5, 8) and np.allclose(probs.sum(1), 1, atol=1e-5)
     assert (probs.argmax(1) == model.probs(faces[:5]).argmax(1)).all()  # the app's own handle agrees
+    # "what it looks at": Grad-CAM of the last block, which for a model ending in average pooling is
+    # the class activation map, peaks where the exported map peaks
+    assert cam.shape == (5, 48, 48) and cam.min() >= 0 and np.allclose(cam.max((1, 2)), 1)
+    for face, c, k in zip(faces[:5], cam, probs.argmax(1), strict=True):
+        grad = model.explain(face, "grad-cam", target=int(k)).map
+        assert np.corrcoef(grad.ravel(), c.ravel())[0, 1] > 0.9
     meta = {p.key: p.value for p in onnx.load(str(tmp_path / "ferplus.onnx")).metadata_props}
     assert json.loads(meta["classes"])[-1] == "contempt" and meta["learned"] == "votes"
     assert json.loads(meta["card"])["accuracy"] == pytest.approx(0.8957, abs=1e-3)
@@ -42,8 +48,9 @@ def test_the_cli_exports_a_run_and_a_failed_check_keeps_the_old_file(data_dir, t
     save_dataset(synth_dataset("demo", n=140))
     run = untrained_run("demo", arch="tiny")
     out = tmp_path / "tiny.onnx"
-    assert main(["export", run.id, "--onnx", str(out), "--check-data", "demo"]) == 0
+    assert main(["export", run.id, "--onnx", str(out), "--check-data", "demo"]) == 0  # tiny: no average pooling, no map
     assert "the same label on 100.00%" in capsys.readouterr().out
+    assert [o.name for o in ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).get_outputs()] == ["probs"]
     before = out.read_bytes()
     monkeypatch.setattr(export, "TOLERANCE", -1.0)  # no graph can pass: as if it did not match
     assert main(["export", run.id, "--onnx", str(out)]) == 2

@@ -18,6 +18,11 @@ def cmd_export(a) -> int:
     print(
         f"exported {model.run_id} to {rep['path']} ({rep['bytes'] / 2**20:.1f} MB); against PyTorch on {rep['faces']:,} faces of "
         f"{where}: the same label on {rep['same_label']:.2%}, probabilities within {rep['max_abs_diff']:.1e}"
+        + (
+            f", its activation map within {rep['cam_max_abs_diff']:.1e}"
+            if "cam_max_abs_diff" in rep
+            else " (no activation map: its head is not average pooling)"
+        )
     )
     return 0
 
