@@ -1,10 +1,13 @@
 """Train page widgets that turn into a ModelConfig and a TrainConfig."""
 
+from dataclasses import replace
+
 import streamlit as st
 from option_widgets import option_input
 
 from fer_core.augment import AugmentConfig
 from fer_core.inference import TTA_LABELS
+from fer_core.label_sources import LEARNED, TRUTHS
 from fer_core.models import PRESET_SUMMARIES, PRESETS, FCConfig, ModelConfig, StageConfig
 from fer_core.models.config import ACTIVATIONS, POOLS
 from fer_core.options import spec, specs
@@ -171,8 +174,11 @@ def train_config_form(datasets: list[str], model: ModelConfig | None) -> TrainCo
     if model is None:
         return None
     arch = model.name if model.name in PRESETS else "custom"
+    if arch == "custom":  # its classes are those of the labels it learns, as resolved() gives a preset
+        model = replace(model, num_classes=len(TRUTHS[LEARNED[values["labels"]].truth].classes))
     try:
-        return TrainConfig(arch=arch, model=model, augment=aug, **values)
+        # a preset's model is left for resolved() to fill, as `fer train` does: the same request, the same run id
+        return TrainConfig(arch=arch, model=None if arch != "custom" else model, augment=aug, **values)
     except ValueError as exc:  # a combination the config refuses
         st.error(str(exc))
         return None

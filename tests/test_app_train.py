@@ -12,6 +12,7 @@ from fer_core.data.synth import synth_dataset
 from fer_core.options import specs
 from fer_core.train import RunStatus, TrainConfig, prepare_run, train_in_process
 from fer_core.train.recipes import get_recipe
+from tests.fixtures import save_voted_demo
 from tests.test_app import _app, _count
 
 
@@ -86,19 +87,26 @@ def test_the_forms_widgets_are_the_declared_options_and_no_retired_one(data_dir)
     assert not [k for k in widgets if any(r in k for r in ("mixup", "swa", "crop"))]
 
 
-def test_a_recipe_picked_on_the_page_shows_its_fields_and_starts_fer_train_recipes_run(data_dir):
-    save_dataset(synth_dataset("fer2013", n=140))
+@pytest.mark.parametrize("recipe", ["shipped", "ferplus"])
+def test_a_recipe_picked_on_the_page_shows_its_fields_and_starts_fer_train_recipes_run(data_dir, recipe):
+    """The page's request is `fer train --recipe NAME`'s, run id included: a FER+ recipe's model has
+    FER+'s eight classes on the page as on the command line (it had seven on the page before)."""
+    if recipe == "ferplus":
+        save_voted_demo(140, least=2, name="fer2013")  # the FER+ recipe needs the votes
+    else:
+        save_dataset(synth_dataset("fer2013", n=140))
     p = argparse.ArgumentParser()
     add_train_options(p)
-    run, _ = prepare_run(config_from_args(p.parse_args(["--recipe", "shipped", "--data", "fer2013"])))  # `fer train --recipe shipped`
+    run, _ = prepare_run(config_from_args(p.parse_args(["--recipe", recipe, "--data", "fer2013"])))  # `fer train --recipe NAME`
     run.set_status(RunStatus.FINISHED, "a stand-in: the page finds it instead of training")
+    assert run.config().model.num_classes == (8 if recipe == "ferplus" else 7)
     at = _app("app_pages/train.py")
     assert at.number_input(key="train_epochs").value == TrainConfig().epochs  # quick, until another is picked
-    at.selectbox(key="train_recipe").set_value("shipped").run()
-    shipped = get_recipe("shipped").config
-    assert at.selectbox(key="train_arch").value == shipped.arch and at.number_input(key="train_epochs").value == shipped.epochs
-    assert at.number_input(key="train_aug_rotate_deg").value == shipped.augment.rotate_deg
-    assert at.selectbox(key="train_optimizer").value == "sgd" and at.number_input(key="train_momentum").value == shipped.momentum
+    at.selectbox(key="train_recipe").set_value(recipe).run()
+    wanted = get_recipe(recipe).config
+    assert at.selectbox(key="train_arch").value == wanted.arch and at.number_input(key="train_epochs").value == wanted.epochs
+    assert at.number_input(key="train_aug_rotate_deg").value == wanted.augment.rotate_deg
+    assert at.selectbox(key="train_optimizer").value == "sgd" and at.number_input(key="train_momentum").value == wanted.momentum
     at.button(key="train_start").click().run()
     assert not at.exception, at.exception
     assert "Cached" in at.success[0].value and run.id in at.success[0].value

@@ -8,8 +8,7 @@ from dataclasses import asdict, dataclass, field, replace
 from fer_core.augment import AugmentConfig
 from fer_core.identity import added, identity, renamed_values
 from fer_core.inference import TTA_MODES
-from fer_core.label_sources import LEARNED
-from fer_core.labels import FERPLUS_CLASSES
+from fer_core.label_sources import LEARNED, TRUTHS
 from fer_core.models import PRESETS, ModelConfig, get_preset
 from fer_core.normalize import Normalization
 from fer_core.options import option, specs
@@ -159,7 +158,7 @@ class TrainConfig:
         if self.model is not None:
             return self
         model = get_preset(self.arch)
-        return replace(self, model=model if self.labels == "fer2013" else replace(model, num_classes=len(FERPLUS_CLASSES)))
+        return replace(self, model=replace(model, num_classes=len(TRUTHS[LEARNED[self.labels].truth].classes)))
 
     def to_json(self) -> dict:
         return asdict(self.resolved())
