@@ -98,8 +98,7 @@ class TrainConfig:
     # distribution of the votes (ferplus.vote_targets); both are validated against the majority.
     labels: str = added(
         "fer2013",
-        help="what the model learns: FER2013's labels, the FER+ majority, the FER+ vote distribution, or both: the votes with "
-        f"{BOTH_FER2013_SHARE:.0%} of FER2013's label mixed in (FER+ labels need a data set with FER+ votes)",
+        help="what the model learns: FER2013's labels, the FER+ majority or vote distribution, or both (votes and FER2013's label)",
         label="Labels",
         choices=LABEL_MODES,
     )
