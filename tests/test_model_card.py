@@ -9,6 +9,7 @@ import pytest
 from fer_core.cli import main
 from fer_core.data import load_dataset, save_dataset
 from fer_core.data.synth import synth_dataset
+from fer_core.handle.loaded import LoadedModel
 from fer_core.handle.ship import ship
 from fer_core.handle.store import DEFAULT, face_model, load_model, model_choices
 from fer_core.train import RunError
@@ -69,7 +70,14 @@ def test_only_a_finished_run_ships(data_dir, tmp_path, monkeypatch):
     assert not (tmp_path / "default").exists()
 
 
+def _no_filters(monkeypatch) -> None:
+    """Shipping computes the last layer's filters for the Filters page (the first test checks them);
+    the tests of the card's words skip that half of the work."""
+    monkeypatch.setattr(LoadedModel, "gradient_ascent", lambda self, layer, **options: None)
+
+
 def test_the_card_states_equalisation_when_the_run_used_it(data_dir, tmp_path, monkeypatch):
+    _no_filters(monkeypatch)
     save_dataset(synth_dataset("demo", n=140))
     monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
     ship(untrained_run("demo", equalize=True).id, "demo")  # (a card without it: the test above)
@@ -79,6 +87,7 @@ def test_the_card_states_equalisation_when_the_run_used_it(data_dir, tmp_path, m
 
 
 def test_a_fer_plus_model_ships_as_ferplus_and_its_command_reproduces_its_card(data_dir, tmp_path, monkeypatch, capsys):
+    _no_filters(monkeypatch)
     save_voted_demo(210, least=3)
     monkeypatch.setenv("FER_DEFAULT_MODEL_DIR", str(tmp_path / "default"))
     run = untrained_run("voted", labels="votes")
