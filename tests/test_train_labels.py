@@ -13,7 +13,7 @@ from fer_core.handle.store import load_model
 from fer_core.labels import CONTEMPT, FERPLUS_CLASSES
 from fer_core.models import get_preset
 from fer_core.train import TrainConfig, prepare_run, train_in_process
-from fer_core.train.engine import labelled_rows
+from fer_core.train.engine import Trainer, labelled_rows
 from tests.fixtures import save_voted_demo
 
 
@@ -85,6 +85,7 @@ def test_fine_tuning_starts_from_the_models_weights_and_refuses_another_architec
     run, _ = prepare_run(cfg)
     train_in_process(run)
     start, end = source.load_weights("best"), run.load_weights("last")
+    assert Trainer(run, cfg).fit(resume=True).epochs_done == 1  # a resumed fine-tune continues from its own state
     assert all(torch.allclose(start[k].float(), end[k].float(), atol=1e-3) for k in start if "running" not in k and "num_batches" not in k)
     fresh, _ = prepare_run(replace(cfg, init="", seed=9))
     train_in_process(fresh)

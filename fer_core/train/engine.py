@@ -179,7 +179,7 @@ class Trainer:
         steps = epoch_steps(len(data.x_tr), cfg.batch_size)
         state = TrainingState.create(cfg, self.device, steps)
         records = []
-        if cfg.init and not (resume and self.run.resumable()):
+        if cfg.init and not (resume and self.run.resumable):
             state.start_from(init_weights(cfg))
         if resume and (saved := self.run.load_state()):
             state.load(saved)
