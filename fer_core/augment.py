@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 import torch
 import torch.nn.functional as F
 
-from fer_core.identity import added
 from fer_core.options import option
 
 
@@ -32,28 +31,17 @@ class AugmentConfig:
         0.0, help="probability of one randomly erased box per face", label="Erase (p)", low=0.0, high=1.0, step=0.1, cli="erase"
     )
     erase_area: tuple[float, float] = (0.02, 0.15)  # box area as a share of the image
-    # A real photo or webcam frame reaches the model through the face pipeline: a face of any size
-    # resized to 48x48, from a lens with its own blur, exposure and noise. FER2013's faces share one
-    # look; this shows the model the others (issue 42). Off for every run made before it existed.
-    photo: float = added(
-        0.0,
-        help="probability per face of a camera's look: resolution lost and upscaled again, blur, gamma, contrast and sensor noise",
-        label="Photo look (p)",
-        low=0.0,
-        high=1.0,
-        step=0.1,
-    )
-    # `crop` (random 44 px training windows) was retired in issue 36: -1.5 points single pass
-    # (docs/RESULTS.md). TrainConfig.from_json keeps old configs that used it loadable.
+    # `photo` (a camera's look: resolution lost, blur, gamma, contrast, noise) was measured and
+    # retired in issue 42: -2.5 points on real photos (docs/RESULTS.md; bench/retired_photo_look.py).
 
     @classmethod
     def off(cls) -> "AugmentConfig":
-        return cls(shift=0.0, flip=False, rotate_deg=0.0, scale=0.0, erase_p=0.0, photo=0.0)
+        return cls(shift=0.0, flip=False, rotate_deg=0.0, scale=0.0, erase_p=0.0)
 
     @classmethod
     def all_on(cls) -> "AugmentConfig":
         """Every transform at the strength a switched-on box uses (Data page preview, a study's `on`)."""
-        return cls(erase_p=ERASE_P_WHEN_ON, photo=PHOTO_P_WHEN_ON)
+        return cls(erase_p=ERASE_P_WHEN_ON)
 
     def only(self, name: str) -> "AugmentConfig":
         """This config with every transform but field `name` switched off (for previews)."""
@@ -65,16 +53,8 @@ class AugmentConfig:
 
 
 # Each transform's short name (`fer train --no NAME`, a study's `augment=NAME`) -> its field.
-TRANSFORMS = {"shift": "shift", "flip": "flip", "rotate": "rotate_deg", "scale": "scale", "erase": "erase_p", "photo": "photo"}
+TRANSFORMS = {"shift": "shift", "flip": "flip", "rotate": "rotate_deg", "scale": "scale", "erase": "erase_p"}
 ERASE_P_WHEN_ON = 0.5  # random erasing's probability when it is switched on without a value
-PHOTO_P_WHEN_ON = 0.5  # the photo look's probability when it is switched on without a value
-# The photo look's ranges: the side a face had before it was resized to 48 px (a 16 px face from a
-# far webcam is 3x upscaled), the blur's sigma in 48 px pixels, gamma, contrast and noise (of 1.0).
-PHOTO_SIDE = (16, 48)
-PHOTO_BLUR = (0.0, 1.2)
-PHOTO_GAMMA = (0.6, 1.6)
-PHOTO_CONTRAST = (0.6, 1.3)
-PHOTO_NOISE = 0.03
 
 
 def _affine(b: int, h: int, cfg: AugmentConfig, g: torch.Generator | None, device) -> torch.Tensor:
@@ -120,43 +100,6 @@ def _erase(x: torch.Tensor, cfg: AugmentConfig, g: torch.Generator | None) -> to
     return torch.where(box.unsqueeze(1), fill, x)
 
 
-def _photo_look(x: torch.Tensor, p: float, g: torch.Generator | None) -> torch.Tensor:
-    """(B, 1, H, W) faces in [0, 1]; each, with probability p, made to look like a face a camera
-    saw and the pipeline resized: lower resolution upscaled, blur, gamma, contrast, noise."""
-    b, _, h, w = x.shape
-    dev = x.device
-
-    def u(lo, hi, shape=(b,)):
-        return torch.rand(shape, generator=g, device=dev) * (hi - lo) + lo
-
-    hit = torch.rand(b, generator=g, device=dev) < p  # (B,)
-    side = u(*PHOTO_SIDE)  # (B,) the face's side before resizing
-    out = x
-    # Lost resolution, in four buckets of side: interpolate takes one size per call.
-    for lo, hi in ((16, 24), (24, 32), (32, 40)):
-        pick = hit & (side >= lo) & (side < hi)
-        if pick.any():
-            s = (lo + hi) // 2
-            small = F.interpolate(out[pick], size=(s, s), mode="area")
-            out = out.clone() if out is x else out
-            out[pick] = F.interpolate(small, size=(h, w), mode="bilinear", align_corners=False).clamp(0, 1)
-    # Blur: one Gaussian kernel per face, as a grouped convolution over the batch.
-    sigma = torch.where(hit, u(*PHOTO_BLUR), torch.zeros(b, device=dev)).clamp(min=1e-3)  # (B,)
-    r = torch.arange(-2, 3, device=dev, dtype=x.dtype)
-    k1 = torch.exp(-(r[None] ** 2) / (2 * sigma[:, None] ** 2))
-    k1 = k1 / k1.sum(1, keepdim=True)  # (B, 5)
-    kernel = (k1[:, :, None] * k1[:, None, :]).unsqueeze(1)  # (B, 1, 5, 5)
-    out = F.conv2d(F.pad(out.reshape(1, b, h, w), (2, 2, 2, 2), mode="replicate"), kernel.to(out.dtype), groups=b).view(b, 1, h, w)
-    # Exposure: gamma, then contrast about the face's mean, then sensor noise.
-    one = torch.ones(b, device=dev)
-    gamma = torch.where(hit, torch.exp(u(*(torch.tensor(PHOTO_GAMMA).log().tolist()))), one).view(b, 1, 1, 1)
-    contrast = torch.where(hit, u(*PHOTO_CONTRAST), one).view(b, 1, 1, 1)
-    out = out.clamp(0, 1) ** gamma
-    mean = out.mean((2, 3), keepdim=True)
-    noise = torch.randn(out.shape, generator=g, device=dev) * (u(0, PHOTO_NOISE) * hit).view(b, 1, 1, 1)
-    return ((out - mean) * contrast + mean + noise).clamp(0, 1)
-
-
 def augment_batch(x: torch.Tensor, cfg: AugmentConfig, generator: torch.Generator | None = None) -> torch.Tensor:
     """Randomly transformed copy of float faces (B, 1, H, W) -> (B, 1, H, W); `x` is not modified."""
     if x.ndim != 4:
@@ -167,8 +110,6 @@ def augment_batch(x: torch.Tensor, cfg: AugmentConfig, generator: torch.Generato
         grid = _sampling_grid(theta, x.shape[-2], x.shape[-1])
         # reflection keeps the face's own border texture instead of black wedges
         out = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
-    if cfg.photo > 0:
-        out = _photo_look(out, cfg.photo, generator)
     if cfg.erase_p > 0:
         out = _erase(out, cfg, generator)
     return out if out is not x else x.clone()

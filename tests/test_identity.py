@@ -21,7 +21,6 @@ def _legacy_id(cfg: TrainConfig, data_hash: str) -> str:
         stage.pop("pool_first")  # added since, like the head fields
     for key in ("equalize", "retired", "labels", "init"):  # added since
         d.pop(key)
-    d["augment"].pop("photo")  # added since (issue 42)
     ident = {k: v for k, v in d.items() if k not in ("device", "precision", "log_every")}
     return f"{cfg.arch}-{cfg.data}-" + hashlib.sha256(json.dumps([ident, data_hash], sort_keys=True).encode()).hexdigest()[:8]
 

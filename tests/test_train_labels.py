@@ -62,19 +62,6 @@ def test_fer2013_labels_keep_old_run_ids_and_votes_need_a_data_set_with_them(vot
         train_in_process(run)
 
 
-def test_both_mixes_fer2013s_label_into_the_vote_distribution(voted):
-    """labels 'both' (issue 42): each target is 0.7 of the face's vote distribution and 0.3 of its FER2013 label."""
-    from fer_core.train.config import BOTH_FER2013_SHARE
-
-    votes_cfg, both_cfg = (TrainConfig(data="voted", arch="tiny", epochs=1, labels=m) for m in ("votes", "both"))
-    tr, _, t_votes, va, y_va = labelled_rows(votes_cfg, voted)
-    tr2, _, t_both, va2, y_va2 = labelled_rows(both_cfg, voted)
-    assert np.array_equal(tr, tr2) and np.array_equal(va, va2) and np.array_equal(y_va, y_va2)  # validated as votes are
-    one_hot = np.eye(8, dtype=np.float32)[voted.labels[tr]]
-    assert t_both == pytest.approx((1 - BOTH_FER2013_SHARE) * t_votes + BOTH_FER2013_SHARE * one_hot)
-    assert t_both.sum(1) == pytest.approx(np.ones(len(tr)))
-
-
 def test_fine_tuning_starts_from_the_models_weights_and_refuses_another_architecture(voted):
     """`--init MODEL`: the run begins at that model's best weights (here, a learning rate too small
     to move them, so they come out as they went in); a model of another shape is refused by name."""

@@ -18,9 +18,6 @@ OPTIMIZERS = ("adamw", "sgd")
 SCHEDULERS = ("onecycle", "cosine", "plateau", "none")
 DEVICES = ("auto", "cpu", "cuda")
 LABEL_MODES = tuple(LEARNED)
-# labels "both": the FER+ vote distribution with this share of FER2013's one label mixed in. 0.3 is
-# the mix of the two shipped models that scored best on real faces without training (docs/RESULTS.md).
-BOTH_FER2013_SHARE = 0.3
 # Fields that do not change what is learned, so they are left out of the run id.
 NOT_IDENTITY = ("device", "precision", "log_every")
 # Options that measurement rejected and issue 36 retired (docs/RESULTS.md, "Measured and not kept"):
@@ -33,6 +30,7 @@ RETIRED = {
     "swa_epochs": (0, "stochastic weight averaging cost about 2 points"),
     "swa_lr_share": (0.2, "stochastic weight averaging cost about 2 points"),
     "augment.crop": (0, "random training crops cost 1.5 points"),
+    "augment.photo": (0.0, "the photo look cost 2.5 points on real photos"),
 }
 
 
@@ -98,7 +96,7 @@ class TrainConfig:
     # distribution of the votes (ferplus.vote_targets); both are validated against the majority.
     labels: str = added(
         "fer2013",
-        help="what the model learns: FER2013's labels, the FER+ majority or vote distribution, or both (votes and FER2013's label)",
+        help="what the model learns: FER2013's labels, the FER+ majority, or the FER+ vote distribution (needs a data set with FER+ votes)",
         label="Labels",
         choices=LABEL_MODES,
     )

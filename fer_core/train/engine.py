@@ -21,7 +21,7 @@ from fer_core.inference import inference_copy, predict_logits
 from fer_core.label_sources import LEARNED, TRUTHS, own_truth
 from fer_core.normalize import Preprocessing, dataset_stats
 from fer_core.precision import use_bf16
-from fer_core.train.config import BOTH_FER2013_SHARE, TrainConfig
+from fer_core.train.config import TrainConfig
 from fer_core.train.runs import Run, RunStatus
 from fer_core.train.shipped import resolve_run
 from fer_core.train.state import TrainingState
@@ -76,11 +76,8 @@ def labelled_rows(cfg: TrainConfig, ds) -> tuple[np.ndarray, np.ndarray, np.ndar
     if cfg.labels == "fer2013":
         return tr, ds.labels[tr], None, va, ds.labels[va]
     maj_va = majority(ds.votes[va])
-    if cfg.labels in ("votes", "both"):
+    if cfg.labels == "votes":
         targets, keep = vote_targets(ds.votes[tr], n)
-        if cfg.labels == "both":
-            one_hot = np.eye(n, dtype=np.float32)[ds.labels[tr]]  # FER2013's class k is FER+'s class k
-            targets = (1 - BOTH_FER2013_SHARE) * targets + BOTH_FER2013_SHARE * one_hot
         t_tr = targets[keep]
         y_tr = t_tr.argmax(1)  # for class weights and the running training accuracy
     else:
