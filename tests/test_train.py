@@ -44,7 +44,7 @@ def test_weight_averaging_gives_a_working_model(demo, precision):
     """EMA of weights and batch-norm statistics together (weights alone break the model), in
     either arithmetic (bf16 runs on any CPU, emulated where it is not native: on a CPU without it
     the small preset took 79 s here, the tiny one 27 s)."""
-    run, _ = prepare_run(_cfg(epochs=3, ema=0.99, precision=precision, arch="tiny"))
+    run, _ = prepare_run(_cfg(epochs=3, ema=0.99, precision=precision, arch="tiny", batch_size=64))
     assert train_in_process(run).best_val_acc > 0.4
 
 
