@@ -164,7 +164,7 @@ def test_the_shipped_model_best_on_real_photos_is_the_one_the_webcam_starts_with
         shipped_copy(untrained_run("demo", seed=seed), name)
         (shipped_dir(name) / "MODEL_CARD.md").write_text(f"# {name}\n\n## Figures\n\nsome\n\n## Recipe\n\n- seed {seed}\n")
         (shipped_dir(name) / "metrics_publictest.json").write_text(json.dumps({"accuracy": 0.5}))
-    assert face_model() == "ferplus" and "whose labels are what ten people saw" in face_model_note()  # none measured yet
+    assert face_model() == "ferplus" and "whose labels are what ten people saw" in face_model_note(face_model())  # none measured yet
     figures = {}
     for name in ("default", "ferplus", "default"):  # the default twice: its section is renewed
         assert main(["runs", "card", name, "--real", "mine"]) == 0
@@ -173,4 +173,4 @@ def test_the_shipped_model_best_on_real_photos_is_the_one_the_webcam_starts_with
     assert card.count("## Real faces") == 1 and card.index("## Figures") < card.index("## Real faces") < card.index("## Recipe")
     assert "- seed 1" in card and f"| {figures['default']['accuracy']:.1f}% |" in card
     best = max(figures, key=lambda n: (figures[n]["macro_recall"], figures[n]["accuracy"]))
-    assert face_model() == best and f"Starts with **{best}**, the shipped model best on real photos" in face_model_note()
+    assert face_model() == best and f"Starts with **{best}**, the shipped model best on real photos" in face_model_note(face_model())

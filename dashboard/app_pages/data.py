@@ -14,6 +14,7 @@ from fer_core.access import Refused, check_teacher
 from fer_core.augment import TRANSFORMS, AugmentConfig
 from fer_core.data import DataImportError, delete_dataset
 from fer_core.data.importer import import_source, photo_note
+from fer_core.data.photo_import import unused_photos
 from fer_core.estimate import Clock, import_estimate
 from fer_core.labels import SPLITS
 from fer_core.options import spec
@@ -128,7 +129,7 @@ def delete_form(name: str) -> None:
 def photo_set_note(meta: dict) -> None:
     """A photo set: its faces from its photos, and every photo that gave none (or several), with why."""
     st.info(photo_note(meta), icon=":material/photo_library:")
-    unused = [*meta.get("photos_without_face", []), *meta.get("photos_with_several_faces", [])]
+    unused = unused_photos(meta)
     if unused:
         with st.expander(f"The {len(unused):,} photos without a face, or with several"):
             st.dataframe([{"photo": where, "why": why} for where, why in unused], hide_index=True, width="stretch")

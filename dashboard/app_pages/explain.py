@@ -15,11 +15,11 @@ from fer_core.labels import FERPLUS_CLASSES
 st.title("Explain")
 st.caption("Which pixels drive the model's answer? Pick a face; every map shows relevance for one class, brighter = more.")
 
-model = pick_model("ex_model", wanted=ExplainLink.from_params(st.query_params).model, first=face_model())
+model = pick_model("ex_model", wanted=ExplainLink.from_params(st.query_params).model, first=(start := face_model()))
 if model is None:
     st.stop()
-if st.session_state.ex_model == face_model():  # the page's own choice: say why
-    st.caption(face_model_note())
+if st.session_state.ex_model == start:  # the page's own choice: say why
+    st.caption(face_model_note(start))
 face, what, true = pick_face()
 if face is None:
     st.stop()

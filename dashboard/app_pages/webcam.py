@@ -21,11 +21,11 @@ from fer_core.handle.store import face_model, face_model_note
 
 st.title("Webcam")
 c = st.columns([3, 2, 2])
-model = pick_model("wc_model", container=c[0], first=face_model())
+model = pick_model("wc_model", container=c[0], first=(start := face_model()))
 if model is None:
     st.stop()
-if st.session_state.wc_model == face_model():  # the page's own choice: say why
-    st.caption(face_model_note())
+if st.session_state.wc_model == start:  # the page's own choice: say why
+    st.caption(face_model_note(start))
 smoothing = c[1].slider("Smooth over frames", 1, 30, 8, key="wc_smooth", help="The steady emotion averages this many recent frames.")
 STUN_HELP = "Off by default so the demo works with no internet. A deployed app needs one, e.g. stun:stun.example.org:3478."
 stun = c[2].text_input(

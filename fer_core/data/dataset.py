@@ -23,7 +23,8 @@ from safetensors.numpy import load_file, save_file
 
 from fer_core.atomic import atomic_path
 from fer_core.data.ferplus import VOTE_COLUMNS
-from fer_core.labels import CLASSES, FERPLUS_CLASSES, IMAGE_SIZE, SPLITS
+from fer_core.label_sources import TRUTHS, own_truth
+from fer_core.labels import IMAGE_SIZE, SPLITS
 
 FORMAT_VERSION = "1"
 NO_LABEL = 255  # `labels` of a face without a class (a FER+-labelled face without a majority)
@@ -94,7 +95,7 @@ class FaceDataset:
     @property
     def classes(self) -> tuple[str, ...]:
         """The names of `labels`: FER2013's seven, or FER+'s eight for a data set labelled by its votes."""
-        return CLASSES if self.label_source == "fer2013" else FERPLUS_CLASSES
+        return TRUTHS[own_truth(self.label_source)].classes
 
     @property
     def hash(self) -> str:

@@ -63,6 +63,11 @@ def find_photo_root(paths: list[str]) -> str | None:
     return max(roots, key=lambda r: (roots[r], -len(r)))
 
 
+def unused_photos(meta: dict) -> list[tuple[str, str]]:
+    """A photo set's photos that gave no face, then those that gave several, as (photo, why)."""
+    return [tuple(u) for u in (*meta.get("photos_without_face", []), *meta.get("photos_with_several_faces", []))]
+
+
 def photo_summary(meta: dict) -> str:
     """'1,069 faces from 1,100 photos: 31 without a face, 2 with several faces (the largest kept)',
     from a photo set's metadata (what `import_source` records)."""

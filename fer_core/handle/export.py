@@ -64,10 +64,10 @@ class FaceClassifier(nn.Module):
 
 def metadata(model, has_cam: bool) -> dict[str, str]:
     """What the ONNX file says of itself: its classes, input, and the card's key facts."""
-    cfg, facts = model.cfg, {}
-    if model.run is not None and (path := model.run.dir / "metrics_publictest.json").exists():
-        summary = json.loads(path.read_text())
-        facts = {k: summary[k] for k in ("accuracy", "labels", "recommended_tta", "real_faces") if k in summary}
+    from fer_core.handle.store import card_figures
+
+    cfg, summary = model.cfg, card_figures(model.run) if model.run is not None else {}
+    facts = {k: summary[k] for k in ("accuracy", "labels", "recommended_tta", "real_faces") if k in summary}
     return {
         "classes": json.dumps(list(model.classes)),
         "input": "faces: uint8 (batch, 48, 48), the face pipeline's 48x48 grayscale face (eyes level, framed as FER2013)",

@@ -77,12 +77,7 @@ def ship(
         preds = predict_split(model, ds, "PublicTest", tta=mode, use_cache=False)
         reports[mode] = scored_report(preds, ds, truth)
     rep = reports["none"]
-    if real:
-        photos = load_dataset(real)
-        real_rep = real_face_report(predict_split(model, photos, "PublicTest", use_cache=False), photos)
-        real_rep["measured_on"] = f"{model.arithmetic} on {cpu_description()}"
-    else:
-        real_rep = None
+    real_rep = measured_real_faces(model, real) if real else None
     epochs = [m for m in run.metrics() if m.get("kind") == "epoch"]
     minutes = (epochs[-1]["elapsed"] / 60) if epochs else 0.0
     hardware = hardware or cpu_description()
@@ -121,15 +116,19 @@ def ship(
     return rep
 
 
+def measured_real_faces(model, real: str) -> dict:
+    """`model` on photo set `real`, measured now: real_face_report with where it was computed."""
+    photos = load_dataset(real)
+    rep = real_face_report(predict_split(model, photos, "PublicTest", use_cache=False), photos)
+    return rep | {"measured_on": f"{model.arithmetic} on {cpu_description()}"}
+
+
 def card_real_faces(name: str, real: str) -> dict:
     """Give shipped model `name`'s card its real-face section (and metrics_publictest.json its
     `real_faces`), measured now on photo set `real`; an older section is replaced. The rest of the
     card, measured where the model was trained, is left as it is. Returns the figures."""
     run = Run(name, shipped_dir(name))
-    photos = load_dataset(real)
-    model = load_model(run)
-    rep = real_face_report(predict_split(model, photos, "PublicTest", use_cache=False), photos)
-    rep["measured_on"] = f"{model.arithmetic} on {cpu_description()}"
+    rep = measured_real_faces(load_model(run), real)
     card_path, metrics_path = run.dir / "MODEL_CARD.md", run.dir / "metrics_publictest.json"
     card = card_path.read_text()
     section = real_faces_section(rep, name)

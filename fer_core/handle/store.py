@@ -3,6 +3,7 @@ live, how a name resolves), as a `LoadedModel` (the model handle) with the prepr
 trained with."""
 
 import hashlib
+import json
 
 from fer_core.handle.loaded import LoadedModel
 from fer_core.models import build_model
@@ -23,14 +24,18 @@ from fer_core.train.shipped import (  # noqa: F401  (where every page and comman
 )
 
 
+def card_figures(run: Run) -> dict:
+    """The figures a shipped model's card gives (its metrics_publictest.json, `ship`); {} for a run
+    that was never shipped, or a file that cannot be read."""
+    try:
+        return json.loads((run.dir / "metrics_publictest.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def real_faces(name: str) -> dict | None:
     """Shipped model `name`'s figures on real photos, as its card gives them (ship.card_real_faces), or None."""
-    import json
-
-    try:
-        return json.loads((shipped_dir(name) / "metrics_publictest.json").read_text()).get("real_faces")
-    except (OSError, ValueError):
-        return None
+    return card_figures(default_run(name)).get("real_faces")
 
 
 def face_model() -> str:
@@ -44,9 +49,8 @@ def face_model() -> str:
     return FERPLUS if FERPLUS in shipped else DEFAULT
 
 
-def face_model_note() -> str:
-    """Why the Webcam and Explain pages start with `face_model()`, in a sentence."""
-    name = face_model()
+def face_model_note(name: str) -> str:
+    """Why the Webcam and Explain pages start with `name` (their `face_model()`), in a sentence."""
     if fig := real_faces(name):
         return (
             f"Starts with **{name}**, the shipped model best on real photos: {fig['accuracy']:.1f}% accuracy, "
