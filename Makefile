@@ -11,24 +11,30 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# Stamp files re-run pip only when the requirements change.
+# Stamp files re-run pip only when the requirements change. The Webcam's in-browser runtime
+# (onnxruntime-web, pinned with its hash in dashboard/ort_web.py) is fetched once from the npm
+# registry and served by the app itself; no Node toolchain is needed.
 $(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
 	$(BIN)/pip install -q -r requirements.txt
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
+ORT_WEB := dashboard/static/ort/VERSION
+$(ORT_WEB): dashboard/ort_web.py | $(BIN)/python
+	$(BIN)/python dashboard/ort_web.py
+
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt requirements-cluster.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(ORT_WEB)
 	$(BIN)/streamlit run dashboard/Home.py
 
 # A class server: https and sign-in (README, "FER Lab for a class"; fer class cert / config first).
-serve: $(VENV)/.installed
+serve: $(VENV)/.installed $(ORT_WEB)
 	$(BIN)/fer class serve
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(ORT_WEB)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -65,8 +65,8 @@ PAGES: tuple[PageSpec, ...] = (
         "app_pages/webcam.py",
         "Webcam",
         ":material/videocam:",
-        "Live emotion recognition: boxes, labels and probabilities on your webcam video, what the model sees, "
-        "a steady (smoothed) emotion, and a snapshot mode.",
+        "Live emotion recognition in your own browser: boxes, labels and probabilities on your webcam video, "
+        "where the model looks, what it sees, and a steady (smoothed) emotion.",
     ),
     PageSpec(
         "app_pages/architecture.py",

@@ -75,12 +75,14 @@ def main() -> None:
         shot("explain", "explain?data=demo&row=6038", "Occlusion: cover", full=False)
         shot("filters", "filters", "strongest first", full=False)
 
-        def start_camera():
-            page.frame_locator("iframe[title*='streamlit_webrtc']").get_by_role("button", name="START").click()
+        def start_camera():  # in the browser, with where the model looks
+            page.get_by_text("What it looks at").click()
+            wait_idle(page)
+            page.get_by_role("button", name="Start the camera").click()
             page.get_by_text("Steady emotion").wait_for(timeout=90_000)
             page.wait_for_timeout(4000)
 
-        shot("webcam", "webcam", "Snapshot mode", full=False, act=start_camera)
+        shot("webcam", "webcam", "Start the camera", full=False, act=start_camera)
 
         def run_study():  # "Does augmentation help?" (the first question) on the demo faces, to its verdict
             page.get_by_role("button", name="Run the study").click()

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from fer_core.augment import TRANSFORMS
 from fer_core.data import list_datasets, save_dataset
 from fer_core.data.synth import synth_dataset
-from tests.fixtures import challenge_csv_text, write_text
+from tests.fixtures import challenge_csv_text, untrained_run, write_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "dashboard"))
 from nav import PAGES  # noqa: E402
@@ -141,3 +141,14 @@ def test_explain_starts_with_the_shipped_fer_plus_model_and_names_it(data_dir, t
     box = _app("app_pages/explain.py").selectbox(key="ex_model")
     assert box.value == "ferplus" and "ferplus (shipped FER+ model, 8 emotions)" in box.options
     assert _app("app_pages/evaluate.py").selectbox(key="ev_model").value == "default"
+
+
+def test_the_webcam_page_says_how_to_fetch_a_missing_in_browser_runtime(demo, monkeypatch, tmp_path):
+    """Without dashboard/static/ort (a clone not set up by `make run`), the page says what to run."""
+    import ort_web
+
+    run = untrained_run("demo")
+    monkeypatch.setattr(ort_web, "STAMP", tmp_path / "no-such-stamp")  # as if never fetched
+    at = _app("app_pages/webcam.py")
+    assert any("python dashboard/ort_web.py" in e.value for e in at.error)
+    assert not list((ort_web.STATIC / "models").glob(f"*{run.id}*"))  # and nothing is exported for a page that cannot run

@@ -2,9 +2,11 @@
 over https with the test's own certificate, sign-in through a local OpenID provider the test
 starts (oidc-provider-mock), a teacher and two students.
 
-- Ben, a student, streams the Webcam page over https with the fake camera (a generated .y4m of
-  two faces): labelled boxes come back in the video, the live panel counts the faces, and the
-  page asks nothing of any other machine. (This is the Webcam page's browser test.)
+- Ben, a student, runs the Webcam page over https with the fake camera (a generated .y4m of two
+  faces): his browser finds and labels both faces frame after frame (no WebRTC call: no frame
+  goes to the server), draws the boxes and, on a switch, where the model looks; the face he
+  sends to Explain arrives there; the page asks nothing of any other machine. (This is the
+  Webcam page's browser test; tests/test_browser_webcam.py checks its pipeline against Python's.)
 - Amy, a student, sees Ben's training run with Stop disabled; a crafted click (sent from the
   browser console, as a student could) does not stop it.
 - Tess, the teacher, has Stop enabled, and the same crafted click from her stops the run: the
@@ -17,17 +19,17 @@ import urllib.request
 
 import oidc_provider_mock
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from fer_core.access import User, write_owner
 from fer_core.class_server import make_certificate, serve_command, write_secrets
 from fer_core.data import load_dataset
+from fer_core.labels import CLASSES
 from fer_core.train import RunStatus, TrainConfig, prepare_run
 from fer_core.train.runs import FileLock
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, demo_for_browser, free_port, streamlit_server, wait_idle
 from tests.fixtures import untrained_run
-from tests.videos import GREEN, detectable_faces, make_frames, write_y4m
+from tests.videos import detectable_faces, make_frames, write_y4m
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -50,7 +52,7 @@ CRAFTED_CLICK = """(sel) => { const b = document.querySelector(sel);
 def school(data_dir, tmp_path):
     """(app URL, issuer URL, fake video, Ben's run): the class server and its sign-in provider."""
     demo_for_browser(700)
-    untrained_run("demo", arch="small")  # a model for the Webcam page
+    untrained_run("demo", arch="vgg8-gap-lite")  # a model for the Webcam page (average pooling: it has a live map)
     ds = load_dataset("demo")
     frames, _ = make_frames(detectable_faces(ds.pixels[ds.split_indices("PublicTest")], 2), 30, seed=2)
     video = write_y4m(frames, tmp_path / "faces.y4m")
@@ -75,6 +77,18 @@ def school(data_dir, tmp_path):
             with FileLock(run.lock_path):
                 run.set_status(RunStatus.RUNNING, pid=os.getpid())
                 yield url, issuer, video, run
+
+
+NO_WEBRTC = """window.__peerConnections = 0; const P = window.RTCPeerConnection;
+window.RTCPeerConnection = function (...a) { window.__peerConnections++; return new P(...a); };"""
+# Share of a canvas's pixels in the box colour (46, 158, 68), and in the map's hottest red
+GREEN_IN_CANVAS = """(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+  for (let i = 0; i < d.length; i += 4)
+    if (Math.abs(d[i] - 46) < 30 && Math.abs(d[i + 1] - 158) < 30 && Math.abs(d[i + 2] - 68) < 30 && d[i + 3] > 200) n++;
+  return n / (c.width * c.height); }"""
+HOT_IN_CANVAS = """(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i] > 200 && d[i + 1] < 80 && d[i + 2] < 80 && d[i + 3] > 60) n++;
+  return n / (c.width * c.height); }"""
 
 
 def _sign_in(browser, url: str, issuer: str, who: User):
@@ -114,30 +128,38 @@ def test_a_teacher_and_two_students_over_https(school):
             lost.screenshot(path=str(ARTIFACTS / "class-other-address.png"))
             elsewhere.close()
 
-            # Ben streams the Webcam page: a student's camera works over https
+            # Ben runs the Webcam page over https with the fake camera: the faces are found and labelled in his browser
             ben = _sign_in(browser, url, issuer, BEN)
+            ben.add_init_script(NO_WEBRTC)
             requests = []
             ben.on("request", lambda r: requests.append(r.url))
             ben.goto(f"{url}/webcam")
             ben.get_by_role("heading", name="Webcam").wait_for(timeout=30_000)
-            wait_idle(ben)
+            wait_idle(ben, 90_000)  # the model's ONNX export, once
             assert ben.get_by_text("No camera here").count() == 0
-            component = ben.frame_locator("iframe[title*='streamlit_webrtc']")
-            for attempt in range(2):  # a START click once did nothing in CI: press again, as a user would
-                component.get_by_role("button", name="START").click()
-                try:
-                    component.get_by_role("button", name="STOP").wait_for(timeout=20_000)
-                    break
-                except PlaywrightTimeout:
-                    ben.screenshot(path=str(ARTIFACTS / f"class-webcam-start-{attempt}.png"))
+            ben.get_by_role("button", name="Start the camera").click()
             ben.get_by_text("Detected 2 faces").wait_for(timeout=90_000)
-            ben.wait_for_function(
-                "() => { const f = [...document.querySelectorAll('iframe')].find(i => (i.title || '').includes('streamlit_webrtc'));"
-                f" const v = f && f.contentDocument.querySelector('video'); return v && ({GREEN})(v) > 0.002; }}",
-                timeout=60_000,
-            )
+            stats = ben.locator(".stats")
+            assert stats.get_attribute("data-path") == "browser"
+            first = int(stats.get_attribute("data-frames"))
+            ben.wait_for_timeout(2000)
+            assert int(stats.get_attribute("data-frames")) > first  # live: frame after frame
+            labels = json.loads(stats.get_attribute("data-labels"))
+            assert len(labels) == 2 and all(label.split()[0] in CLASSES for label in labels)
+            overlay = ben.locator("canvas.overlay")
+            assert overlay.evaluate(GREEN_IN_CANVAS) > 0.002  # the boxes drawn over the video
+            assert overlay.evaluate(HOT_IN_CANVAS) < 0.001
+            ben.get_by_text("What it looks at").click()  # the class activation map, live over each face
+            for _ in range(30):
+                if overlay.evaluate(HOT_IN_CANVAS) > 0.002:
+                    break
+                ben.wait_for_timeout(1000)
+            assert overlay.evaluate(HOT_IN_CANVAS) > 0.002
             ben.screenshot(path=str(ARTIFACTS / "class-webcam-ben.png"))
             assert ben.get_by_text("Steady emotion:").count() == 1
+            assert ben.evaluate("window.__peerConnections") == 0  # no frame went to the server
+            ben.get_by_role("button", name="Explain this face").click()  # the one thing sent back: a face, on request
+            ben.get_by_text("The face sent from the Webcam page").wait_for(timeout=60_000)
             assert [u for u in requests if not u.startswith((url, "data:", "blob:"))] == []
             ben.context.close()
 

@@ -93,11 +93,3 @@ def write_y4m(frames: np.ndarray, path: Path, fps: int = 15) -> Path:
             f.write(b"FRAME\n")
             f.write(cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).tobytes())
     return path
-
-
-# Share of the returned video's pixels in the box colour (46, 158, 68), read from a canvas.
-GREEN = """(v) => { const c = document.createElement('canvas'); c.width = v.videoWidth; c.height = v.videoHeight;
-  if (!c.width) return 0; const g = c.getContext('2d'); g.drawImage(v, 0, 0);
-  const d = g.getImageData(0, 0, c.width, c.height).data; let n = 0;
-  for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 46) < 30 && Math.abs(d[i + 1] - 158) < 30 && Math.abs(d[i + 2] - 68) < 30) n++;
-  return n / (c.width * c.height); }"""

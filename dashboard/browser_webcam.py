@@ -1,0 +1,77 @@
+"""The Webcam page's live view as a Streamlit component (Components v2: it runs in the page
+itself, where getUserMedia and module workers work, with no iframe): dashboard/static/webcam/
+holds its JavaScript. The app serves, from its own origin, onnxruntime-web (fetched at set-up,
+`ort_web.py`), the face detector and the chosen model, exported to ONNX on first use and kept by
+run id and weights digest."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+from ort_web import STATIC, installed
+
+from fer_core.atomic import atomic_path
+from fer_core.faces.browser import batched_detector, browser_settings
+from fer_core.faces.detect import model_sha256
+from fer_core.handle.export import export_onnx
+from fer_core.handle.loaded import LoadedModel
+
+HERE = Path(__file__).resolve().parent
+MODELS = STATIC / "models"  # git-ignored: what the browser loads
+# Loads webcam.js from the app's static files (an inline module cannot import by relative path).
+LOADER = """export default function (component) {
+  const base = new URL(component.data.base, window.location.origin).href;
+  const mounted = import(base + "webcam/webcam.js").then((m) => m.mount(component, base));
+  return () => mounted.then((stop) => stop());
+}"""
+COMPONENT = st.components.v2.component("fer_webcam", js=LOADER, css=(STATIC / "webcam" / "webcam.css").read_text())
+
+
+def static_url(path: Path) -> str:
+    """`path` under dashboard/static as the browser asks for it (behind any server.baseUrlPath)."""
+    prefix = st.get_option("server.baseUrlPath").strip("/")
+    return f"/{prefix + '/' if prefix else ''}app/static/{path.relative_to(STATIC).as_posix()}"
+
+
+def served_detector() -> Path:
+    """YuNet for the browser, its batch dimension freed (`browser.batched_detector`)."""
+    target = MODELS / f"yunet-batched-{model_sha256()[:12]}.onnx"
+    if not target.exists():
+        with atomic_path(target) as tmp:
+            batched_detector(tmp)
+    return target
+
+
+def served_model(model: LoadedModel) -> Path:
+    """`model` as ONNX for the browser: exported (and checked against PyTorch) once per weights."""
+    target = MODELS / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', model.run_id)}-{model.digest}.onnx"
+    if not target.exists():
+        with st.spinner(f"Preparing {model.run_id} for your browser (an ONNX export, once for these weights)..."):
+            export_onnx(model, target)
+    return target
+
+
+def live_webcam(model: LoadedModel, smoothing: int, cam: bool, key: str = "webcam") -> np.ndarray | None:
+    """Mount the live view; returns the 48x48 face the student sent to Explain, or None."""
+    if not installed():
+        st.error(
+            "The in-browser runtime (onnxruntime-web) is missing from dashboard/static/ort. Start the app with "
+            "`make run`, which fetches it once, or run `python dashboard/ort_web.py`.",
+            icon=":material/error:",
+        )
+        return None
+    MODELS.mkdir(parents=True, exist_ok=True)
+    data = {
+        "base": static_url(STATIC) + "/",
+        "detector": static_url(served_detector()),
+        "model": static_url(served_model(model)),
+        "model_name": model.run_id,
+        "classes": list(model.classes),
+        "cfg": browser_settings(),
+        "smoothing": smoothing,
+        "cam": cam,
+    }
+    result = COMPONENT(data=data, key=key, on_explain_change=lambda: None)
+    face = result.get("explain") if result else None
+    return None if face is None else np.asarray(face, np.uint8).reshape(48, 48)
