@@ -62,10 +62,15 @@ def live_webcam(model: LoadedModel, smoothing: int, cam: bool, key: str = "webca
         )
         return None
     MODELS.mkdir(parents=True, exist_ok=True)
+    try:
+        model_file = served_model(model)
+    except ValueError as e:  # a graph that does not match the model is refused by name, nothing written
+        st.error(f"{model.run_id} cannot run in the browser: {e}", icon=":material/error:")
+        return None
     data = {
         "base": static_url(STATIC) + "/",
         "detector": static_url(served_detector()),
-        "model": static_url(served_model(model)),
+        "model": static_url(model_file),
         "model_name": model.run_id,
         "classes": list(model.classes),
         "cfg": browser_settings(),

@@ -60,7 +60,9 @@ class View {
     this.data = data;
     if (modelChanged && this.workers.length) {
       this.say(`Loading ${data.model_name}...`);
-      this.bytes(data.model).then((model) => this.workers.forEach((w) => this.post(w, { type: "model", model })));
+      this.bytes(data.model)
+        .then((model) => this.workers.forEach((w) => this.post(w, { type: "model", model })))
+        .catch((err) => this.say(`${data.model_name} could not be loaded: ${err.message}`, true));
       this.history = [];
     }
   }
