@@ -17,7 +17,6 @@ from fer_core.faces.detect import model_sha256
 from fer_core.handle.export import export_onnx
 from fer_core.handle.loaded import LoadedModel
 
-HERE = Path(__file__).resolve().parent
 MODELS = STATIC / "models"  # git-ignored: what the browser loads
 # Loads webcam.js from the app's static files (an inline module cannot import by relative path).
 LOADER = """export default function (component) {
