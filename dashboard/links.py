@@ -117,10 +117,11 @@ class ExplainLink:
         return "explain?" + urlencode(self.params())
 
 
-def send_face(face48: np.ndarray) -> None:
-    """Hand a 48x48 face to the Explain page and go there (from the Webcam page)."""
+def send_face(face48: np.ndarray, model: str | None = None) -> None:
+    """Hand a 48x48 face to the Explain page and go there (from the Webcam page), with the model
+    that labelled it selected there."""
     st.session_state[_SENT_FACE] = np.array(face48, np.uint8, copy=True)
-    st.switch_page(EXPLAIN_PAGE)
+    st.switch_page(EXPLAIN_PAGE, query_params=ExplainLink(model).params())
 
 
 def sent_face() -> np.ndarray | None:

@@ -160,6 +160,7 @@ def test_a_teacher_and_two_students_over_https(school):
             assert ben.evaluate("window.__peerConnections") == 0  # no frame went to the server
             ben.get_by_role("button", name="Explain this face").click()  # the one thing sent back: a face, on request
             ben.get_by_text("The face sent from the Webcam page").wait_for(timeout=60_000)
+            assert "model=vgg8-gap-lite-demo-" in ben.url  # Explain opens on the model that labelled it
             assert [u for u in requests if not u.startswith((url, "data:", "blob:"))] == []
             ben.context.close()
 

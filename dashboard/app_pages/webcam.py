@@ -36,4 +36,4 @@ st.caption(
     "and nothing is recorded or stored."
 )
 if (face := live_webcam(model, smoothing, cam)) is not None:
-    send_face(face)
+    send_face(face, st.session_state.wc_model)  # Explain opens on the model that labelled it
