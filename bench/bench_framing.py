@@ -27,11 +27,17 @@ from tests.photos import PEOPLE, photo_path  # noqa: E402
 UP, PAD = 4, 24
 
 
+def upscaled(face: np.ndarray) -> np.ndarray:
+    """A 48x48 FER2013 face padded by half its size (edge pixels repeated) and upscaled UP times,
+    large enough for the detector: (384, 384) uint8."""
+    padded = cv2.copyMakeBorder(face, PAD, PAD, PAD, PAD, cv2.BORDER_REPLICATE)
+    return cv2.resize(padded, None, fx=UP, fy=UP, interpolation=cv2.INTER_CUBIC)
+
+
 def fer_framing(pixels: np.ndarray) -> dict:
     rows = []
     for face in pixels:
-        padded = cv2.copyMakeBorder(face, PAD, PAD, PAD, PAD, cv2.BORDER_REPLICATE)
-        big = cv2.resize(padded, None, fx=UP, fy=UP, interpolation=cv2.INTER_CUBIC)
+        big = upscaled(face)
         found = find_faces(big, min_face=0, score_threshold=0.5)
         if found:
             rows.append(found[0].landmarks / UP - PAD)  # (5, 2) in the 48x48 face

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from bench_framing import upscaled  # where FER2013's framing was measured
 from report import emit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fer_core.faces.align import aligned_crop, framing, upright  # noqa: E402
 from fer_core.faces.detect import find_faces  # noqa: E402
 
-UP, PAD = 4, 24  # bench_framing.py's: where FER2013's framing was measured
 SCORE = 0.5  # FER2013's small faces score lower than a photo's (bench_framing.py: 96% found at 0.5)
 
 
@@ -33,8 +33,7 @@ def realign(pixels: np.ndarray) -> tuple[np.ndarray, int]:
     cv2.setNumThreads(1)
     out, found = pixels.copy(), 0
     for i, face in enumerate(pixels):
-        padded = cv2.copyMakeBorder(face, PAD, PAD, PAD, PAD, cv2.BORDER_REPLICATE)
-        big = cv2.resize(padded, None, fx=UP, fy=UP, interpolation=cv2.INTER_CUBIC)
+        big = upscaled(face)
         faces = find_faces(big, min_face=0, score_threshold=SCORE)
         if faces:
             out[i] = aligned_crop(big, framing(upright(big, faces[0])))[1]
