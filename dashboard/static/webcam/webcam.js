@@ -104,7 +104,8 @@ class View {
       // each file is fetched once here and copied to the workers
       const [wasm, detector, model] = await Promise.all([this.bytes(d.base + "ort/ort-wasm-simd-threaded.wasm"), this.bytes(d.detector), this.bytes(d.model)]);
       // Frames in flight at once, each on its own worker: on 2 cores 1 worker ran 10.0 frames/s, 2 ran 19.6 and
-      // 3 ran 21.0 (docs/RESULTS.md); a core stays for the page, the video and the camera where there are more.
+      // 3 ran 21.0 (docs/RESULTS.md, before the workers took frames at once); where there are more cores,
+      // one stays for the page, the video and the camera.
       const n = Math.min(4, Math.max(2, (navigator.hardwareConcurrency || 2) - 1));
       this.workers = await Promise.all([...Array(n)].map(() => this.worker({ type: "init", base: d.base, wasm: wasm.buffer, detector, model, cfg: d.cfg })));
       this.loadMs = performance.now() - t0;
@@ -117,7 +118,8 @@ class View {
     this.q(".start").disabled = false;
     this.results = [];
     this.sent = 0;
-    this.dropped = 0;
+    this.arrived = 0; // camera frames seen
+    this.taken = 0; // the last of them sent to a worker
     this.next();
   }
 
@@ -136,6 +138,7 @@ class View {
         } else if (m.type === "result") {
           w.busy = false;
           this.show(m);
+          this.dispatch();
         } else if (m.type === "error") {
           w.busy = false;
           if (!w.started) reject(new Error(m.message));
@@ -147,20 +150,29 @@ class View {
     });
   }
 
-  // every new camera frame goes to an idle worker; with none idle, it is skipped
+  // Each new camera frame goes to an idle worker. A worker that comes free takes the newest frame
+  // at once if one arrived while all were busy, rather than waiting for the next: with two faces
+  // at 30 frames/s there is always one, and no worker idles (frames none could take are skipped).
   next() {
     if (!this.stream) return;
-    const again = () => this.next();
-    if (this.video.requestVideoFrameCallback) this.video.requestVideoFrameCallback(() => this.frame().finally(again));
-    else requestAnimationFrame(() => this.frame().finally(again));
+    const arrived = () => {
+      this.arrived += 1;
+      this.dispatch();
+      this.next();
+    };
+    if (this.video.requestVideoFrameCallback) this.video.requestVideoFrameCallback(arrived);
+    else requestAnimationFrame(arrived);
   }
 
-  async frame() {
+  dispatch() {
     const idle = this.workers.find((w) => !w.busy);
-    if (!idle || !this.video.videoWidth) return void (this.dropped += 1);
+    if (!idle || !this.stream || !this.video.videoWidth || this.arrived === this.taken) return;
+    this.taken = this.arrived;
     idle.busy = true;
-    const bitmap = await createImageBitmap(this.video);
-    this.post(idle, { type: "frame", id: ++this.sent, bitmap }, [bitmap]);
+    createImageBitmap(this.video).then(
+      (bitmap) => this.post(idle, { type: "frame", id: ++this.sent, bitmap }, [bitmap]),
+      () => (idle.busy = false),
+    );
   }
 
   stop() {
@@ -186,7 +198,12 @@ class View {
       this.history = this.history.slice(-this.data.smoothing);
     }
     this.draw(r);
-    this.panel(r);
+    // the panel (numbers, bars, the 48x48 face) a few times a second: the eye cannot follow more,
+    // and the page's thread is the cores' third user, beside the two workers
+    if (now - (this.panelAt || 0) > 200) {
+      this.panelAt = now;
+      this.panel(r);
+    }
   }
 
   label(probs) {
