@@ -81,13 +81,14 @@ def school(data_dir, tmp_path):
 
 NO_WEBRTC = """window.__peerConnections = 0; const P = window.RTCPeerConnection;
 window.RTCPeerConnection = function (...a) { window.__peerConnections++; return new P(...a); };"""
-# Share of a canvas's pixels in the box colour (46, 158, 68), and in the map's hottest red
+# Share of a canvas's pixels in the box colour (46, 158, 68)
 GREEN_IN_CANVAS = """(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
   for (let i = 0; i < d.length; i += 4)
     if (Math.abs(d[i] - 46) < 30 && Math.abs(d[i + 1] - 158) < 30 && Math.abs(d[i + 2] - 68) < 30 && d[i + 3] > 200) n++;
   return n / (c.width * c.height); }"""
-HOT_IN_CANVAS = """(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
-  for (let i = 0; i < d.length; i += 4) if (d[i] > 200 && d[i + 1] < 80 && d[i + 2] < 80 && d[i + 3] > 60) n++;
+# ... and in the map's see-through colours (the boxes and labels are opaque; the map at most 170/255)
+MAP_IN_CANVAS = """(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 40 && d[i + 3] < 200) n++;
   return n / (c.width * c.height); }"""
 
 
@@ -148,13 +149,13 @@ def test_a_teacher_and_two_students_over_https(school):
             assert len(labels) == 2 and all(label.split()[0] in CLASSES for label in labels)
             overlay = ben.locator("canvas.overlay")
             assert overlay.evaluate(GREEN_IN_CANVAS) > 0.002  # the boxes drawn over the video
-            assert overlay.evaluate(HOT_IN_CANVAS) < 0.001
+            assert overlay.evaluate(MAP_IN_CANVAS) < 0.02  # the boxes' and labels' anti-aliased edges only (~0.006)
             ben.get_by_text("What it looks at").click()  # the class activation map, live over each face
             for _ in range(30):
-                if overlay.evaluate(HOT_IN_CANVAS) > 0.002:
+                if overlay.evaluate(MAP_IN_CANVAS) > 0.04:  # two faces' maps: ~0.1
                     break
                 ben.wait_for_timeout(1000)
-            assert overlay.evaluate(HOT_IN_CANVAS) > 0.002
+            assert overlay.evaluate(MAP_IN_CANVAS) > 0.04, overlay.evaluate(MAP_IN_CANVAS)
             ben.screenshot(path=str(ARTIFACTS / "class-webcam-ben.png"))
             assert ben.get_by_text("Steady emotion:").count() == 1
             assert ben.evaluate("window.__peerConnections") == 0  # no frame went to the server
