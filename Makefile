@@ -20,7 +20,7 @@ $(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
 	touch $@
 
 ORT_WEB := dashboard/static/ort/VERSION
-$(ORT_WEB): dashboard/ort_web.py | $(BIN)/python
+$(ORT_WEB): dashboard/ort_web.py | $(VENV)/.installed
 	$(BIN)/python dashboard/ort_web.py
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt requirements-cluster.txt

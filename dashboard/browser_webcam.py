@@ -4,18 +4,16 @@ holds its JavaScript. The app serves, from its own origin, onnxruntime-web (fetc
 `ort_web.py`), the face detector and the chosen model, exported to ONNX on first use and kept by
 run id and weights digest."""
 
-import re
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 from ort_web import STATIC, installed
 
-from fer_core.atomic import atomic_path
-from fer_core.faces.browser import batched_detector, browser_settings
-from fer_core.faces.detect import model_sha256
-from fer_core.handle.export import export_onnx
+from fer_core.faces.browser import browser_settings, served_detector
+from fer_core.handle.export import export_onnx, export_path
 from fer_core.handle.loaded import LoadedModel
+from fer_core.labels import IMAGE_SIZE
 
 MODELS = STATIC / "models"  # git-ignored: what the browser loads
 # Loads webcam.js from the app's static files (an inline module cannot import by relative path).
@@ -33,18 +31,9 @@ def static_url(path: Path) -> str:
     return f"/{prefix + '/' if prefix else ''}app/static/{path.relative_to(STATIC).as_posix()}"
 
 
-def served_detector() -> Path:
-    """YuNet for the browser, its batch dimension freed (`browser.batched_detector`)."""
-    target = MODELS / f"yunet-batched-{model_sha256()[:12]}.onnx"
-    if not target.exists():
-        with atomic_path(target) as tmp:
-            batched_detector(tmp)
-    return target
-
-
 def served_model(model: LoadedModel) -> Path:
     """`model` as ONNX for the browser: exported (and checked against PyTorch) once per weights."""
-    target = MODELS / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', model.run_id)}-{model.digest}.onnx"
+    target = export_path(model, MODELS)
     if not target.exists():
         with st.spinner(f"Preparing {model.run_id} for your browser (an ONNX export, once for these weights)..."):
             export_onnx(model, target)
@@ -60,7 +49,6 @@ def live_webcam(model: LoadedModel, smoothing: int, cam: bool, key: str = "webca
             icon=":material/error:",
         )
         return None
-    MODELS.mkdir(parents=True, exist_ok=True)
     try:
         model_file = served_model(model)
     except ValueError as e:  # a graph that does not match the model is refused by name, nothing written
@@ -68,7 +56,7 @@ def live_webcam(model: LoadedModel, smoothing: int, cam: bool, key: str = "webca
         return None
     data = {
         "base": static_url(STATIC) + "/",
-        "detector": static_url(served_detector()),
+        "detector": static_url(served_detector(MODELS)),
         "model": static_url(model_file),
         "model_name": model.run_id,
         "classes": list(model.classes),
@@ -78,4 +66,4 @@ def live_webcam(model: LoadedModel, smoothing: int, cam: bool, key: str = "webca
     }
     result = COMPONENT(data=data, key=key, on_explain_change=lambda: None)
     face = result.get("explain") if result else None
-    return None if face is None else np.asarray(face, np.uint8).reshape(48, 48)
+    return None if face is None else np.asarray(face, np.uint8).reshape(IMAGE_SIZE, IMAGE_SIZE)

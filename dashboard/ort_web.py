@@ -13,9 +13,10 @@ import io
 import os
 import sys
 import tarfile
-import tempfile
 import urllib.request
 from pathlib import Path
+
+from fer_core.atomic import atomic_path, write_text
 
 VERSION = "1.30.0"
 # `npm view onnxruntime-web@1.30.0 dist.integrity`: the registry's hash of the tarball
@@ -60,10 +61,8 @@ def tarball() -> bytes:
     print(f"fetching onnxruntime-web {VERSION} (33 MB, once) from {url}", file=sys.stderr)
     with urllib.request.urlopen(url, timeout=120) as r:
         data = _checked(r.read(), url)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=CACHE, delete=False) as f:
-        f.write(data)
-    os.replace(f.name, cached)
+    with atomic_path(cached) as tmp:
+        tmp.write_bytes(data)
     return data
 
 
@@ -75,14 +74,9 @@ def install() -> None:
     DEST.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(tarball()), mode="r:gz") as tar:
         for name in FILES:
-            data = tar.extractfile(f"package/{name}").read()
-            target = DEST / Path(name).name
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
-    tmp = STAMP.with_name("VERSION.tmp")
-    tmp.write_text(f"{VERSION} {INTEGRITY}\n")
-    os.replace(tmp, STAMP)
+            with atomic_path(DEST / Path(name).name) as tmp:
+                tmp.write_bytes(tar.extractfile(f"package/{name}").read())
+    write_text(STAMP, f"{VERSION} {INTEGRITY}\n")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import pytest
 
 from fer_core.data import load_dataset
 from fer_core.faces import detect_faces
-from fer_core.faces.browser import batched_detector, browser_settings
+from fer_core.faces.browser import browser_settings, served_detector
 from fer_core.handle.export import export_onnx
 from fer_core.handle.store import load_model
 from fer_core.train.runs import Run
@@ -81,7 +81,7 @@ def static_server(tmp_path):
     (root / "models").mkdir(parents=True)
     for name in ("ort", "webcam"):
         (root / name).symlink_to(STATIC / name)
-    batched_detector(root / "models" / "yunet.onnx")  # as the Webcam serves it
+    served_detector(root / "models").rename(root / "models" / "yunet.onnx")  # as the Webcam serves it
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Static, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -24,10 +24,6 @@ cam = c[2].toggle(
     help="Colour each face by where the model looked for its answer: its class activation map, the last layer's maps "
     "weighted by the answer's row of the final layer (exact for these networks, which end in average pooling).",
 )
-if model.preprocessing.equalize:
-    st.warning(f"{model.run_id} equalises its faces' histograms, which the browser cannot do yet: pick another model.")
-    st.stop()
-
 if why := camera_blocked():  # the browser gives no camera to this page
     st.warning(why, icon=":material/no_photography:")
     st.stop()

@@ -29,6 +29,7 @@ PATCH = 96  # px a side of the searched patch: 0.7 ms a search here
 # Webcam frames search 64 px patches: 0.5 ms a search, two faces' alignment 5 ms less a frame, for
 # a turn read less closely (median error 5.6 deg against 2.8 on the turned portraits).
 LIVE_PATCH = 64
+PATCH_SCORE = 0.3  # a patch holds one face, centred: a low score still reads its landmarks
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def _turned(gray: np.ndarray, found: Found, turn: float, size: int) -> tuple[flo
     m = cv2.getRotationMatrix2D(centre, turn, size / (1.8 * max(w, h)))  # the face about half the patch
     m[:, 2] += np.asarray((size / 2, size / 2)) - centre
     patch = cv2.warpAffine(gray, m, (size, size), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
-    rows = search(patch, size, 0.3)
+    rows = search(patch, size, PATCH_SCORE)
     if not rows:
         return None
     best = max(rows, key=lambda r: r[14])

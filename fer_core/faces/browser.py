@@ -2,6 +2,9 @@
 the webcam's pipeline on the student's machine: the same detector thresholds, turns and framing,
 stated once here in Python and handed to the page."""
 
+from pathlib import Path
+
+from fer_core.atomic import atomic_path
 from fer_core.faces import align, detect, pipeline
 from fer_core.labels import IMAGE_SIZE
 
@@ -17,12 +20,22 @@ def browser_settings() -> dict:
         "turns": list(align.TURNS),
         "fine": align.FINE,
         "live_patch": align.LIVE_PATCH,
+        "patch_score": align.PATCH_SCORE,
         "eye_distance": align.EYE_DISTANCE,
         "eye_to_mouth": align.EYE_TO_MOUTH,
         "face_centre": list(align.FACE_CENTRE),
         "crop_max": align.CROP_MAX,
         "image_size": IMAGE_SIZE,
     }
+
+
+def served_detector(folder: Path) -> Path:
+    """The batched detector (`batched_detector`) in `folder`, written once per detector file."""
+    target = folder / f"yunet-batched-{detect.MODEL_SHA256[:12]}.onnx"  # the vendored file's (tests/test_faces.py)
+    if not target.exists():
+        with atomic_path(target) as tmp:
+            batched_detector(tmp)
+    return target
 
 
 def batched_detector(out) -> None:

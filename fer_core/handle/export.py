@@ -13,6 +13,7 @@ layer (Zhou et al. 2016), kept where positive, upsampled to 48x48 and scaled to 
 
 import json
 import logging
+import re
 import warnings
 from pathlib import Path
 
@@ -80,6 +81,11 @@ def metadata(model, has_cam: bool) -> dict[str, str]:
         "card": json.dumps(facts),
         "exported_by": "FER Lab `fer export`",
     }
+
+
+def export_path(model, folder: Path) -> Path:
+    """Where `model` is kept exported in `folder`, once per weights: its run id and weights digest."""
+    return Path(folder) / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', model.run_id)}-{model.digest}.onnx"
 
 
 def export_onnx(model, out: str | Path, check_faces: np.ndarray | None = None) -> dict:

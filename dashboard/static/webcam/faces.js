@@ -8,7 +8,7 @@
 // runs YuNet on n images at once (onnxruntime-web in worker.js; fer_core/faces/browser.py frees
 // its batch dimension) and resolves to its twelve outputs by name, each the n images' in turn.
 
-// OpenCV's rounding of a double to int (cvRound): half to even.
+// OpenCV's rounding of a double to int (cvRound), and Python's round(): half to even.
 export function rint(v) {
   const r = Math.round(v);
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
@@ -194,23 +194,20 @@ function iou(a, b) {
 // detect.search: YuNet on a copy at most `width` wide; rows in `img`'s pixels.
 export async function search(detector, img, width, scoreThreshold, cfg) {
   const scale = Math.min(1, width / img.w);
-  const small = scale < 1 ? resizeArea(img, roundHalfEven(img.w * scale), roundHalfEven(img.h * scale)) : img;
+  const small = scale < 1 ? resizeArea(img, rint(img.w * scale), rint(img.h * scale)) : img;
   const [rows] = await searchMany(detector, [small], scoreThreshold, cfg.nms_threshold);
   return rows.map((r) => r.map((v, i) => (i < 14 ? Math.fround(v / scale) : v)));
 }
-
-// Python's round(): half to even
-export const roundHalfEven = rint;
 
 // detect.find_faces for a webcam frame (one pass at cfg.live_width): the kept faces, largest first.
 export async function findFaces(detector, img, cfg) {
   const rows = await search(detector, img, cfg.live_width, cfg.score_threshold, cfg);
   const kept = [];
-  for (const r of rows.map((r, i) => [r, i]).sort((a, b) => b[0][14] - a[0][14] || a[1] - b[1]).map((p) => p[0])) {
+  for (const r of [...rows].sort((a, b) => b[14] - a[14])) {  // surest first (a stable sort, as Python's)
     if (Math.min(r[2], r[3]) >= cfg.min_face && kept.every((k) => iou(r, k) <= cfg.nms_threshold)) kept.push(r);
   }
   const found = kept.map((r) => ({
-    box: r.slice(0, 4).map(roundHalfEven),
+    box: r.slice(0, 4).map(rint),
     landmarks: r.slice(4, 14),
     score: r[14],
   }));
@@ -230,7 +227,7 @@ async function turnedMany(detector, img, pairs, size, cfg) {
     m[5] += size / 2 - cy;
     return m;
   });
-  const found = await searchMany(detector, maps.map((m) => warpAffine(img, m, size, size)), 0.3, cfg.nms_threshold);
+  const found = await searchMany(detector, maps.map((m) => warpAffine(img, m, size, size)), cfg.patch_score, cfg.nms_threshold);
   return found.map((rows, i) => {
     if (!rows.length) return null;
     const best = rows.reduce((a, b) => (b[14] > a[14] ? b : a));
@@ -274,7 +271,7 @@ export function framing(found, cfg) {
 // align.aligned_crop: the aligned square (up to cfg.crop_max px) and the 48x48 face.
 export function alignedCrop(img, frame, cfg) {
   const n = cfg.image_size;
-  const side = Math.min(Math.max(roundHalfEven(frame.side), n), cfg.crop_max);
+  const side = Math.min(Math.max(rint(frame.side), n), cfg.crop_max);
   let m = frame.matrix.map((v) => Math.fround(v * Math.fround(side / n)));
   const shrink = side / frame.side;
   if (shrink < 0.5) {

@@ -100,7 +100,6 @@ class View {
     this.q(".idle").hidden = true;
     try {
       this.say(`Loading the face detector and ${d.model_name} into this browser...`);
-      const t0 = performance.now();
       // each file is fetched once here and copied to the workers
       const [wasm, detector, model] = await Promise.all([this.bytes(d.base + "ort/ort-wasm-simd-threaded.wasm"), this.bytes(d.detector), this.bytes(d.model)]);
       // Frames in flight at once, each on its own worker: on 2 cores 1 worker ran 10.0 frames/s, 2 ran 19.6 and
@@ -108,7 +107,6 @@ class View {
       // one stays for the page, the video and the camera.
       const n = Math.min(4, Math.max(2, (navigator.hardwareConcurrency || 2) - 1));
       this.workers = await Promise.all([...Array(n)].map(() => this.worker({ type: "init", base: d.base, wasm: wasm.buffer, detector, model, cfg: d.cfg })));
-      this.loadMs = performance.now() - t0;
     } catch (err) {
       this.stop();
       return this.say(`The in-browser model could not start: ${err.message}`, true);
@@ -260,8 +258,11 @@ class View {
 
 // The class activation map (48x48, [0, 1], in the aligned face's square) drawn over the face where
 // it lies in the frame: through the inverse of the framing's affine map.
+let tile; // one n x n canvas for every face's map
+
 function drawCam(g, f, n) {
-  const tile = new OffscreenCanvas(n, n), t = tile.getContext("2d"), img = t.createImageData(n, n);
+  if (!tile || tile.width !== n) tile = new OffscreenCanvas(n, n);
+  const t = tile.getContext("2d"), img = t.createImageData(n, n);
   f.cam.forEach((v, i) => {
     // blue (cold) -> red (hot); clear where the model did not look
     const h = (1 - v) * 240, rgb = hsl(h / 360, 1, 0.5);
