@@ -62,8 +62,9 @@ def why_missed(image: np.ndarray) -> str:
 
 def photo_faces(folder: Path) -> tuple[np.ndarray, np.ndarray, Counter, dict]:
     """(N, 48, 48) faces and (N,) labels of the photos labelled with one of the seven emotions
-    whose face was found; the misses per emotion; what the pipeline did, in counts."""
-    faces, labels, missed, several, reasons = [], [], Counter(), 0, {}
+    whose face was found; the misses per emotion; what the pipeline did, in counts (and, under
+    "names", each face's photo)."""
+    faces, labels, missed, several, reasons, names = [], [], Counter(), 0, {}, []
     photos = sorted(p for p in folder.glob("*/*") if p.is_file())
     start = time.perf_counter()
     for path in photos:
@@ -79,10 +80,12 @@ def photo_faces(folder: Path) -> tuple[np.ndarray, np.ndarray, Counter, dict]:
         several += len(det.faces) > 1
         faces.append(face.face48)
         labels.append(CLASSES.index(emotion))
+        names.append(path.name)
     seconds = time.perf_counter() - start
     info = {"photos": len(photos), "seven_emotion_photos": len(labels) + sum(missed.values()), "several_faces": several}
     info["pipeline_ms_per_photo"] = round(1000 * seconds / max(1, len(photos)), 1)
     info["missed"] = reasons
+    info["names"] = names
     return np.stack(faces), np.array(labels), missed, info
 
 
@@ -173,7 +176,7 @@ def main() -> None:
     faces_found = {c: f"{int((labels == k).sum())} of {int((labels == k).sum()) + missed[c]}" for k, c in enumerate(CLASSES)}
     emit(
         {
-            "photos": info,
+            "photos": {k: v for k, v in info.items() if k != "names"},
             "faces_found": int(len(labels)),
             "faces_found_per_emotion": faces_found,
             "ferplus_publictest_faces_with_majority": int((top >= 0).sum()),

@@ -11,8 +11,9 @@ import streamlit as st
 from ort_web import STATIC, installed
 
 from fer_core.faces.browser import browser_settings, served_detector
-from fer_core.handle.export import export_onnx, export_path
+from fer_core.handle.export import export_onnx, export_path, prune_exports
 from fer_core.handle.loaded import LoadedModel
+from fer_core.handle.store import model_choices
 from fer_core.labels import IMAGE_SIZE
 
 MODELS = STATIC / "models"  # git-ignored: what the browser loads
@@ -32,11 +33,13 @@ def static_url(path: Path) -> str:
 
 
 def served_model(model: LoadedModel) -> Path:
-    """`model` as ONNX for the browser: exported (and checked against PyTorch) once per weights."""
+    """`model` as ONNX for the browser: exported (and checked against PyTorch) once per weights;
+    then the exports no model can ask for any more (older weights, deleted runs) are removed."""
     target = export_path(model, MODELS)
     if not target.exists():
         with st.spinner(f"Preparing {model.run_id} for your browser (an ONNX export, once for these weights)..."):
             export_onnx(model, target)
+        prune_exports(MODELS, target, model_choices())
     return target
 
 

@@ -59,3 +59,24 @@ def test_the_cli_exports_a_run_and_a_failed_check_keeps_the_old_file(data_dir, t
     equalised = untrained_run("demo", arch="tiny", equalize=True)
     assert main(["export", equalised.id, "--onnx", str(tmp_path / "eq.onnx")]) == 2
     assert "histogram-equalises its faces" in capsys.readouterr().err and not (tmp_path / "eq.onnx").exists()
+
+
+def test_a_new_export_removes_the_ones_no_model_can_ask_for(tmp_path):
+    """The Webcam keeps one export per model: a re-shipped model's old weights and a deleted run's
+    file go when the next export is written; the detector and other models' files stay."""
+    names = {
+        "new": "ferplus-0123456789abcdef.onnx",
+        "old_weights": "ferplus-fedcba9876543210.onnx",
+        "other_model": "default-00112233445566ff.onnx",
+        "a_run": "vgg10-gap-fast-fer2013-3bc2eab0-aaaaaaaaaaaaaaaa.onnx",
+        "deleted_run": "vgg10-gap-fast-fer2013-deadbeef-bbbbbbbbbbbbbbbb.onnx",
+        "detector": "yunet-batched-0123456789ab.onnx",
+        "not_a_model": "notes.txt",
+    }
+    folder = tmp_path / "models"
+    folder.mkdir()
+    for name in names.values():
+        (folder / name).write_bytes(b"x")
+    removed = export.prune_exports(folder, folder / names["new"], ["default", "ferplus", "vgg10-gap-fast-fer2013-3bc2eab0"])
+    assert sorted(p.name for p in removed) == sorted([names["old_weights"], names["deleted_run"]])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(v for k, v in names.items() if k not in ("old_weights", "deleted_run"))

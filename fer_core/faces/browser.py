@@ -16,7 +16,7 @@ def browser_settings() -> dict:
         "score_threshold": detect.SCORE_THRESHOLD,
         "nms_threshold": detect.NMS_THRESHOLD,
         "min_face": detect.MIN_FACE,
-        "max_faces": min(detect.MAX_FACES, pipeline.MAX_FACES),
+        "max_faces": min(detect.MAX_FACES, pipeline.MAX_LABELLED),
         "turns": list(align.TURNS),
         "fine": align.FINE,
         "live_patch": align.LIVE_PATCH,

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from fer_core.faces import Face, detect_faces, draw_boxes
-from fer_core.faces.pipeline import MAX_FACES
+from fer_core.faces.pipeline import MAX_LABELLED
 from fer_core.handle.loaded import LoadedModel
 from fer_core.labels import classes_for
 
@@ -26,7 +26,7 @@ class FacePrediction:
         return f"{classes_for(len(self.probs))[k]} {self.probs[k]:.0%}"
 
 
-def predict_faces(model: LoadedModel, image: np.ndarray, max_faces: int = MAX_FACES, live: bool = False) -> list[FacePrediction]:
+def predict_faces(model: LoadedModel, image: np.ndarray, max_faces: int = MAX_LABELLED, live: bool = False) -> list[FacePrediction]:
     """Every face of an RGB or gray image, largest first, with the model's probabilities; `live`:
     a video frame, searched faster (`pipeline.detect_faces`)."""
     faces: list[Face] = detect_faces(image, max_faces=max_faces, live=live).faces

@@ -11,7 +11,7 @@ from fer_core.faces.detect import DETECT_WIDTH, LIVE_WIDTH, Found, find_faces
 from fer_core.faces.images import to_gray
 from fer_core.labels import IMAGE_SIZE
 
-MAX_FACES = 8  # the faces of one image or frame that are aligned and labelled, largest first
+MAX_LABELLED = 8  # the faces of one image or frame that are aligned and labelled, largest first (of detect.MAX_FACES found)
 
 
 class NoFaceFound(ValueError):
@@ -41,7 +41,7 @@ def _face(gray: np.ndarray, found: Found, live: bool = False) -> Face:
     return Face(found.box, crop, face48, found.landmarks, found.score, frame)
 
 
-def detect_faces(image: np.ndarray, max_faces: int = MAX_FACES, live: bool = False) -> Detection:
+def detect_faces(image: np.ndarray, max_faces: int = MAX_LABELLED, live: bool = False) -> Detection:
     """Every face of an RGB or gray uint8 image, largest first, aligned. No face -> an empty list.
     `live`: a webcam frame, searched faster (detect.LIVE_WIDTH, align.LIVE_PATCH)."""
     gray = to_gray(image)

@@ -83,9 +83,30 @@ def metadata(model, has_cam: bool) -> dict[str, str]:
     }
 
 
+def _file_stem(run_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
+
+
 def export_path(model, folder: Path) -> Path:
     """Where `model` is kept exported in `folder`, once per weights: its run id and weights digest."""
-    return Path(folder) / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', model.run_id)}-{model.digest}.onnx"
+    return Path(folder) / f"{_file_stem(model.run_id)}-{model.digest}.onnx"
+
+
+def prune_exports(folder: Path, current: Path, run_ids) -> list[Path]:
+    """Remove the exports in `folder` (export_path's names) that no model can ask for any more:
+    `current`'s run with other weights (a model re-shipped, a run trained on) and runs not in
+    `run_ids` (deleted). Other files, such as the served detector, are left. Returns the removed."""
+    known = {_file_stem(r) for r in run_ids}
+    mine = current.stem.rpartition("-")[0]
+    removed = []
+    for file in Path(folder).glob("*.onnx"):
+        run, _, digest = file.stem.rpartition("-")
+        if file == current or not re.fullmatch(r"[0-9a-f]{16}", digest):  # weights_digest's 16 hex digits
+            continue
+        if run == mine or run not in known:
+            file.unlink(missing_ok=True)
+            removed.append(file)
+    return removed
 
 
 def export_onnx(model, out: str | Path, check_faces: np.ndarray | None = None) -> dict:
