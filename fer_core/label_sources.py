@@ -79,6 +79,14 @@ def model_truth(learned: str) -> str:
     return LEARNED[learned].truth
 
 
+def default_truth(ds, learned: str) -> str:
+    """What Evaluate and `fer eval` score a model that learned `learned` against on data set `ds`
+    unless told otherwise: what it learned where `ds` has it, else `ds`'s own labels (a photo
+    set's folders; FER2013's labels where a FER+ model meets a data set without votes)."""
+    truths, mine = truths_of(ds), model_truth(learned)
+    return mine if mine in truths else truths[0]
+
+
 def truth_problem(ds, name: str) -> str:
     """Why data set `ds` cannot be scored against truth `name`, with what to do; "" when it can."""
     if name not in TRUTHS:

@@ -161,6 +161,13 @@ def test_fer_eval_scores_against_the_majority_and_counts_the_rest_apart(files, c
     import_source(faces, "plain")
     assert main(["eval", run.id, "--data", "plain", "--labels", "ferplus"]) == 2
     assert "has no FER+ votes" in capsys.readouterr().err
+    # Not asked for a truth, a FER+ model meets a data set without votes: scored against its own
+    # labels, as the Evaluate page opens it, and says so (it used to stop on the missing votes)
+    voted = untrained_run("pair", labels="votes")
+    assert main(["eval", voted.id, "--data", "pair", "--split", "Training", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["labels"] == "ferplus"
+    assert main(["eval", voted.id, "--data", "plain", "--split", "Training"]) == 0
+    assert "against FER2013's labels" in capsys.readouterr().out
 
 
 def test_the_data_pages_votes_tab_shows_agreement_confusion_and_disputed_faces(files):

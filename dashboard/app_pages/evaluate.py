@@ -18,7 +18,7 @@ from fer_core.evaluate.truth import backed_mistakes, rescored, scorable, truth
 from fer_core.explain import TITLES, heat
 from fer_core.handle.store import model_choices
 from fer_core.inference import TTA_LABELS, TTA_MODES
-from fer_core.label_sources import TRUTHS, model_truth, truths_of
+from fer_core.label_sources import TRUTHS, default_truth, truths_of
 from fer_core.labels import FERPLUS_CLASSES, SPLITS
 
 PAGE = 24  # faces per gallery page
@@ -62,8 +62,7 @@ if len(truths) > 1:
     # link chose the truth) and whenever another model is picked
     if st.session_state.get("ev_truth_model") != ref:
         if st.session_state.get("ev_truth_model") is not None or "truth" not in st.query_params:
-            learned = model_truth(model.cfg.labels)
-            st.session_state.ev_truth = learned if learned in truths else truths[0]
+            st.session_state.ev_truth = default_truth(ds, model.cfg.labels)  # `fer eval`'s rule
         st.session_state.ev_truth_model = ref
     truth_help = "; ".join(f"{TRUTHS[t].title}: {TRUTHS[t].help}" for t in truths)
     labels = v[0].segmented_control("Truth", truths, key="ev_truth", format_func=lambda t: TRUTHS[t].title, help=truth_help) or truths[0]

@@ -13,7 +13,7 @@ from fer_core.evaluate.truth import LABELS, check_truth, scored_report
 from fer_core.handle.predictions import predict_split
 from fer_core.handle.store import DEFAULT, load_model
 from fer_core.inference import TTA_LABELS, TTA_MODES
-from fer_core.label_sources import TRUTHS, model_truth
+from fer_core.label_sources import TRUTHS, default_truth
 from fer_core.labels import SPLITS
 from fer_core.precision import PRECISIONS
 
@@ -55,8 +55,8 @@ def _truth_words(rep: dict) -> str:
 def run_eval(a) -> int:
     model = load_model(a.run, precision=a.precision)
     ds = load_dataset(a.data)
-    if a.labels is None:  # a photo set has only its own labels; elsewhere, what the model learned
-        a.labels = "photos" if ds.label_source == "photos" else model_truth(model.cfg.labels)
+    if a.labels is None:
+        a.labels = default_truth(ds, model.cfg.labels)  # the Evaluate page's rule
     try:
         check_truth(ds, a.labels)  # before the predictions, which take a while
     except ValueError as exc:
