@@ -69,8 +69,11 @@ def test_folder_and_zip_give_the_same_faces_with_their_votes_and_no_fer2013_labe
 def test_fer_eval_says_fer2013_truth_is_unavailable_and_scores_the_majority(data_dir, tmp_path, capsys):
     import_source(write_folder(tmp_path / "FERPlus", _layout()[0]), "fp")
     run = untrained_run("fp")
-    assert main(["eval", run.id, "--data", "fp", "--split", "PublicTest"]) == 2
+    assert main(["eval", run.id, "--data", "fp", "--split", "PublicTest", "--labels", "fer2013"]) == 2
     assert "FER2013's labels are unavailable" in capsys.readouterr().err
+    # asked for no truth, a FER2013 model is scored against the majority, the data set's own, and says so
+    assert main(["eval", run.id, "--data", "fp", "--split", "PublicTest"]) == 0
+    assert "against the FER+ majority" in capsys.readouterr().out
     assert main(["eval", run.id, "--data", "fp", "--split", "PublicTest", "--labels", "ferplus", "--json"]) == 0
     rep = json.loads(capsys.readouterr().out)
     assert rep["faces"] == 5 and rep["no_majority"] == 1 and rep["n"] == 4
