@@ -14,10 +14,8 @@ $(BIN)/python:
 # Stamp files re-run pip only when the requirements change. The Webcam's in-browser runtime
 # (onnxruntime-web, pinned with its hash in dashboard/ort_web.py) is fetched once from the npm
 # registry and served by the app itself; no Node toolchain is needed.
-# --no-compile: Python compiles a module when it is first imported; compiling every file of
-# torch and the rest at install took 40 of pip's 75 s here (2 AMD EPYC cores), imports ~2 s once.
 $(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
-	$(BIN)/pip install -q --no-compile -r requirements.txt
+	$(BIN)/pip install -q -r requirements.txt
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
@@ -26,7 +24,7 @@ $(ORT_WEB): dashboard/ort_web.py | $(VENV)/.installed
 	$(BIN)/python dashboard/ort_web.py
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt requirements-cluster.txt
-	$(BIN)/pip install -q --no-compile -r requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.installed $(ORT_WEB)
