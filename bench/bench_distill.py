@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_realfaces import priors  # noqa: E402
+from bench_realfaces import adjusted, ensemble_prior, priors  # noqa: E402
 
 from fer_core.atomic import atomic_path  # noqa: E402
 from fer_core.data import load_dataset  # noqa: E402
@@ -50,9 +50,7 @@ def teacher(ds, members: list[str], w: float, tau: float) -> np.ndarray:
     plus = np.mean([predict_split(load_model(m), ds, "Training", "flip").probs for m in members], 0)  # (N, 8)
     fer = predict_split(load_model("default"), ds, "Training", "flip").probs  # (N, 7)
     p = np.concatenate([(1 - w) * plus[:, :SEVEN] + w * fer, (1 - w) * plus[:, SEVEN:]], 1)
-    prior = priors(ds)
-    both = (prior["default"] + prior["ferplus"][:SEVEN] / prior["ferplus"][:SEVEN].sum()) / 2
-    logits = np.log(np.clip(p, 1e-12, 1)) - tau * np.log(np.append(both, 1.0))
+    logits = adjusted(p, np.append(ensemble_prior(priors(ds)), 1.0), tau)  # contempt's "prior" 1: unadjusted
     e = np.exp(logits - logits.max(1, keepdims=True))
     return (e / e.sum(1, keepdims=True)).astype(np.float32)
 
